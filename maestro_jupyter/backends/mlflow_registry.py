@@ -1,0 +1,427 @@
+"""The MLflow adapter: tracking store and model registry behind one small interface.
+
+This is the only module that imports MLflow. It turns MLflow's entities into Maestro's and MLflow's exceptions
+into :class:`~maestro_jupyter.errors.MaestroError` subclasses, so the services above never see either. It works
+with any tracking URI: the embedded SQLite store, a database URL or an ``http(s)://`` tracking server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from mlflow import MlflowClient
+from mlflow.entities import ViewType
+from mlflow.exceptions import MlflowException, RestException
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..entities import (
+    Experiment,
+    ExperimentPage,
+    ModelDetail,
+    ModelPage,
+    ModelSummary,
+    ModelVersion,
+    RunPage,
+    RunSummary,
+    Signature,
+)
+from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, NotFound
+from ..settings import Settings
+
+_NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "ENDPOINT_NOT_FOUND"}
+_CONFLICT = {"RESOURCE_ALREADY_EXISTS", "ALREADY_EXISTS", "RESOURCE_CONFLICT", "ABORTED"}
+_INVALID = {"INVALID_PARAMETER_VALUE", "BAD_REQUEST", "INVALID_STATE", "MALFORMED_REQUEST"}
+_UNAVAILABLE = {"TEMPORARILY_UNAVAILABLE", "SERVICE_UNDER_MAINTENANCE", "REQUEST_LIMIT_EXCEEDED"}
+
+# Bootstrapping the embedded store runs MLflow's migrations; do it once per process and database.
+_bootstrapped: set[str] = set()
+_bootstrap_lock = threading.Lock()
+# Some MLflow internals (resolving a LoggedModel while registering or downloading it) use MLflow's process-wide
+# URIs instead of the client's; those calls run under this lock with the globals pointed at our store.
+_globals_lock = threading.RLock()
+
+
+@contextlib.contextmanager
+def translate_errors(what: str) -> Iterator[None]:
+    """Re-raise MLflow and connection errors as Maestro errors; ``what`` names the operation for the message."""
+    try:
+        yield
+    except MaestroError:
+        raise
+    except MlflowException as exc:
+        raise _translate(exc, what) from exc
+    except OSError as exc:  # connection refused, DNS failure, disk errors from the artifact store
+        raise BackendUnavailable(f"{what}: the tracking store is unreachable ({exc})") from exc
+    except SQLAlchemyError as exc:  # a database-backed store that cannot be opened, or is locked
+        raise BackendUnavailable(f"{what}: the tracking database failed ({_first_line(str(exc))})") from exc
+
+
+def _translate(exc: MlflowException, what: str) -> MaestroError:
+    code = exc.error_code or ""
+    message = exc.message if isinstance(exc.message, str) else str(exc)
+    if code in _NOT_FOUND:
+        return NotFound(message)
+    if code in _CONFLICT:
+        return Conflict(message)
+    if code in _INVALID:
+        return InvalidParameter(message)
+    if code in _UNAVAILABLE or _is_connection_failure(exc):
+        return BackendUnavailable(f"{what}: the MLflow tracking server is unavailable ({_first_line(message)})")
+    if isinstance(exc, RestException) or "database is locked" in message:
+        return BackendUnavailable(f"{what}: the tracking store failed ({_first_line(message)})")
+    return MaestroError(f"{what}: {message}")
+
+
+def _is_connection_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    markers = ("Max retries exceeded", "Connection refused", "failed with exception", "Read timed out")
+    return any(m in text for m in markers) or isinstance(exc.__cause__, OSError)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0][:300] if text.strip() else ""
+
+
+def sql_string(value: str) -> str:
+    """Quote ``value`` for an MLflow filter string."""
+    if "'" not in value:
+        return f"'{value}'"
+    if '"' not in value:
+        return f'"{value}"'
+    raise InvalidParameter("A search value may not contain both single and double quotes")
+
+
+class MlflowRegistry:
+    """Registry and tracking operations over one MLflow tracking/registry URI pair."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.tracking_uri = settings.tracking_uri
+        self.registry_uri = settings.registry_uri
+        _configure_http(settings)
+        if settings.embedded_tracking:
+            settings.ensure_home()
+            _bootstrap_embedded(settings)
+        with translate_errors("Opening the MLflow store"):  # MLflow opens a database store right here
+            self.client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.registry_uri)
+        self._model_info_cache: dict[tuple[str, str], tuple[Signature | None, list[str]]] = {}
+
+    # --- registered models -----------------------------------------------------------------------------------
+
+    def search_models(
+        self, filter_string: str, max_results: int, page_token: str | None, order_by: list[str]
+    ) -> ModelPage:
+        with translate_errors("Searching models"):
+            page = self.client.search_registered_models(
+                filter_string=filter_string or None,
+                max_results=max_results,
+                order_by=order_by,
+                page_token=page_token or None,
+            )
+        return ModelPage(models=[_model_summary(rm) for rm in page], next_page_token=page.token or None)
+
+    def get_model(self, name: str) -> ModelDetail:
+        with translate_errors(f"Reading model {name!r}"):
+            rm = self.client.get_registered_model(name)
+            versions = self.client.search_model_versions(filter_string=f"name={sql_string(name)}")
+        summary = _model_summary(rm)
+        # search_model_versions leaves versions' aliases empty; the model's alias map is the truth.
+        by_version: dict[str, list[str]] = {}
+        for alias, version in summary.aliases.items():
+            by_version.setdefault(version, []).append(alias)
+        ordered = sorted(versions, key=lambda v: int(v.version), reverse=True)
+        detail = [
+            _model_version(v).model_copy(update={"aliases": sorted(by_version.get(str(v.version), []))})
+            for v in ordered
+        ]
+        return ModelDetail(**summary.model_dump(), versions=detail)
+
+    def update_model_description(self, name: str, description: str) -> None:
+        with translate_errors(f"Updating model {name!r}"):
+            self.client.update_registered_model(name, description=description)
+
+    def set_model_tag(self, name: str, key: str, value: str) -> None:
+        with translate_errors(f"Tagging model {name!r}"):
+            self.client.set_registered_model_tag(name, key, value)
+
+    def delete_model_tag(self, name: str, key: str) -> None:
+        with translate_errors(f"Removing tag {key!r} from model {name!r}"):
+            rm = self.client.get_registered_model(name)
+            if key not in rm.tags:
+                raise NotFound(f"Model {name!r} has no tag {key!r}")
+            self.client.delete_registered_model_tag(name, key)
+
+    # --- versions ----------------------------------------------------------------------------------------------
+
+    def get_version(self, name: str, version: str) -> ModelVersion:
+        with translate_errors(f"Reading {name!r} version {version}"):
+            return _model_version(self.client.get_model_version(name, version))
+
+    def get_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        with translate_errors(f"Reading {name!r}@{alias}"):
+            aliases = self.client.get_registered_model(name).aliases or {}
+            if alias not in aliases:  # MLflow calls an unknown alias a bad parameter; to a user it is missing
+                raise NotFound(f"Model {name!r} has no alias {alias!r}")
+            return _model_version(self.client.get_model_version(name, str(aliases[alias])))
+
+    def set_alias(self, name: str, alias: str, version: str) -> None:
+        with translate_errors(f"Setting alias {alias!r} on {name!r}"):
+            self.client.get_model_version(name, version)
+            self.client.set_registered_model_alias(name, alias, version)
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        with translate_errors(f"Removing alias {alias!r} from {name!r}"):
+            rm = self.client.get_registered_model(name)
+            if alias not in (rm.aliases or {}):
+                raise NotFound(f"Model {name!r} has no alias {alias!r}")
+            self.client.delete_registered_model_alias(name, alias)
+
+    def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
+        with translate_errors(f"Tagging {name!r} version {version}"):
+            self.client.set_model_version_tag(name, version, key, value)
+
+    def delete_version_tag(self, name: str, version: str, key: str) -> None:
+        with translate_errors(f"Removing tag {key!r} from {name!r} version {version}"):
+            mv = self.client.get_model_version(name, version)
+            if key not in mv.tags:
+                raise NotFound(f"{name!r} version {version} has no tag {key!r}")
+            self.client.delete_model_version_tag(name, version, key)
+
+    def update_version_description(self, name: str, version: str, description: str) -> None:
+        with translate_errors(f"Updating {name!r} version {version}"):
+            self.client.update_model_version(name, version, description=description)
+
+    def model_info(self, name: str, version: str) -> tuple[Signature | None, list[str]]:
+        """Signature and flavors from the version's MLmodel file; cached, since a version's files never change."""
+        key = (name, version)
+        if key not in self._model_info_cache:
+            from mlflow.models import Model
+
+            with translate_errors(f"Reading the MLmodel of {name!r} version {version}"), _scratch() as tmp:
+                uri = self.client.get_model_version_download_uri(name, version).rstrip("/")
+                try:
+                    path = self._download(f"{uri}/MLmodel", tmp)
+                except (MlflowException, OSError):
+                    self._model_info_cache[key] = (None, [])  # not an MLflow model: nothing to describe
+                    return self._model_info_cache[key]
+                model = Model.load(path)
+            signature = None
+            if model.signature is not None:
+                outputs = model.signature.outputs.to_dict() if model.signature.outputs else []
+                signature = Signature(inputs=model.signature.inputs.to_dict(), outputs=outputs)
+            self._model_info_cache[key] = (signature, sorted(model.flavors))
+        return self._model_info_cache[key]
+
+    def download_version(self, name: str, version: str, zip_path: Path) -> Path:
+        """Write every artifact of a version into the zip file ``zip_path``."""
+        with translate_errors(f"Downloading {name!r} version {version}"), _scratch() as tmp:
+            uri = self.client.get_model_version_download_uri(name, version)
+            local = Path(self._download(uri, tmp))
+            files = [local] if local.is_file() else sorted(p for p in local.rglob("*") if p.is_file())
+            with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for f in files:
+                    zf.write(f, f.name if f == local else f.relative_to(local).as_posix())
+        return zip_path
+
+    def register(
+        self, run_id: str, artifact_path: str, name: str, description: str | None, tags: dict[str, str]
+    ) -> ModelVersion:
+        """Register the model a run logged at ``artifact_path`` as a new version of ``name``."""
+        with translate_errors(f"Registering {name!r} from run {run_id}"):
+            run = self.client.get_run(run_id)
+            source, model_id = self._model_source(run, artifact_path)
+            try:
+                self.client.create_registered_model(name)
+            except MlflowException as exc:
+                if exc.error_code not in _CONFLICT:
+                    raise
+            with self.mlflow_globals():
+                mv = self.client.create_model_version(
+                    name, source, run_id=run_id, tags=tags, description=description, model_id=model_id
+                )
+        return _model_version(mv)
+
+    def _model_source(self, run: Any, artifact_path: str) -> tuple[str, str | None]:
+        # MLflow 3 logs a LoggedModel per log_model call; MLflow 2 put the model among the run's artifacts.
+        page = self.client.search_logged_models(
+            experiment_ids=[run.info.experiment_id], filter_string=f"name = {sql_string(artifact_path)}"
+        )
+        found = [m for m in page if m.source_run_id == run.info.run_id]
+        if found:
+            return f"models:/{found[-1].model_id}", found[-1].model_id
+        from mlflow.artifacts import list_artifacts
+
+        # The run's own artifact folder, not runs:/ (whose resolution goes through MLflow's global client).
+        root = f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}"
+        listed = list_artifacts(artifact_uri=root, tracking_uri=self.tracking_uri)
+        if any(a.path.rsplit("/", 1)[-1] == "MLmodel" for a in listed):
+            return root, None
+        raise NotFound(f"Run {run.info.run_id} logged no model at {artifact_path!r}")
+
+    def _download(self, uri: str, dst: str) -> str:
+        from mlflow.artifacts import download_artifacts
+
+        with self.mlflow_globals():
+            return download_artifacts(
+                artifact_uri=uri, dst_path=dst, tracking_uri=self.tracking_uri, registry_uri=self.registry_uri
+            )
+
+    @contextlib.contextmanager
+    def mlflow_globals(self) -> Iterator[None]:
+        """Point MLflow's process-wide tracking and registry URIs at this store for the duration."""
+        from mlflow.tracking._model_registry import utils as registry_utils
+        from mlflow.tracking._tracking_service.utils import _use_tracking_uri
+
+        with _globals_lock, _use_tracking_uri(self.tracking_uri):
+            previous = getattr(registry_utils, "_registry_uri", None)
+            setattr(registry_utils, "_registry_uri", self.registry_uri)  # noqa: B010 - a private global, typed None
+            try:
+                yield
+            finally:
+                setattr(registry_utils, "_registry_uri", previous)  # noqa: B010
+
+    # --- experiments and runs -------------------------------------------------------------------------------
+
+    def search_experiments(self, filter_string: str, max_results: int, page_token: str | None) -> ExperimentPage:
+        with translate_errors("Listing experiments"):
+            page = self.client.search_experiments(
+                view_type=ViewType.ACTIVE_ONLY,
+                filter_string=filter_string or None,
+                max_results=max_results,
+                page_token=page_token or None,
+                order_by=["last_update_time DESC"],
+            )
+        return ExperimentPage(experiments=[_experiment(e) for e in page], next_page_token=page.token or None)
+
+    def get_experiment(self, id_or_name: str) -> Experiment:
+        with translate_errors(f"Reading experiment {id_or_name!r}"):
+            exp = self.client.get_experiment_by_name(id_or_name)
+            if exp is None and id_or_name.isdigit():
+                exp = self.client.get_experiment(id_or_name)
+        if exp is None:
+            raise NotFound(f"No experiment with name or id {id_or_name!r}")
+        return _experiment(exp)
+
+    def search_runs(
+        self, experiment_id: str, filter_string: str, order_by: list[str], max_results: int, page_token: str | None
+    ) -> RunPage:
+        with translate_errors(f"Searching runs of experiment {experiment_id}"):
+            page = self.client.search_runs(
+                [experiment_id],
+                filter_string=filter_string,
+                run_view_type=ViewType.ACTIVE_ONLY,
+                max_results=max_results,
+                order_by=order_by,
+                page_token=page_token or None,
+            )
+        return RunPage(runs=[run_summary(r) for r in page], next_page_token=page.token or None)
+
+    def get_run(self, run_id: str) -> RunSummary:
+        with translate_errors(f"Reading run {run_id}"):
+            return run_summary(self.client.get_run(run_id))
+
+
+# --- conversions -------------------------------------------------------------------------------------------------
+
+
+def _model_summary(rm: Any) -> ModelSummary:
+    latest = [int(v.version) for v in (rm.latest_versions or [])]
+    return ModelSummary(
+        name=rm.name,
+        description=rm.description or "",
+        tags=dict(rm.tags or {}),
+        aliases={a: str(v) for a, v in (rm.aliases or {}).items()},
+        latest_version=str(max(latest)) if latest else None,
+        creation_timestamp=rm.creation_timestamp or 0,
+        last_updated_timestamp=rm.last_updated_timestamp or 0,
+    )
+
+
+def _model_version(mv: Any) -> ModelVersion:
+    return ModelVersion(
+        name=mv.name,
+        version=str(mv.version),
+        aliases=sorted(mv.aliases or []),
+        status=mv.status or "READY",
+        status_message=mv.status_message or None,
+        description=mv.description or "",
+        creation_timestamp=mv.creation_timestamp or 0,
+        last_updated_timestamp=mv.last_updated_timestamp or 0,
+        run_id=mv.run_id or None,
+        source=mv.source or "",
+        tags=dict(mv.tags or {}),
+    )
+
+
+def run_summary(run: Any) -> RunSummary:
+    info, data = run.info, run.data
+    duration = (info.end_time - info.start_time) / 1000 if info.end_time and info.start_time else None
+    return RunSummary(
+        run_id=info.run_id,
+        run_name=info.run_name or "",
+        experiment_id=str(info.experiment_id),
+        status=info.status,
+        start_time=info.start_time,
+        end_time=info.end_time,
+        duration_seconds=duration,
+        user=info.user_id or "",
+        metrics=dict(data.metrics),
+        params=dict(data.params),
+        tags={k: v for k, v in data.tags.items() if not k.startswith("mlflow.")},
+    )
+
+
+def _experiment(exp: Any) -> Experiment:
+    return Experiment(
+        experiment_id=str(exp.experiment_id),
+        name=exp.name,
+        artifact_location=exp.artifact_location or "",
+        lifecycle_stage=exp.lifecycle_stage,
+        tags={k: v for k, v in (exp.tags or {}).items() if not k.startswith("mlflow.")},
+        creation_time=exp.creation_time,
+        last_update_time=exp.last_update_time,
+    )
+
+
+# --- process-wide MLflow configuration --------------------------------------------------------------------------
+
+
+def _configure_http(settings: Settings) -> None:
+    """Bound how long an unreachable tracking server keeps a user waiting (unless the user configured MLflow)."""
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(settings.mlflow_retries))
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(settings.mlflow_timeout))
+
+
+def _bootstrap_embedded(settings: Settings) -> None:
+    """Create the embedded SQLite store with its artifact root under ``MAESTRO_HOME``.
+
+    MLflow would otherwise give the Default experiment (and any experiment a notebook creates) ``./mlruns``
+    relative to whatever directory the process happens to run in.
+    """
+    settings.export_artifact_root()
+    with _bootstrap_lock:
+        if settings.tracking_uri in _bootstrapped:
+            return
+        from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+        with translate_errors("Opening the embedded MLflow store"):
+            SqlAlchemyStore(settings.tracking_uri, settings.artifact_root)  # type: ignore[no-untyped-call]
+        _bootstrapped.add(settings.tracking_uri)
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[str]:
+    path = tempfile.mkdtemp(prefix="maestro-")
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,172 @@
+"""``MaestroClient``: the SDK, and the one thing the magics import.
+
+>>> from maestro_jupyter import MaestroClient
+>>> ml = MaestroClient()
+>>> ml.models.list(search="cancer")
+>>> ml.models.get("breast-cancer-classifier", alias="champion")
+
+The client runs the services in-process against the configured stores (the same ones the Jupyter server uses),
+so what it changes shows up in the sidebar and the REST API at once. Errors are
+:class:`~maestro_jupyter.errors.MaestroError` subclasses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .entities import (
+    ExperimentPage,
+    ModelDetail,
+    ModelPage,
+    ModelVersion,
+    RunComparison,
+    RunPage,
+    RunSummary,
+    VersionDetail,
+)
+from .errors import InvalidParameter
+from .services import Services
+from .settings import Settings
+
+
+class ModelsAPI:
+    """Registered models: ``ml.models``."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def list(
+        self,
+        search: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        max_results: int = 100,
+        page_token: str | None = None,
+        order_by: str | None = None,
+    ) -> ModelPage:
+        """Models whose name contains ``search`` and that carry every tag in ``tags``; one page of them.
+
+        ``order_by`` is one of ``"name ASC"`` (default), ``"name DESC"``, ``"last_updated_timestamp DESC"``,
+        ``"last_updated_timestamp ASC"``. Pass the page's ``next_page_token`` as ``page_token`` for the next page.
+        """
+        return self._services.registry.list_models(search, tags, max_results, page_token, order_by)
+
+    def get(
+        self, name: str, *, version: int | str | None = None, alias: str | None = None
+    ) -> ModelDetail | VersionDetail:
+        """A model with its versions; or, given ``version`` or ``alias``, that version in detail."""
+        if version is None and alias is None:
+            return self._services.registry.get_model(name)
+        return self._services.registry.get_version(name, version=version, alias=alias)
+
+    def download(
+        self,
+        name: str,
+        *,
+        version: int | str | None = None,
+        alias: str | None = None,
+        dest: str | Path | None = None,
+    ) -> Path:
+        """Save a version's artifacts as a zip; returns its path.
+
+        The version is ``version``, else the one ``alias`` points to, else the newest. ``dest`` is a file path or an
+        existing folder (default: the current folder); the file is named ``NAME-vVERSION.zip`` in a folder.
+        """
+        registry = self._services.registry
+        resolved = registry.resolve_version(name, version=version, alias=alias)
+        target = Path(dest) if dest is not None else Path.cwd()
+        if target.is_dir():
+            target = target / f"{_file_safe(name)}-v{resolved}.zip"
+        if not target.parent.is_dir():
+            raise InvalidParameter(f"Cannot write {target}: folder {target.parent} does not exist")
+        return registry.download(name, resolved, target)
+
+    def set_alias(self, name: str, alias: str, version: int | str) -> ModelVersion:
+        """Point ``alias`` (e.g. ``"champion"``) at ``version``; returns that version."""
+        return self._services.registry.set_alias(name, alias, version)
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        """Remove an alias from a model."""
+        self._services.registry.delete_alias(name, alias)
+
+    def set_tag(self, name: str, key: str, value: str, *, version: int | str | None = None) -> None:
+        """Tag the model, or one version of it."""
+        self._services.registry.set_tag(name, key, value, version)
+
+    def delete_tag(self, name: str, key: str, *, version: int | str | None = None) -> None:
+        """Remove a tag from the model, or from one version of it."""
+        self._services.registry.delete_tag(name, key, version)
+
+    def update_description(self, name: str, description: str, *, version: int | str | None = None) -> None:
+        """Replace the description of the model, or of one version of it."""
+        self._services.registry.update_description(name, description, version)
+
+    def register(
+        self,
+        run_id: str,
+        name: str,
+        *,
+        artifact_path: str = "model",
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> ModelVersion:
+        """Register the model a run logged (at ``artifact_path``) as a new version of ``name``."""
+        return self._services.registry.register(run_id, name, artifact_path, description, tags)
+
+
+class ExperimentsAPI:
+    """Experiments and runs: ``ml.experiments``."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def list(self, search: str | None = None, max_results: int = 100, page_token: str | None = None) -> ExperimentPage:
+        """Active experiments, most recently updated first."""
+        return self._services.experiments.list_experiments(search, max_results, page_token)
+
+    def runs(
+        self,
+        experiment: str,
+        *,
+        order_by: str | Sequence[str] | None = None,
+        filter: str = "",
+        max_results: int = 100,
+        page_token: str | None = None,
+    ) -> RunPage:
+        """Runs of an experiment (name or id) with their metrics, e.g. ``order_by="metrics.accuracy DESC"``."""
+        return self._services.experiments.list_runs(experiment, order_by, filter, max_results, page_token)
+
+    def run(self, run_id: str) -> RunSummary:
+        """One run with its metrics, params and tags."""
+        return self._services.experiments.get_run(run_id)
+
+    def compare(self, run_ids: Sequence[str]) -> RunComparison:
+        """Runs side by side; ``differing_params``/``differing_metrics`` name what changed."""
+        return self._services.experiments.compare_runs(list(run_ids))
+
+
+class MaestroClient:
+    """The Maestro SDK. ``MaestroClient()`` reads the settings from the environment (see ``settings.py``);
+    keyword arguments override them, e.g. ``MaestroClient(tracking_uri="http://mlflow:5000")``."""
+
+    def __init__(self, settings: Settings | None = None, **overrides: Any) -> None:
+        if settings is not None and overrides:
+            settings = settings.with_overrides(**overrides)
+        self._services = Services(settings or Settings.from_env(**overrides))
+        self.models = ModelsAPI(self._services)
+        self.experiments = ExperimentsAPI(self._services)
+
+    @property
+    def settings(self) -> Settings:
+        """The resolved settings this client uses."""
+        return self._services.settings
+
+    def __repr__(self) -> str:
+        s = self.settings.public_dict()
+        return f"MaestroClient(tracking_uri={s['tracking_uri']!r}, user={s['user']!r}, project={s['project']!r})"
+
+
+def _file_safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "model"

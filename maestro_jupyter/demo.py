@@ -1,0 +1,220 @@
+"""Seed the configured registry with real models trained on scikit-learn's bundled datasets.
+
+``python -m maestro_jupyter.demo`` trains and registers:
+
+- ``breast-cancer-classifier``: three versions (logistic regression, random forest, gradient boosting), aliases
+  ``champion`` (best accuracy) and ``challenger`` (second best);
+- ``diabetes-regressor``: two versions (ridge, random forest), alias ``champion`` (best R²);
+- ``iris-classifier``: one version, alias ``champion``.
+
+Every version comes from a run with params, metrics (incl. training time) and a signature. It is idempotent: a
+model already seeded completely is left alone; one left half-seeded by an interrupted run is seeded again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .settings import Settings
+
+SEED_TAG = "maestro.demo"
+SEED_VERSION = "1"
+TRUSTED_SKLEARN_TYPES = ["sklearn.tree._tree.Tree"]
+
+
+@dataclass(frozen=True)
+class DemoModel:
+    name: str
+    dataset: str
+    task: str
+    description: str
+    candidates: tuple[tuple[str, Callable[[], Any], dict[str, Any]], ...]
+
+
+def _candidates_classification() -> tuple[tuple[str, Callable[[], Any], dict[str, Any]], ...]:
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return (
+        (
+            "logistic-regression",
+            lambda: make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=500)),
+            {"C": 0.01},
+        ),
+        (
+            "random-forest",
+            lambda: RandomForestClassifier(n_estimators=50, max_depth=4, random_state=0),
+            {"n_estimators": 50, "max_depth": 4},
+        ),
+        (
+            "gradient-boosting",
+            lambda: GradientBoostingClassifier(n_estimators=100, random_state=0),
+            {"n_estimators": 100, "learning_rate": 0.1},
+        ),
+    )
+
+
+def demo_models() -> list[DemoModel]:
+    from sklearn.ensemble import RandomForestRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    return [
+        DemoModel(
+            "breast-cancer-classifier",
+            "breast_cancer",
+            "classification",
+            "Predicts whether a breast mass is malignant from 30 cell-nucleus measurements.",
+            _candidates_classification(),
+        ),
+        DemoModel(
+            "diabetes-regressor",
+            "diabetes",
+            "regression",
+            "Predicts disease progression one year after baseline from 10 clinical measurements.",
+            (
+                ("ridge", lambda: Ridge(alpha=1.0), {"alpha": 1.0}),
+                (
+                    "random-forest",
+                    lambda: RandomForestRegressor(n_estimators=50, max_depth=6, random_state=0),
+                    {"n_estimators": 50, "max_depth": 6},
+                ),
+            ),
+        ),
+        DemoModel(
+            "iris-classifier",
+            "iris",
+            "classification",
+            "Classifies iris flowers into three species from sepal and petal sizes.",
+            (("logistic-regression", lambda: LogisticRegression(max_iter=500), {"max_iter": 500}),),
+        ),
+    ]
+
+
+def _load(dataset: str) -> tuple[Any, Any]:
+    from sklearn import datasets
+
+    loader = {"breast_cancer": datasets.load_breast_cancer, "diabetes": datasets.load_diabetes}.get(
+        dataset, datasets.load_iris
+    )
+    frame = loader(as_frame=True)
+    return frame.data, frame.target
+
+
+def _metrics(task: str, model: Any, x_test: Any, y_test: Any) -> dict[str, float]:
+    from sklearn import metrics
+
+    pred = model.predict(x_test)
+    if task == "regression":
+        return {
+            "rmse": float(metrics.root_mean_squared_error(y_test, pred)),
+            "mae": float(metrics.mean_absolute_error(y_test, pred)),
+            "r2": float(metrics.r2_score(y_test, pred)),
+        }
+    proba = model.predict_proba(x_test)
+    binary = proba.shape[1] == 2
+    return {
+        "accuracy": float(metrics.accuracy_score(y_test, pred)),
+        "f1": float(metrics.f1_score(y_test, pred, average="binary" if binary else "macro")),
+        "roc_auc": float(metrics.roc_auc_score(y_test, proba[:, 1] if binary else proba, multi_class="ovr")),
+        "log_loss": float(metrics.log_loss(y_test, proba)),
+    }
+
+
+def _is_seeded(client: Any, spec: DemoModel) -> bool:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        rm = client.get_registered_model(spec.name)
+    except MlflowException:
+        return False
+    if rm.tags.get(SEED_TAG) == SEED_VERSION:
+        return True
+    # Half-seeded (interrupted) or an older seed: start this model again.
+    client.delete_registered_model(spec.name)
+    return False
+
+
+def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -> list[str]:
+    """Train and register the demo models into ``settings``' stores; returns the names it (re)created."""
+    import mlflow
+    import sklearn
+    import skops
+    from mlflow.models import infer_signature
+    from sklearn.model_selection import train_test_split
+
+    from .services import Services
+
+    services = Services(settings)
+    backend = services.mlflow  # opens (and, when embedded, bootstraps) the store with Maestro's artifact root
+    client = backend.client
+    created = []
+    # The fluent API (start_run, log_model) logs wherever MLflow's process-wide URIs point.
+    with backend.mlflow_globals():
+        for spec in demo_models():
+            if _is_seeded(client, spec):
+                log(f"{spec.name}: already seeded")
+                continue
+            x, y = _load(spec.dataset)
+            stratify = y if spec.task == "classification" else None
+            x_train, x_test, y_train, y_test = train_test_split(
+                x, y, test_size=0.25, random_state=42, stratify=stratify
+            )
+            mlflow.set_experiment(f"maestro-demo-{spec.dataset.replace('_', '-')}")
+            scores: list[tuple[float, str]] = []
+            for algorithm, build, params in spec.candidates:
+                with mlflow.start_run(run_name=f"{spec.name}-{algorithm}"):
+                    model = build()
+                    started = time.perf_counter()
+                    model.fit(x_train, y_train)
+                    elapsed = time.perf_counter() - started
+                    results = _metrics(spec.task, model, x_test, y_test)
+                    mlflow.log_params({"algorithm": algorithm, "dataset": spec.dataset, **params})
+                    mlflow.log_metrics({**results, "training_time_s": elapsed})
+                    mlflow.set_tags({"task": spec.task, "dataset": spec.dataset})
+                    info = mlflow.sklearn.log_model(
+                        model,
+                        name="model",
+                        signature=infer_signature(x_test, model.predict(x_test)),
+                        # Without this MLflow spends seconds inferring requirements by importing the model.
+                        pip_requirements=[f"scikit-learn=={sklearn.__version__}", f"skops=={skops.__version__}"],
+                        # MLflow saves with skops, which refuses tree internals unless trusted; we built these.
+                        skops_trusted_types=TRUSTED_SKLEARN_TYPES,
+                        registered_model_name=spec.name,
+                    )
+                    version = str(info.registered_model_version)
+                    client.update_model_version(spec.name, version, description=f"{algorithm} on {spec.dataset}")
+                    score = results["r2"] if spec.task == "regression" else results["accuracy"]
+                    scores.append((score, version))
+            ranked = [v for _, v in sorted(scores, reverse=True)]
+            client.set_registered_model_alias(spec.name, "champion", ranked[0])
+            if len(ranked) > 1:
+                client.set_registered_model_alias(spec.name, "challenger", ranked[1])
+            client.update_registered_model(spec.name, description=spec.description)
+            client.set_registered_model_tag(spec.name, "task", spec.task)
+            client.set_registered_model_tag(spec.name, "dataset", spec.dataset)
+            client.set_registered_model_tag(spec.name, "team", "demo")
+            client.set_registered_model_tag(spec.name, SEED_TAG, SEED_VERSION)  # last: marks the seed complete
+            created.append(spec.name)
+            log(f"{spec.name}: {len(ranked)} version(s), champion v{ranked[0]}")
+    return created
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m maestro_jupyter.demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--quiet", action="store_true", help="print nothing")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    seed(settings, log=(lambda _m: None) if args.quiet else print)
+    if not args.quiet:
+        print(f"Demo registry ready at {settings.public_dict()['tracking_uri']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,199 @@
+"""Renderers shared by the SDK results and the magics: self-contained HTML and a plain-text fallback.
+
+The HTML uses no scripts and no external resources, and inherits JupyterLab's theme variables where present, so it
+renders the same in JupyterLab, Notebook 7, VS Code and Colab without a widget extension.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from collections.abc import Callable, Sequence
+from typing import Any
+
+_STYLE = (
+    "<style>.maestro-t{border-collapse:collapse;font-size:12px;margin:4px 0}"
+    ".maestro-t th,.maestro-t td{border:1px solid var(--jp-border-color2,#ddd);padding:3px 8px;"
+    "text-align:left;vertical-align:top}.maestro-t th{background:var(--jp-layout-color2,#f5f5f5)}"
+    ".maestro-t tr.maestro-diff td{background:var(--jp-warn-color3,#fff3cd)}"
+    ".maestro-chip{display:inline-block;border-radius:8px;padding:0 6px;margin-right:3px;"
+    "background:var(--jp-brand-color3,#cfe8fc);font-size:11px}</style>"
+)
+
+
+def esc(value: Any) -> str:
+    """HTML-escape anything, rendering ``None`` as an empty cell."""
+    return "" if value is None else html.escape(str(value))
+
+
+def fmt_time(ms: int | None) -> str:
+    """Milliseconds since the epoch as ``YYYY-MM-DD HH:MM`` UTC."""
+    if not ms:
+        return ""
+    return _dt.datetime.fromtimestamp(ms / 1000, tz=_dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_number(value: Any) -> str:
+    """Metrics to four significant decimals; everything else as it is."""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
+
+
+def html_table(
+    headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "", diff_rows: set[int] | None = None
+) -> str:
+    """An HTML table; cells are escaped unless they are :class:`Raw`."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = []
+    for i, row in enumerate(rows):
+        cls = ' class="maestro-diff"' if diff_rows and i in diff_rows else ""
+        cells = "".join(f"<td>{c if isinstance(c, Raw) else esc(c)}</td>" for c in row)
+        body.append(f"<tr{cls}>{cells}</tr>")
+    caption = f"<b>{esc(title)}</b>" if title else ""
+    return f'{_STYLE}{caption}<table class="maestro-t"><tr>{head}</tr>{"".join(body)}</table>'
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "") -> str:
+    """A fixed-width text table, the fallback where HTML is not rendered."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(([title] if title else []) + lines)
+
+
+class Raw(str):
+    """A cell already in HTML."""
+
+
+def chips(values: Sequence[str]) -> Raw:
+    return Raw("".join(f'<span class="maestro-chip">{esc(v)}</span>' for v in values))
+
+
+# --- per-result views: (title, headers, rows) ------------------------------------------------------------------
+
+
+def _model_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["name", "latest", "aliases", "tags", "updated", "description"]
+    rows = [
+        [
+            m.name,
+            m.latest_version or "",
+            ", ".join(f"{a}→v{v}" for a, v in sorted(m.aliases.items())),
+            ", ".join(f"{k}={v}" for k, v in sorted(m.tags.items())),
+            fmt_time(m.last_updated_timestamp),
+            m.description,
+        ]
+        for m in obj.models
+    ]
+    more = " (more: pass next_page_token)" if obj.next_page_token else ""
+    return f"{len(rows)} model(s){more}", headers, rows
+
+
+def _version_rows(versions: Sequence[Any]) -> tuple[list[str], list[list[Any]]]:
+    headers = ["version", "aliases", "status", "created", "run", "description"]
+    rows = [
+        [v.version, ", ".join(v.aliases), v.status, fmt_time(v.creation_timestamp), v.run_id or "", v.description]
+        for v in versions
+    ]
+    return headers, rows
+
+
+def _model_detail(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers, rows = _version_rows(obj.versions)
+    aliases = ", ".join(f"{a}→v{v}" for a, v in sorted(obj.aliases.items())) or "none"
+    return f"Model {obj.name} — {len(rows)} version(s); aliases: {aliases}", headers, rows
+
+
+def _version_detail(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    rows: list[list[Any]] = [
+        ["status", obj.status],
+        ["aliases", ", ".join(obj.aliases)],
+        ["created", fmt_time(obj.creation_timestamp)],
+        ["flavors", ", ".join(obj.flavors)],
+        ["run", obj.run_id or ""],
+        ["description", obj.description],
+    ]
+    if obj.signature is not None:
+        cols = [f"{c.get('name', '?')}:{c.get('type', '?')}" for c in obj.signature.inputs]
+        rows.append(["inputs", ", ".join(cols)])
+    if obj.run is not None:
+        rows += [[f"metric {k}", fmt_number(v)] for k, v in sorted(obj.run.metrics.items())]
+        rows += [[f"param {k}", v] for k, v in sorted(obj.run.params.items())]
+    rows += [[f"tag {k}", v] for k, v in sorted(obj.tags.items())]
+    rows.append(["load", obj.load_snippet])
+    return f"{obj.name} v{obj.version} ({obj.model_uri})", ["field", "value"], rows
+
+
+def _run_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    metric_keys = sorted({k for r in obj.runs for k in r.metrics})
+    headers = ["run", "name", "status", "duration s", *metric_keys]
+    rows = [
+        [r.run_id[:8], r.run_name, r.status, fmt_number(r.duration_seconds)]
+        + [fmt_number(r.metrics.get(k)) for k in metric_keys]
+        for r in obj.runs
+    ]
+    return f"{len(rows)} run(s)", headers, rows
+
+
+def _experiment_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["id", "name", "created", "artifacts"]
+    rows = [[e.experiment_id, e.name, fmt_time(e.creation_time), e.artifact_location] for e in obj.experiments]
+    return f"{len(rows)} experiment(s)", headers, rows
+
+
+def _comparison(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["", *[r.run_name or r.run_id[:8] for r in obj.runs]]
+    rows = [[f"param {k}", *vals] for k, vals in obj.params.items()]
+    rows += [[f"metric {k}", *[fmt_number(v) for v in vals]] for k, vals in obj.metrics.items()]
+    return f"{len(obj.runs)} runs compared", headers, rows
+
+
+def _single(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    data = obj.model_dump()
+    return type(obj).__name__, ["field", "value"], [[k, v] for k, v in data.items()]
+
+
+_VIEWS: dict[str, Callable[[Any], tuple[str, list[str], list[list[Any]]]]] = {
+    "ModelPage": _model_rows,
+    "ModelDetail": _model_detail,
+    "VersionDetail": _version_detail,
+    "RunPage": _run_rows,
+    "ExperimentPage": _experiment_rows,
+    "RunComparison": _comparison,
+}
+
+
+def _view(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    return _VIEWS.get(type(obj).__name__, _single)(obj)
+
+
+def to_html(obj: Any) -> str:
+    """The notebook rendering of a result object."""
+    title, headers, rows = _view(obj)
+    diff: set[int] = set()
+    if type(obj).__name__ == "RunComparison":
+        keys = [f"param {k}" for k in obj.params] + [f"metric {k}" for k in obj.metrics]
+        differing = {f"param {k}" for k in obj.differing_params} | {f"metric {k}" for k in obj.differing_metrics}
+        diff = {i for i, k in enumerate(keys) if k in differing}
+    return html_table(headers, rows, title=title, diff_rows=diff)
+
+
+def to_text(obj: Any) -> str:
+    """The plain-text rendering of a result object."""
+    title, headers, rows = _view(obj)
+    return text_table(headers, rows, title=title)
+
+
+class Table:
+    """A titled table that displays itself (used by magics for listings that are not SDK results)."""
+
+    def __init__(self, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        self.title, self.headers, self.rows = title, list(headers), [list(r) for r in rows]
+
+    def _repr_html_(self) -> str:
+        return html_table(self.headers, self.rows, title=self.title)
+
+    def __repr__(self) -> str:
+        return text_table(self.headers, self.rows, title=self.title)

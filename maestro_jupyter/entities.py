@@ -1,0 +1,162 @@
+"""Typed results shared by the SDK, the magics and the REST API.
+
+They are pydantic models so that the REST layer serialises them and the OpenAPI document describes them from one
+definition. Each displays itself: ``_repr_html_`` for notebooks, ``__repr__``/``__str__`` as a readable text
+fallback (see :mod:`maestro_jupyter.display`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from . import display
+
+
+class _Displayable(BaseModel):
+    def _repr_html_(self) -> str:
+        return display.to_html(self)
+
+    def __str__(self) -> str:
+        return display.to_text(self)
+
+
+class ModelVersion(_Displayable):
+    """One version of a registered model."""
+
+    name: str
+    version: str
+    aliases: list[str] = Field(default_factory=list)
+    status: str = "READY"
+    status_message: str | None = None
+    description: str = ""
+    creation_timestamp: int = 0
+    last_updated_timestamp: int = 0
+    run_id: str | None = None
+    source: str = ""
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class RunSummary(_Displayable):
+    """A tracking run with its latest metrics, params and user tags."""
+
+    run_id: str
+    run_name: str = ""
+    experiment_id: str
+    status: str
+    start_time: int | None = None
+    end_time: int | None = None
+    duration_seconds: float | None = None
+    user: str = ""
+    metrics: dict[str, float] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+class Signature(BaseModel):
+    """A model's input and output schema, one entry per column or tensor."""
+
+    inputs: list[dict[str, Any]] = Field(default_factory=list)
+    outputs: list[dict[str, Any]] = Field(default_factory=list)
+
+
+class VersionDetail(ModelVersion):
+    """A version with its source run, signature, flavors and a ready-to-run load snippet."""
+
+    model_uri: str
+    run: RunSummary | None = None
+    signature: Signature | None = None
+    flavors: list[str] = Field(default_factory=list)
+    load_snippet: str = ""
+
+
+class ModelSummary(_Displayable):
+    """A registered model as listed: name, description, tags, aliases and latest version."""
+
+    name: str
+    description: str = ""
+    tags: dict[str, str] = Field(default_factory=dict)
+    aliases: dict[str, str] = Field(default_factory=dict)
+    latest_version: str | None = None
+    creation_timestamp: int = 0
+    last_updated_timestamp: int = 0
+
+
+class ModelDetail(ModelSummary):
+    """A registered model with all its versions, newest first."""
+
+    versions: list[ModelVersion] = Field(default_factory=list)
+
+
+class ModelPage(_Displayable):
+    """One page of a model search; pass ``next_page_token`` back to get the next one."""
+
+    models: list[ModelSummary]
+    next_page_token: str | None = None
+
+    def __iter__(self) -> Iterator[ModelSummary]:  # type: ignore[override]
+        return iter(self.models)
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+    def __getitem__(self, index: int) -> ModelSummary:
+        return self.models[index]
+
+
+class Experiment(_Displayable):
+    """A tracking experiment."""
+
+    experiment_id: str
+    name: str
+    artifact_location: str = ""
+    lifecycle_stage: str = "active"
+    tags: dict[str, str] = Field(default_factory=dict)
+    creation_time: int | None = None
+    last_update_time: int | None = None
+
+
+class ExperimentPage(_Displayable):
+    """One page of experiments."""
+
+    experiments: list[Experiment]
+    next_page_token: str | None = None
+
+    def __iter__(self) -> Iterator[Experiment]:  # type: ignore[override]
+        return iter(self.experiments)
+
+    def __len__(self) -> int:
+        return len(self.experiments)
+
+    def __getitem__(self, index: int) -> Experiment:
+        return self.experiments[index]
+
+
+class RunPage(_Displayable):
+    """One page of runs of an experiment."""
+
+    runs: list[RunSummary]
+    next_page_token: str | None = None
+
+    def __iter__(self) -> Iterator[RunSummary]:  # type: ignore[override]
+        return iter(self.runs)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __getitem__(self, index: int) -> RunSummary:
+        return self.runs[index]
+
+
+class RunComparison(_Displayable):
+    """Runs side by side: every param and metric key, one value per run (``None`` where a run lacks it)."""
+
+    runs: list[RunSummary]
+    params: dict[str, list[str | None]]
+    metrics: dict[str, list[float | None]]
+    #: Param keys whose values are not the same in every run.
+    differing_params: list[str]
+    #: Metric keys whose values are not the same in every run.
+    differing_metrics: list[str]

@@ -1,0 +1,86 @@
+"""Maestro's typed errors.
+
+Every error a user can cause is a :class:`MaestroError` subclass that carries its HTTP status and a stable
+machine-readable code, the way MLflow's ``MlflowException`` does. The REST layer turns one into
+``{"error": code, "message": message}`` with that status; magics print its message as one line; the SDK raises it.
+This module imports nothing heavy so that every face can use it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class MaestroError(Exception):
+    """Base class of every error Maestro raises on purpose."""
+
+    status: ClassVar[int] = 500
+    code: ClassVar[str] = "INTERNAL_ERROR"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body the REST API sends for this error."""
+        return {"error": self.code, "message": self.message}
+
+
+class InvalidParameter(MaestroError):
+    """The request is malformed or a value is out of range (HTTP 400)."""
+
+    status = 400
+    code = "INVALID_PARAMETER"
+
+
+class PermissionDenied(MaestroError):
+    """The user may not do this (HTTP 403)."""
+
+    status = 403
+    code = "PERMISSION_DENIED"
+
+
+class NotFound(MaestroError):
+    """The model, version, alias, experiment or run does not exist (HTTP 404)."""
+
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(MaestroError):
+    """The request conflicts with the current state, e.g. a name already taken (HTTP 409)."""
+
+    status = 409
+    code = "CONFLICT"
+
+
+class RateLimited(MaestroError):
+    """Too many mutating requests from one user (HTTP 429); ``retry_after`` is in seconds."""
+
+    status = 429
+    code = "RATE_LIMITED"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BackendUnavailable(MaestroError):
+    """A backend (the MLflow tracking server, the database) cannot be reached (HTTP 503)."""
+
+    status = 503
+    code = "BACKEND_UNAVAILABLE"
+
+
+#: The code the REST API reports for an HTTP status that did not come from a MaestroError.
+CODE_BY_STATUS: dict[int, str] = {
+    400: InvalidParameter.code,
+    401: "UNAUTHENTICATED",
+    403: PermissionDenied.code,
+    404: NotFound.code,
+    405: "METHOD_NOT_ALLOWED",
+    409: Conflict.code,
+    413: "PAYLOAD_TOO_LARGE",
+    429: RateLimited.code,
+    503: BackendUnavailable.code,
+}

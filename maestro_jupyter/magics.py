@@ -1,0 +1,181 @@
+"""``%maestro`` / ``%%maestro``: one magic, many subcommands (``%maestro help`` lists them).
+
+Each subcommand parses its arguments into a typed namespace and returns a display object; user errors (bad
+arguments, unknown models, an unreachable tracking server) become one ``UsageError`` line, never a traceback.
+Later features add subcommands with :func:`subcommand`. Only :mod:`maestro_jupyter.client` is imported from here,
+and only on first use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+
+from .display import Table
+from .errors import MaestroError
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .client import MaestroClient
+
+
+class _HelpShown(Exception):
+    """``-h`` printed a subcommand's help; nothing else to do."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as a ``UsageError`` instead of exiting the kernel."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} -h)")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            print(message)
+        raise _HelpShown()
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    summary: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[MaestroMagics, argparse.Namespace, str | None], Any]
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(
+    name: str, summary: str, configure: Callable[[argparse.ArgumentParser], None] = lambda p: None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``%maestro NAME``: ``configure`` adds its arguments; the decorated function returns what to show."""
+
+    def register(run: Callable[..., Any]) -> Callable[..., Any]:
+        SUBCOMMANDS[name] = Subcommand(name, summary, configure, run)
+        return run
+
+    return register
+
+
+@magics_class
+class MaestroMagics(Magics):  # type: ignore[misc]
+    """The ``%maestro`` magic."""
+
+    def __init__(self, shell: Any) -> None:
+        super().__init__(shell)
+        self._client: MaestroClient | None = None
+
+    @property
+    def client(self) -> MaestroClient:
+        """The kernel's SDK client, built from the environment on first use."""
+        if self._client is None:
+            from .client import MaestroClient
+
+            self._client = MaestroClient()
+        return self._client
+
+    @line_cell_magic  # type: ignore[misc]
+    def maestro(self, line: str, cell: str | None = None) -> Any:
+        """Maestro from a notebook: ``%maestro help`` lists the subcommands."""
+        try:
+            words = shlex.split(line)
+        except ValueError as exc:
+            raise UsageError(f"%maestro: cannot parse the line ({exc})") from None
+        name, args = (words[0], words[1:]) if words else ("help", [])
+        sub = SUBCOMMANDS.get(name)
+        if sub is None:
+            close = difflib.get_close_matches(name, SUBCOMMANDS, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise UsageError(f"Unknown %maestro subcommand '{name}'.{hint} Try %maestro help.")
+        parser = _Parser(prog=f"%maestro {name}", description=sub.summary)
+        sub.configure(parser)
+        try:
+            parsed = parser.parse_args(args)
+            return sub.run(self, parsed, cell)
+        except _HelpShown:
+            return None
+        except MaestroError as exc:
+            # One readable line: the kernel shows a UsageError without a traceback.
+            raise UsageError(exc.message) from None
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """Register the magics; point plain ``mlflow`` calls in this kernel at Maestro's store."""
+    settings = Settings.from_env()
+    if settings.embedded_tracking:
+        settings.ensure_home()  # MLflow's SQLite store needs the folder to exist
+        settings.export_artifact_root()
+    # So that `mlflow.start_run()` in the notebook logs where the sidebar and the SDK look.
+    os.environ.setdefault("MLFLOW_TRACKING_URI", settings.tracking_uri)
+    ipython.register_magics(MaestroMagics)
+
+
+# --- the foundation's subcommands --------------------------------------------------------------------------------
+
+
+@subcommand("help", "List the %maestro subcommands")
+def _help(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Table:
+    rows = [[f"%maestro {s.name}", s.summary] for s in SUBCOMMANDS.values()]
+    return Table("Maestro — add -h to any subcommand for its options", ["command", "what it does"], rows)
+
+
+def _models_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("search", nargs="?", default=None, help="part of the model name")
+    p.add_argument("--tag", action="append", default=[], metavar="KEY=VALUE", help="only models with this tag")
+    p.add_argument("--max", type=int, default=100, dest="max_results", help="page size (1-1000)")
+    p.add_argument("--page-token", default=None, help="next_page_token of a previous listing")
+
+
+@subcommand("models", "List registered models: %maestro models [SEARCH] [--tag KEY=VALUE]", _models_args)
+def _models(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    tags = {}
+    for item in args.tag:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"%maestro models: --tag takes KEY=VALUE, not {item!r}")
+        tags[key] = value
+    return magics.client.models.list(args.search, tags, args.max_results, args.page_token)
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ref", metavar="NAME[@ALIAS|/VERSION]", help="a model, or one version by alias or number")
+
+
+@subcommand("model", "Show a model, or one version: %maestro model NAME[@ALIAS|/VERSION]", _model_args)
+def _model(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    from .services.validation import ModelRef
+
+    ref = ModelRef.parse(args.ref)
+    return magics.client.models.get(ref.name, version=ref.version, alias=ref.alias)
+
+
+def _experiments_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("search", nargs="?", default=None, help="part of the experiment name")
+
+
+@subcommand("experiments", "List experiments: %maestro experiments [SEARCH]", _experiments_args)
+def _experiments(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    return magics.client.experiments.list(args.search)
+
+
+def _runs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("experiment", help="experiment name or id")
+    p.add_argument("--order-by", action="append", default=None, help="e.g. 'metrics.accuracy DESC'")
+    p.add_argument("--filter", default="", help="MLflow run filter, e.g. 'metrics.accuracy > 0.9'")
+    p.add_argument("--max", type=int, default=100, dest="max_results", help="page size (1-1000)")
+
+
+@subcommand("runs", "List an experiment's runs: %maestro runs EXPERIMENT [--order-by 'metrics.m DESC']", _runs_args)
+def _runs(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    return magics.client.experiments.runs(
+        args.experiment, order_by=args.order_by, filter=args.filter, max_results=args.max_results
+    )

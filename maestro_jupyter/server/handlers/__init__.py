@@ -1,0 +1,42 @@
+"""REST handlers, one module per resource. :func:`rules` lists them for the extension."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..openapi import API_PREFIX, path_regex
+from .base import MaestroHandler
+from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHandler, RunHandler
+from .meta import InfoHandler, NotFoundHandler, OpenAPIHandler
+from .models import (
+    AliasHandler,
+    ModelHandler,
+    ModelsHandler,
+    ModelTagHandler,
+    VersionDownloadHandler,
+    VersionHandler,
+    VersionTagHandler,
+)
+
+#: Documented handlers, in matching order (a literal path before a template that would also match it).
+HANDLERS: list[type[MaestroHandler]] = [
+    ModelsHandler,
+    ModelHandler,
+    ModelTagHandler,
+    AliasHandler,
+    VersionHandler,
+    VersionTagHandler,
+    VersionDownloadHandler,
+    ExperimentsHandler,
+    ExperimentRunsHandler,
+    RunCompareHandler,
+    RunHandler,
+    InfoHandler,
+    OpenAPIHandler,
+]
+
+
+def rules() -> list[tuple[str, Any]]:
+    """Tornado URL rules relative to the server's base URL; unknown API paths get a JSON 404."""
+    table = [(f"/{API_PREFIX}{path_regex(h.path)}/?", h) for h in HANDLERS]
+    return [*table, (f"/{API_PREFIX}(?P<rest>/.*)?", NotFoundHandler)]

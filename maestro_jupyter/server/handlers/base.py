@@ -1,0 +1,137 @@
+"""The base of every Maestro handler: authentication, authorization, rate limiting, JSON in and out, and the one
+place where errors become ``{"error", "message"}`` responses with the right status."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from http.client import responses
+from typing import Any, ClassVar, TypeVar
+
+from jupyter_server.base.handlers import APIHandler
+from pydantic import BaseModel, ValidationError
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, RateLimited
+from ..context import MaestroContext
+from ..openapi import Operation
+
+T = TypeVar("T")
+B = TypeVar("B", bound=BaseModel)
+MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class MaestroHandler(APIHandler):  # type: ignore[misc]
+    """Subclasses set ``path`` and ``operations`` and decorate every verb with ``@web.authenticated`` and
+    ``@authorized``; the resource checked is ``maestro``."""
+
+    auth_resource = "maestro"
+    path: ClassVar[str] = ""
+    operations: ClassVar[dict[str, Operation]] = {}
+
+    @property
+    def maestro(self) -> MaestroContext:
+        return self.settings["maestro"]  # type: ignore[no-any-return]
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if self.request.method in MUTATING and self.current_user is not None:
+            self.maestro.limiter.check(self.rate_limit_key())
+
+    def rate_limit_key(self) -> str:
+        """Whose budget a request spends. A Jupyter server's shared token names no user (the identity provider makes
+        up a fresh anonymous one per token request), so everyone holding it shares one budget."""
+        if self.token_authenticated and not self.get_cookie(self.identity_provider.get_cookie_name(self)):
+            return "shared-token"
+        return str(self.current_user.username)
+
+    # --- input ---------------------------------------------------------------------------------------------------
+
+    def body(self, model: type[B]) -> B:
+        """The JSON request body, validated against ``model``."""
+        raw = self.request.body or b""
+        if not raw.strip():
+            raise InvalidParameter(f"A JSON body is required ({_fields(model)})")
+        return model.model_validate_json(raw)
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        value = self.get_query_argument(name, default)
+        return value if value != "" else default
+
+    def query_list(self, name: str) -> list[str]:
+        """A repeatable (or comma-separated) query parameter."""
+        return [part.strip() for v in self.get_query_arguments(name) for part in v.split(",") if part.strip()]
+
+    # --- output ----------------------------------------------------------------------------------------------------
+
+    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking service call on the Maestro thread pool."""
+        return await IOLoop.current().run_in_executor(self.maestro.executor, functools.partial(fn, *args, **kwargs))
+
+    def send(self, result: BaseModel | dict[str, Any] | None, status: int = 200) -> None:
+        """Finish with ``result`` as JSON (or an empty 204)."""
+        self.set_status(status)
+        if result is None:
+            self.finish()
+            return
+        data = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data))
+
+    # --- errors ------------------------------------------------------------------------------------------------------
+
+    def send_error(self, status_code: int = 500, **kwargs: Any) -> None:
+        error = _as_maestro_error(kwargs.get("exc_info", (None, None, None))[1])
+        if error is not None:
+            status_code = error.status
+            kwargs.pop("reason", None)
+        super().send_error(status_code, **kwargs)
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        error = _as_maestro_error(exc)
+        if error is not None:
+            body = error.to_dict()
+            if isinstance(error, RateLimited):
+                self.set_header("Retry-After", str(error.retry_after))
+        elif status_code >= 500:
+            # Never leak internals; the traceback is in the server log (tornado logs it).
+            body = {"error": "INTERNAL_ERROR", "message": "Internal server error; the server log has the details"}
+        else:
+            message = responses.get(status_code, "Error")
+            if isinstance(exc, web.HTTPError) and exc.log_message:
+                message = exc.log_message % exc.args if exc.args else exc.log_message
+            body = {"error": CODE_BY_STATUS.get(status_code, "HTTP_ERROR"), "message": message}
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body))
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        error = _as_maestro_error(value)
+        if error is None:
+            super().log_exception(typ, value, tb)
+        elif error.status >= 500:
+            self.log.warning("Maestro %s %s: %s", self.request.method, self.request.path, error.message)
+        else:
+            self.log.info("Maestro %s %s -> %s: %s", self.request.method, self.request.path, error.status, error)
+
+
+def _as_maestro_error(exc: BaseException | None) -> MaestroError | None:
+    if isinstance(exc, MaestroError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return InvalidParameter(_validation_message(exc))
+    return None
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        parts.append(f"{where}: {err.get('msg', 'invalid')}")
+    return "Invalid request body: " + "; ".join(parts)
+
+
+def _fields(model: type[BaseModel]) -> str:
+    return ", ".join(f"{k}{'' if f.is_required() else '?'}" for k, f in model.model_fields.items())

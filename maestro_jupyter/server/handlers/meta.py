@@ -1,0 +1,68 @@
+"""REST handlers about the API itself: server info, the OpenAPI document, and JSON 404s for unknown paths."""
+
+from __future__ import annotations
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..._version import __version__
+from ...errors import NotFound
+from ..openapi import Operation, build_spec
+from ..requests import Info
+from .base import MaestroHandler
+
+
+class InfoHandler(MaestroHandler):
+    path = "/info"
+    operations = {"get": Operation("Maestro's version and configuration as seen by this user", Info)}
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        public = self.maestro.services.settings.public_dict()
+        public["user"] = self.current_user.username
+        self.send(Info(version=__version__, **public))
+
+
+class OpenAPIHandler(MaestroHandler):
+    path = "/openapi.json"
+    operations = {"get": Operation("This API's OpenAPI 3 document")}
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from . import HANDLERS
+
+        self.send(build_spec(HANDLERS, __version__))
+
+
+class NotFoundHandler(MaestroHandler):
+    """Any other path under the API prefix: a JSON 404 rather than Jupyter's HTML page."""
+
+    def _missing(self, rest: str | None = None) -> None:
+        raise NotFound(f"No Maestro API endpoint {self.request.method} {self.request.path}")
+
+    @web.authenticated
+    @authorized
+    def get(self, rest: str | None = None) -> None:
+        self._missing(rest)
+
+    @web.authenticated
+    @authorized
+    def post(self, rest: str | None = None) -> None:
+        self._missing(rest)
+
+    @web.authenticated
+    @authorized
+    def put(self, rest: str | None = None) -> None:
+        self._missing(rest)
+
+    @web.authenticated
+    @authorized
+    def patch(self, rest: str | None = None) -> None:
+        self._missing(rest)
+
+    @web.authenticated
+    @authorized
+    def delete(self, rest: str | None = None) -> None:
+        self._missing(rest)

@@ -1,0 +1,194 @@
+"""REST handlers for registered models, their versions, aliases and tags."""
+
+from __future__ import annotations
+
+import os
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ...entities import ModelDetail, ModelPage, ModelVersion, VersionDetail
+from ...errors import InvalidParameter
+from ..openapi import Operation, Param
+from ..requests import RegisterModel, SetAlias, SetTag, Tag, UpdateDescription
+from .base import MaestroHandler
+
+_CHUNK = 256 * 1024
+
+
+class ModelsHandler(MaestroHandler):
+    path = "/models"
+    operations = {
+        "get": Operation(
+            "Search registered models",
+            ModelPage,
+            query=(
+                Param("search", "Part of the model name, case-insensitive"),
+                Param("tag", "key=value; every given tag must match", repeated=True),
+                Param("max_results", "Page size, 1-1000 (default 100)", "integer"),
+                Param("page_token", "next_page_token of the previous page"),
+                Param("order_by", "name ASC | name DESC | last_updated_timestamp DESC | last_updated_timestamp ASC"),
+            ),
+        ),
+        "post": Operation("Register a model logged by a run", ModelVersion, 201, body=RegisterModel),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        tags = {}
+        for item in self.query_list("tag"):
+            key, sep, value = item.partition("=")
+            if not sep or not key:
+                raise InvalidParameter(f"tag must be key=value, not {item!r}")
+            tags[key] = value
+        page = await self.call(
+            self.maestro.services.registry.list_models,
+            self.query("search"),
+            tags,
+            self.query("max_results"),
+            self.query("page_token"),
+            self.query("order_by"),
+        )
+        self.send(page)
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        req = self.body(RegisterModel)
+        mv = await self.call(
+            self.maestro.services.registry.register, req.run_id, req.name, req.artifact_path, req.description, req.tags
+        )
+        self.send(mv, 201)
+
+
+class ModelHandler(MaestroHandler):
+    path = "/models/{name}"
+    operations = {
+        "get": Operation("A model with its versions, aliases, tags and description", ModelDetail),
+        "patch": Operation("Update a model's description", ModelDetail, body=UpdateDescription),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        self.send(await self.call(self.maestro.services.registry.get_model, name))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, name: str) -> None:
+        req = self.body(UpdateDescription)
+        registry = self.maestro.services.registry
+        await self.call(registry.update_description, name, req.description)
+        self.send(await self.call(registry.get_model, name))
+
+
+class ModelTagHandler(MaestroHandler):
+    path = "/models/{name}/tags/{key}"
+    operations = {
+        "put": Operation("Set a model tag", Tag, body=SetTag),
+        "delete": Operation("Remove a model tag", None, 204),
+    }
+
+    @web.authenticated
+    @authorized
+    async def put(self, name: str, key: str) -> None:
+        req = self.body(SetTag)
+        await self.call(self.maestro.services.registry.set_tag, name, key, req.value)
+        self.send(Tag(key=key, value=req.value))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, name: str, key: str) -> None:
+        await self.call(self.maestro.services.registry.delete_tag, name, key)
+        self.send(None, 204)
+
+
+class AliasHandler(MaestroHandler):
+    path = "/models/{name}/aliases/{alias}"
+    operations = {
+        "get": Operation("The version an alias points to", VersionDetail),
+        "put": Operation("Point an alias at a version (moving it if needed)", ModelVersion, body=SetAlias),
+        "delete": Operation("Remove an alias", None, 204),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str, alias: str) -> None:
+        self.send(await self.call(self.maestro.services.registry.get_version, name, alias=alias))
+
+    @web.authenticated
+    @authorized
+    async def put(self, name: str, alias: str) -> None:
+        req = self.body(SetAlias)
+        self.send(await self.call(self.maestro.services.registry.set_alias, name, alias, req.version))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, name: str, alias: str) -> None:
+        await self.call(self.maestro.services.registry.delete_alias, name, alias)
+        self.send(None, 204)
+
+
+class VersionHandler(MaestroHandler):
+    path = "/models/{name}/versions/{version}"
+    operations = {
+        "get": Operation("A version with its source run, signature and flavors", VersionDetail),
+        "patch": Operation("Update a version's description", ModelVersion, body=UpdateDescription),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        self.send(await self.call(self.maestro.services.registry.get_version, name, version=version))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, name: str, version: str) -> None:
+        req = self.body(UpdateDescription)
+        registry = self.maestro.services.registry
+        await self.call(registry.update_description, name, req.description, version)
+        self.send(await self.call(registry.backend.get_version, name, version))
+
+
+class VersionTagHandler(MaestroHandler):
+    path = "/models/{name}/versions/{version}/tags/{key}"
+    operations = {
+        "put": Operation("Set a version tag", Tag, body=SetTag),
+        "delete": Operation("Remove a version tag", None, 204),
+    }
+
+    @web.authenticated
+    @authorized
+    async def put(self, name: str, version: str, key: str) -> None:
+        req = self.body(SetTag)
+        await self.call(self.maestro.services.registry.set_tag, name, key, req.value, version)
+        self.send(Tag(key=key, value=req.value))
+
+    @web.authenticated
+    @authorized
+    async def delete(self, name: str, version: str, key: str) -> None:
+        await self.call(self.maestro.services.registry.delete_tag, name, key, version)
+        self.send(None, 204)
+
+
+class VersionDownloadHandler(MaestroHandler):
+    path = "/models/{name}/versions/{version}/download"
+    operations = {"get": Operation("The version's artifacts as a zip", content_type="application/zip")}
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        path = await self.call(self.maestro.services.registry.download_to_temp, name, version)
+        try:
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+            self.set_header("Content-Type", "application/zip")
+            self.set_header("Content-Disposition", f'attachment; filename="{safe}-v{version}.zip"')
+            self.set_header("Content-Length", str(os.path.getsize(path)))
+            with open(path, "rb") as fh:
+                while chunk := fh.read(_CHUNK):
+                    self.write(chunk)
+                    await self.flush()
+            self.finish()
+        finally:
+            path.unlink(missing_ok=True)

@@ -1,0 +1,50 @@
+"""Business rules, one service per resource. :class:`Services` builds them from :class:`Settings`.
+
+The backends are created on first use, so that building ``Services`` (at server start or ``%load_ext``) imports
+nothing heavy.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..backends.mlflow_registry import MlflowRegistry
+    from .experiments import ExperimentService
+    from .registry import RegistryService
+
+
+class Services:
+    """The services of one settings, shared by every face in a process."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.from_env()
+        self._lock = threading.Lock()
+        self._mlflow: MlflowRegistry | None = None
+
+    @property
+    def mlflow(self) -> MlflowRegistry:
+        """The MLflow backend, opened (and, when embedded, bootstrapped) on first use."""
+        if self._mlflow is None:
+            with self._lock:  # two first requests at once must not open the store twice
+                if self._mlflow is None:
+                    from ..backends.mlflow_registry import MlflowRegistry
+
+                    self._mlflow = MlflowRegistry(self.settings)
+        return self._mlflow
+
+    @cached_property
+    def registry(self) -> RegistryService:
+        from .registry import RegistryService
+
+        return RegistryService(self.mlflow, self.settings)
+
+    @cached_property
+    def experiments(self) -> ExperimentService:
+        from .experiments import ExperimentService
+
+        return ExperimentService(self.mlflow, self.settings)

@@ -1,0 +1,156 @@
+"""Every Maestro knob in one place: environment variables with the embedded defaults.
+
+The kernel (magics, SDK) and the Jupyter server build the same :class:`Settings` from the same environment; the
+server additionally accepts each knob as traitlets config (``c.Maestro.tracking_uri = ...``), which wins over the
+environment. Reading settings never touches the disk: :meth:`Settings.ensure_home` creates ``MAESTRO_HOME`` on
+first use, so importing or configuring Maestro never litters the current directory.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import InvalidParameter
+
+COMPUTE_BACKENDS = ("local", "kubernetes")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Build it with :meth:`from_env`; every field has an environment variable."""
+
+    #: ``MAESTRO_HOME``: where the embedded stores live (default ``~/.maestro``).
+    home: Path
+    #: ``MLFLOW_TRACKING_URI``: default ``sqlite:///$MAESTRO_HOME/mlflow.db``.
+    tracking_uri: str
+    #: ``MLFLOW_REGISTRY_URI``: default: the tracking URI.
+    registry_uri: str
+    #: ``MAESTRO_ARTIFACT_ROOT``: where new experiments keep artifacts in the embedded store.
+    artifact_root: str
+    #: ``MAESTRO_DB_URL``: the Maestro database (jobs, deployments, usage, budgets).
+    db_url: str
+    #: ``MAESTRO_COMPUTE``: ``local`` (subprocesses) or ``kubernetes``.
+    compute: str
+    #: ``MAESTRO_PROMETHEUS_URL``: unset on one machine.
+    prometheus_url: str | None
+    #: ``MAESTRO_USER``, else ``JUPYTERHUB_USER``, else the OS user.
+    user: str
+    #: ``MAESTRO_PROJECT``: default ``default``.
+    project: str
+    #: ``MAESTRO_MLFLOW_UI_URL``: where "open in MLflow" links point; default: an http tracking URI, else none.
+    mlflow_ui_url: str | None
+    #: ``MAESTRO_RATE_LIMIT``: mutating REST requests allowed per user per window.
+    rate_limit: int
+    #: ``MAESTRO_RATE_WINDOW``: the rate-limit window in seconds.
+    rate_window: float
+    #: ``MAESTRO_MLFLOW_TIMEOUT``: seconds before a tracking-server request is abandoned.
+    mlflow_timeout: int
+    #: ``MAESTRO_MLFLOW_RETRIES``: retries of a failed tracking-server request (MLflow's own default is 7, with
+    #: exponential back-off: minutes before a user hears that the server is down).
+    mlflow_retries: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Resolve settings from ``env`` (default ``os.environ``); non-``None`` ``overrides`` win."""
+        env = os.environ if env is None else env
+        given = {k: v for k, v in overrides.items() if v is not None}
+        unknown = set(given) - {f.name for f in fields(cls)}
+        if unknown:
+            raise InvalidParameter(f"Unknown Maestro setting(s): {', '.join(sorted(unknown))}")
+
+        def pick(name: str, var: str, default: Any = None) -> Any:
+            if name in given:
+                return given[name]
+            value = env.get(var, "").strip()
+            return value if value else default
+
+        home = Path(pick("home", "MAESTRO_HOME", "~/.maestro")).expanduser().resolve()
+        tracking_uri = str(pick("tracking_uri", "MLFLOW_TRACKING_URI", f"sqlite:///{home / 'mlflow.db'}"))
+        ui_default = tracking_uri if tracking_uri.startswith(("http://", "https://")) else None
+        settings = cls(
+            home=home,
+            tracking_uri=tracking_uri,
+            registry_uri=str(pick("registry_uri", "MLFLOW_REGISTRY_URI", tracking_uri)),
+            artifact_root=str(pick("artifact_root", "MAESTRO_ARTIFACT_ROOT", (home / "artifacts").as_uri())),
+            db_url=str(pick("db_url", "MAESTRO_DB_URL", f"sqlite:///{home / 'maestro.db'}")),
+            compute=str(pick("compute", "MAESTRO_COMPUTE", "local")).lower(),
+            prometheus_url=pick("prometheus_url", "MAESTRO_PROMETHEUS_URL"),
+            user=str(pick("user", "MAESTRO_USER", env.get("JUPYTERHUB_USER") or _os_user())),
+            project=str(pick("project", "MAESTRO_PROJECT", "default")),
+            mlflow_ui_url=pick("mlflow_ui_url", "MAESTRO_MLFLOW_UI_URL", ui_default),
+            rate_limit=_number(pick("rate_limit", "MAESTRO_RATE_LIMIT", 60), "MAESTRO_RATE_LIMIT", int),
+            rate_window=_number(pick("rate_window", "MAESTRO_RATE_WINDOW", 60), "MAESTRO_RATE_WINDOW", float),
+            mlflow_timeout=_number(pick("mlflow_timeout", "MAESTRO_MLFLOW_TIMEOUT", 10), "MAESTRO_MLFLOW_TIMEOUT", int),
+            mlflow_retries=_number(pick("mlflow_retries", "MAESTRO_MLFLOW_RETRIES", 1), "MAESTRO_MLFLOW_RETRIES", int),
+        )
+        if settings.compute not in COMPUTE_BACKENDS:
+            raise InvalidParameter(
+                f"MAESTRO_COMPUTE must be one of {', '.join(COMPUTE_BACKENDS)}, not {settings.compute!r}"
+            )
+        if settings.rate_limit < 1 or settings.rate_window <= 0:
+            raise InvalidParameter("MAESTRO_RATE_LIMIT must be at least 1 and MAESTRO_RATE_WINDOW positive")
+        return settings
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with some fields replaced."""
+        return replace(self, **overrides)
+
+    @property
+    def embedded_tracking(self) -> bool:
+        """True when the tracking store is the embedded SQLite database under ``MAESTRO_HOME``."""
+        return self.tracking_uri == f"sqlite:///{self.home / 'mlflow.db'}"
+
+    def ensure_home(self) -> Path:
+        """Create ``MAESTRO_HOME`` (and the embedded artifact folder) if missing; return it."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        if self.artifact_root.startswith("file://"):
+            Path(self.artifact_root.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+        return self.home
+
+    def export_artifact_root(self) -> None:
+        """Point MLflow's SQL stores in this process at the embedded artifact root (when embedded).
+
+        Without it MLflow gives new experiments ``./mlruns`` in whatever directory the process runs in.
+        ``_MLFLOW_SERVER_ARTIFACT_ROOT`` is what ``mlflow server`` itself sets for the same purpose; MLflow reads it
+        whenever it opens a SQL store without an explicit artifact root.
+        """
+        if self.embedded_tracking:
+            os.environ.setdefault("_MLFLOW_SERVER_ARTIFACT_ROOT", self.artifact_root)
+
+    def public_dict(self) -> dict[str, Any]:
+        """What the API may show a user: no credentials inside URIs."""
+        return {
+            "tracking_uri": _redact(self.tracking_uri),
+            "compute": self.compute,
+            "user": self.user,
+            "project": self.project,
+            "mlflow_ui_url": _redact(self.mlflow_ui_url) if self.mlflow_ui_url else None,
+        }
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (e.g. an arbitrary uid in a container)
+        return "unknown"
+
+
+def _number(value: Any, var: str, kind: type) -> Any:
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise InvalidParameter(f"{var} must be a number, not {value!r}") from None
+
+
+def _redact(uri: str) -> str:
+    """Hide a password in ``scheme://user:password@host``."""
+    scheme, sep, rest = uri.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        creds, _, host = rest.partition("@")
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return uri

@@ -1,0 +1,52 @@
+"""A real Jupyter server with the Maestro extension, on a private copy of the seeded registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from traitlets.config import Config
+
+Api = Callable[..., Awaitable[tuple[int, Any]]]
+
+
+@pytest.fixture
+def maestro_config(maestro_home: Path) -> dict[str, Any]:
+    """The ``c.Maestro`` section; tests override it to change the server's settings."""
+    return {"home": str(maestro_home)}
+
+
+@pytest.fixture
+def jp_server_config(maestro_config: dict[str, Any]) -> Config:
+    return Config(
+        {
+            "ServerApp": {
+                "jpserver_extensions": {"maestro_jupyter": True},
+                # As in the extension template: an endpoint without @web.authenticated makes start-up warn, and
+                # pyproject's filterwarnings turns that warning into a failure.
+                "allow_unauthenticated_access": False,
+            },
+            "Maestro": maestro_config,
+        }
+    )
+
+
+@pytest.fixture
+def api(jp_fetch: Any) -> Api:
+    """``await api("GET", "models", params=...)`` -> (status, parsed JSON body or raw bytes)."""
+
+    async def call(method: str, *parts: str, body: Any = None, **kwargs: Any) -> tuple[int, Any]:
+        if body is not None and not isinstance(body, (str, bytes)):
+            body = json.dumps(body)
+        if body is None and method in ("POST", "PUT", "PATCH"):
+            body = ""
+        resp = await jp_fetch("maestro", "api", "v1", *parts, method=method, body=body, raise_error=False, **kwargs)
+        raw = resp.body or b""
+        if resp.headers.get("Content-Type", "").startswith("application/json") and raw:
+            return resp.code, json.loads(raw)
+        return resp.code, raw
+
+    return call

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from maestro_jupyter import MaestroClient
+from maestro_jupyter.demo import seed
+
+
+def test_demo_models_are_real_and_seeding_again_changes_nothing(settings):
+    ml = MaestroClient(settings)
+    before = ml.models.get("breast-cancer-classifier")
+    assert seed(settings, log=lambda _m: None) == []
+    after = ml.models.get("breast-cancer-classifier")
+    assert [v.version for v in after.versions] == [v.version for v in before.versions] == ["3", "2", "1"]
+    # The champion really is the most accurate version.
+    accuracy = {
+        v.version: ml.models.get(before.name, version=v.version).run.metrics["accuracy"] for v in after.versions
+    }
+    assert accuracy[after.aliases["champion"]] == max(accuracy.values())
+
+
+def test_a_half_seeded_model_is_seeded_again(settings):
+    ml = MaestroClient(settings)
+    ml.models.delete_tag("iris-classifier", "maestro.demo")  # as if the seeding had been interrupted
+    assert seed(settings, log=lambda _m: None) == ["iris-classifier"]
+    assert ml.models.get("iris-classifier").tags["maestro.demo"] == "1"
+    assert [v.version for v in ml.models.get("iris-classifier").versions] == ["1"]
