@@ -99,9 +99,11 @@ class ModelsAPI:
         """Remove a tag from the model, or from one version of it."""
         self._services.registry.delete_tag(name, key, version)
 
-    def update_description(self, name: str, description: str, *, version: int | str | None = None) -> None:
-        """Replace the description of the model, or of one version of it."""
-        self._services.registry.update_description(name, description, version)
+    def update_description(
+        self, name: str, description: str, *, version: int | str | None = None
+    ) -> ModelDetail | VersionDetail:
+        """Replace the description of the model, or of one version of it; returns what was updated."""
+        return self._services.registry.update_description(name, description, version)
 
     def register(
         self,

@@ -23,6 +23,22 @@ class _Displayable(BaseModel):
         return display.to_text(self)
 
 
+class _Page(_Displayable):
+    """A page of results that iterates, indexes and counts like the list it holds."""
+
+    def _items(self) -> list[Any]:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator[Any]:  # type: ignore[override]
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __getitem__(self, index: int) -> Any:
+        return self._items()[index]
+
+
 class ModelVersion(_Displayable):
     """One version of a registered model."""
 
@@ -90,20 +106,14 @@ class ModelDetail(ModelSummary):
     versions: list[ModelVersion] = Field(default_factory=list)
 
 
-class ModelPage(_Displayable):
+class ModelPage(_Page):
     """One page of a model search; pass ``next_page_token`` back to get the next one."""
 
     models: list[ModelSummary]
     next_page_token: str | None = None
 
-    def __iter__(self) -> Iterator[ModelSummary]:  # type: ignore[override]
-        return iter(self.models)
-
-    def __len__(self) -> int:
-        return len(self.models)
-
-    def __getitem__(self, index: int) -> ModelSummary:
-        return self.models[index]
+    def _items(self) -> list[ModelSummary]:
+        return self.models
 
 
 class Experiment(_Displayable):
@@ -118,36 +128,24 @@ class Experiment(_Displayable):
     last_update_time: int | None = None
 
 
-class ExperimentPage(_Displayable):
+class ExperimentPage(_Page):
     """One page of experiments."""
 
     experiments: list[Experiment]
     next_page_token: str | None = None
 
-    def __iter__(self) -> Iterator[Experiment]:  # type: ignore[override]
-        return iter(self.experiments)
-
-    def __len__(self) -> int:
-        return len(self.experiments)
-
-    def __getitem__(self, index: int) -> Experiment:
-        return self.experiments[index]
+    def _items(self) -> list[Experiment]:
+        return self.experiments
 
 
-class RunPage(_Displayable):
+class RunPage(_Page):
     """One page of runs of an experiment."""
 
     runs: list[RunSummary]
     next_page_token: str | None = None
 
-    def __iter__(self) -> Iterator[RunSummary]:  # type: ignore[override]
-        return iter(self.runs)
-
-    def __len__(self) -> int:
-        return len(self.runs)
-
-    def __getitem__(self, index: int) -> RunSummary:
-        return self.runs[index]
+    def _items(self) -> list[RunSummary]:
+        return self.runs
 
 
 class RunComparison(_Displayable):

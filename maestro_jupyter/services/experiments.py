@@ -37,7 +37,7 @@ class ExperimentService(LoggingConfigurable):  # type: ignore[misc]
         from ..backends.mlflow_registry import sql_string
 
         filter_string = f"name ILIKE {sql_string(f'%{search}%')}" if search else ""
-        return self.backend.search_experiments(filter_string, v.page_size(max_results), page_token)
+        return self.backend.search_experiments(filter_string, v.page_size(max_results), v.page_token(page_token))
 
     def list_runs(
         self,
@@ -54,7 +54,7 @@ class ExperimentService(LoggingConfigurable):  # type: ignore[misc]
         if not isinstance(filter_string, str) or len(filter_string) > 4000:
             raise InvalidParameter("filter must be a string of at most 4000 characters")
         return self.backend.search_runs(
-            exp.experiment_id, filter_string, v.run_order(orders), v.page_size(max_results), page_token
+            exp.experiment_id, filter_string, v.run_order(orders), v.page_size(max_results), v.page_token(page_token)
         )
 
     def get_run(self, run_id: str) -> RunSummary:

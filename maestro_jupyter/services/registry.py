@@ -50,7 +50,7 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         for key, value in (tags or {}).items():
             clauses.append(f"tags.`{v.tag_key(key)}` = {sql_string(v.tag_value(value))}")
         return self.backend.search_models(
-            " AND ".join(clauses), v.page_size(max_results), page_token, [v.model_order(order_by)]
+            " AND ".join(clauses), v.page_size(max_results), v.page_token(page_token), [v.model_order(order_by)]
         )
 
     def get_model(self, name: str) -> ModelDetail:
@@ -114,12 +114,17 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         else:
             self.backend.delete_version_tag(name, v.version(version), key)
 
-    def update_description(self, name: str, description: str, version: str | int | None = None) -> None:
+    def update_description(
+        self, name: str, description: str, version: str | int | None = None
+    ) -> ModelDetail | VersionDetail:
+        """Replace the description of the model (or of one version); returns what was updated."""
         name, description = v.name(name), v.description(description)
         if version is None:
             self.backend.update_model_description(name, description)
-        else:
-            self.backend.update_version_description(name, v.version(version), description)
+            return self.backend.get_model(name)
+        version = v.version(version)
+        self.backend.update_version_description(name, version, description)
+        return self.get_version(name, version=version)
 
     def resolve_version(self, name: str, version: str | int | None = None, alias: str | None = None) -> str:
         """The version number a (version | alias | latest) reference points at."""

@@ -12,6 +12,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ALIAS = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,254}$")
 _RESERVED_ALIAS = re.compile(r"^(latest|v\d+|version\d+)$", re.IGNORECASE)
 _VERSION = re.compile(r"^[1-9][0-9]{0,9}$")
+_PAGE_TOKEN = re.compile(r"^[A-Za-z0-9+/=_-]{1,8192}$")
 _RUN_ID = re.compile(r"^[0-9a-fA-F]{32}$|^[A-Za-z0-9_-]{1,64}$")
 _RUN_ORDER = re.compile(r"^(?:(?:metrics|params|tags|attributes)\.)?(?:`[^`]+`|[\w.\-]+)(?: (?:ASC|DESC))?$", re.I)
 
@@ -88,6 +89,15 @@ def page_size(value: object, default: int = 100) -> int:
     if not 1 <= size <= MAX_PAGE:
         raise InvalidParameter(f"max_results must be between 1 and {MAX_PAGE}, not {size}")
     return size
+
+
+def page_token(value: object) -> str | None:
+    """An opaque page token as a previous page returned it (base64), or none for the first page."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _PAGE_TOKEN.match(value):
+        raise InvalidParameter("Invalid page_token: pass back a next_page_token exactly as it was returned")
+    return value
 
 
 def run_id(value: object) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -39,14 +41,17 @@ def test_list_get_by_alias_and_by_version(ml):
     assert ml.models.get(MODEL, version=1).run.params["algorithm"] == "logistic-regression"
 
 
-def test_load_snippet_really_loads_the_model(ml):
+def test_load_snippet_really_loads_the_model(ml, tmp_path):
+    """The snippet runs as it is in a fresh Python and predicts."""
     snippet = ml.models.get("iris-classifier", alias="champion").load_snippet
-    namespace: dict = {}
-    exec(snippet, namespace)  # noqa: S102 - the snippet is the product here
-    from sklearn.datasets import load_iris
-
-    x = load_iris(as_frame=True).data.head(5)
-    assert list(namespace["model"].predict(x)) == [0, 0, 0, 0, 0]
+    script = (
+        f"{snippet}\n"
+        "from sklearn.datasets import load_iris\n"
+        "print(model.predict(load_iris(as_frame=True).data.head(3)).tolist())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[0, 0, 0]"
 
 
 def test_results_render_as_html_and_text(ml):

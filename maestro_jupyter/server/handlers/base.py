@@ -15,6 +15,7 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, RateLimited
+from ...services import Services
 from ..context import MaestroContext
 from ..openapi import Operation
 
@@ -66,9 +67,14 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
 
     # --- output ----------------------------------------------------------------------------------------------------
 
-    async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run a blocking service call on the Maestro thread pool."""
-        return await IOLoop.current().run_in_executor(self.maestro.executor, functools.partial(fn, *args, **kwargs))
+    async def call(self, fn: Callable[[Services], T]) -> T:
+        """Run ``fn(services)`` on the Maestro thread pool.
+
+        Everything blocking happens there, including the first use of a service (which opens the MLflow store and
+        may wait for the start-up warm-up): the event loop keeps serving Jupyter meanwhile.
+        """
+        services = self.maestro.services
+        return await IOLoop.current().run_in_executor(self.maestro.executor, functools.partial(fn, services))
 
     def send(self, result: BaseModel | dict[str, Any] | None, status: int = 200) -> None:
         """Finish with ``result`` as JSON (or an empty 204)."""

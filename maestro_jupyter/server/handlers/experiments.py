@@ -24,12 +24,8 @@ class ExperimentsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        experiments = self.maestro.services.experiments
-        self.send(
-            await self.call(
-                experiments.list_experiments, self.query("search"), self.query("max_results"), self.query("page_token")
-            )
-        )
+        search, size, token = (self.query(k) for k in ("search", "max_results", "page_token"))
+        self.send(await self.call(lambda s: s.experiments.list_experiments(search, size, token)))
 
 
 class ExperimentRunsHandler(MaestroHandler):
@@ -49,16 +45,9 @@ class ExperimentRunsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, experiment: str) -> None:
-        self.send(
-            await self.call(
-                self.maestro.services.experiments.list_runs,
-                experiment,
-                self.get_query_arguments("order_by") or None,
-                self.query("filter", "") or "",
-                self.query("max_results"),
-                self.query("page_token"),
-            )
-        )
+        order_by = self.get_query_arguments("order_by") or None
+        filter_, size, token = self.query("filter", "") or "", self.query("max_results"), self.query("page_token")
+        self.send(await self.call(lambda s: s.experiments.list_runs(experiment, order_by, filter_, size, token)))
 
 
 class RunCompareHandler(MaestroHandler):
@@ -72,7 +61,8 @@ class RunCompareHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.send(await self.call(self.maestro.services.experiments.compare_runs, self.query_list("run_ids")))
+        run_ids = self.query_list("run_ids")
+        self.send(await self.call(lambda s: s.experiments.compare_runs(run_ids)))
 
 
 class RunHandler(MaestroHandler):
@@ -82,4 +72,4 @@ class RunHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        self.send(await self.call(self.maestro.services.experiments.get_run, run_id))
+        self.send(await self.call(lambda s: s.experiments.get_run(run_id)))

@@ -42,22 +42,15 @@ class ModelsHandler(MaestroHandler):
             if not sep or not key:
                 raise InvalidParameter(f"tag must be key=value, not {item!r}")
             tags[key] = value
-        page = await self.call(
-            self.maestro.services.registry.list_models,
-            self.query("search"),
-            tags,
-            self.query("max_results"),
-            self.query("page_token"),
-            self.query("order_by"),
-        )
-        self.send(page)
+        search, size, token, order = (self.query(k) for k in ("search", "max_results", "page_token", "order_by"))
+        self.send(await self.call(lambda s: s.registry.list_models(search, tags, size, token, order)))
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
         req = self.body(RegisterModel)
         mv = await self.call(
-            self.maestro.services.registry.register, req.run_id, req.name, req.artifact_path, req.description, req.tags
+            lambda s: s.registry.register(req.run_id, req.name, req.artifact_path, req.description, req.tags)
         )
         self.send(mv, 201)
 
@@ -72,15 +65,13 @@ class ModelHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        self.send(await self.call(self.maestro.services.registry.get_model, name))
+        self.send(await self.call(lambda s: s.registry.get_model(name)))
 
     @web.authenticated
     @authorized
     async def patch(self, name: str) -> None:
         req = self.body(UpdateDescription)
-        registry = self.maestro.services.registry
-        await self.call(registry.update_description, name, req.description)
-        self.send(await self.call(registry.get_model, name))
+        self.send(await self.call(lambda s: s.registry.update_description(name, req.description)))
 
 
 class ModelTagHandler(MaestroHandler):
@@ -94,13 +85,13 @@ class ModelTagHandler(MaestroHandler):
     @authorized
     async def put(self, name: str, key: str) -> None:
         req = self.body(SetTag)
-        await self.call(self.maestro.services.registry.set_tag, name, key, req.value)
+        await self.call(lambda s: s.registry.set_tag(name, key, req.value))
         self.send(Tag(key=key, value=req.value))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, key: str) -> None:
-        await self.call(self.maestro.services.registry.delete_tag, name, key)
+        await self.call(lambda s: s.registry.delete_tag(name, key))
         self.send(None, 204)
 
 
@@ -115,18 +106,18 @@ class AliasHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, alias: str) -> None:
-        self.send(await self.call(self.maestro.services.registry.get_version, name, alias=alias))
+        self.send(await self.call(lambda s: s.registry.get_version(name, alias=alias)))
 
     @web.authenticated
     @authorized
     async def put(self, name: str, alias: str) -> None:
         req = self.body(SetAlias)
-        self.send(await self.call(self.maestro.services.registry.set_alias, name, alias, req.version))
+        self.send(await self.call(lambda s: s.registry.set_alias(name, alias, req.version)))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, alias: str) -> None:
-        await self.call(self.maestro.services.registry.delete_alias, name, alias)
+        await self.call(lambda s: s.registry.delete_alias(name, alias))
         self.send(None, 204)
 
 
@@ -134,21 +125,19 @@ class VersionHandler(MaestroHandler):
     path = "/models/{name}/versions/{version}"
     operations = {
         "get": Operation("A version with its source run, signature and flavors", VersionDetail),
-        "patch": Operation("Update a version's description", ModelVersion, body=UpdateDescription),
+        "patch": Operation("Update a version's description", VersionDetail, body=UpdateDescription),
     }
 
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str) -> None:
-        self.send(await self.call(self.maestro.services.registry.get_version, name, version=version))
+        self.send(await self.call(lambda s: s.registry.get_version(name, version=version)))
 
     @web.authenticated
     @authorized
     async def patch(self, name: str, version: str) -> None:
         req = self.body(UpdateDescription)
-        registry = self.maestro.services.registry
-        await self.call(registry.update_description, name, req.description, version)
-        self.send(await self.call(registry.backend.get_version, name, version))
+        self.send(await self.call(lambda s: s.registry.update_description(name, req.description, version)))
 
 
 class VersionTagHandler(MaestroHandler):
@@ -162,13 +151,13 @@ class VersionTagHandler(MaestroHandler):
     @authorized
     async def put(self, name: str, version: str, key: str) -> None:
         req = self.body(SetTag)
-        await self.call(self.maestro.services.registry.set_tag, name, key, req.value, version)
+        await self.call(lambda s: s.registry.set_tag(name, key, req.value, version))
         self.send(Tag(key=key, value=req.value))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, version: str, key: str) -> None:
-        await self.call(self.maestro.services.registry.delete_tag, name, key, version)
+        await self.call(lambda s: s.registry.delete_tag(name, key, version))
         self.send(None, 204)
 
 
@@ -179,7 +168,7 @@ class VersionDownloadHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str) -> None:
-        path = await self.call(self.maestro.services.registry.download_to_temp, name, version)
+        path = await self.call(lambda s: s.registry.download_to_temp(name, version))
         try:
             safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
             self.set_header("Content-Type", "application/zip")
