@@ -19,7 +19,7 @@ MODEL = "breast-cancer-classifier"
         ("GET", ("models",), {"params": {"max_results": "0"}}, 400, "INVALID_PARAMETER"),
         ("GET", ("models",), {"params": {"max_results": "many"}}, 400, "INVALID_PARAMETER"),
         ("GET", ("models",), {"params": {"page_token": "not-a-token"}}, 400, "INVALID_PARAMETER"),
-        ("GET", ("models",), {"params": {"page_token": "𝓣𝓱𝓮 𝓺𝓾𝓲𝓬𝓴"}}, 400, "INVALID_PARAMETER"),
+        ("GET", ("models",), {"params": {"page_token": "\U0001d4e3\U0001d4f1 token"}}, 400, "INVALID_PARAMETER"),
         ("GET", ("experiments",), {"params": {"page_token": "ümlaut"}}, 400, "INVALID_PARAMETER"),
         ("GET", ("experiments", "maestro-demo-iris", "runs"), {"params": {"page_token": "a b"}}, 400, None),
         ("GET", ("models",), {"params": {"tag": "novalue"}}, 400, "INVALID_PARAMETER"),
