@@ -25,6 +25,7 @@ from .entities import (
     RunComparison,
     RunPage,
     RunSummary,
+    VersionComparison,
     VersionDetail,
 )
 from .errors import InvalidParameter
@@ -82,6 +83,12 @@ class ModelsAPI:
         if not target.parent.is_dir():
             raise InvalidParameter(f"Cannot write {target}: folder {target.parent} does not exist")
         return registry.download(name, resolved, target)
+
+    def compare(
+        self, name: str, metrics: Sequence[str] | None = None, *, versions: Sequence[int | str] | None = None
+    ) -> VersionComparison:
+        """Metrics across versions (oldest first), shown as charts and a table; ``.to_frame()``, ``.to_csv()``."""
+        return self._services.registry.compare_versions(name, metrics, versions)
 
     def set_alias(self, name: str, alias: str, version: int | str) -> ModelVersion:
         """Point ``alias`` (e.g. ``"champion"``) at ``version``; returns that version."""

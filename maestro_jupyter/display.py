@@ -155,6 +155,14 @@ def _single(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
     return type(obj).__name__, ["field", "value"], [[k, v] for k, v in data.items()]
 
 
+def _version_comparison(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["version", "aliases", *obj.metrics]
+    rows = [
+        [v.version, ", ".join(v.aliases)] + [fmt_number(v.metrics.get(m)) for m in obj.metrics] for v in obj.versions
+    ]
+    return f"{obj.name}: {len(rows)} version(s)", headers, rows
+
+
 _VIEWS: dict[str, Callable[[Any], tuple[str, list[str], list[list[Any]]]]] = {
     "ModelPage": _model_rows,
     "ModelDetail": _model_detail,
@@ -162,6 +170,7 @@ _VIEWS: dict[str, Callable[[Any], tuple[str, list[str], list[list[Any]]]]] = {
     "RunPage": _run_rows,
     "ExperimentPage": _experiment_rows,
     "RunComparison": _comparison,
+    "VersionComparison": _version_comparison,
 }
 
 
@@ -172,6 +181,10 @@ def _view(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
 def to_html(obj: Any) -> str:
     """The notebook rendering of a result object."""
     title, headers, rows = _view(obj)
+    if type(obj).__name__ == "VersionComparison":
+        labels = [f"v{v.version}" for v in obj.versions]
+        series = {m: [v.metrics.get(m) for v in obj.versions] for m in obj.metrics}
+        return svg_small_multiples(labels, series) + html_table(headers, rows, title=title)
     diff: set[int] = set()
     if type(obj).__name__ == "RunComparison":
         keys = [f"param {k}" for k in obj.params] + [f"metric {k}" for k in obj.metrics]
@@ -184,6 +197,72 @@ def to_text(obj: Any) -> str:
     """The plain-text rendering of a result object."""
     title, headers, rows = _view(obj)
     return text_table(headers, rows, title=title)
+
+
+def comparison_csv(obj: Any) -> str:
+    """A version comparison as CSV: version, aliases, then one column per metric."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["version", "aliases", *obj.metrics])
+    for v in obj.versions:
+        writer.writerow(
+            [v.version, " ".join(v.aliases), *("" if v.metrics.get(m) is None else v.metrics[m] for m in obj.metrics)]
+        )
+    return out.getvalue()
+
+
+def svg_small_multiples(labels: Sequence[str], series: dict[str, list[float | None]], width: int = 260) -> str:
+    """One small line chart per series over the same x labels, each with its own y scale (metrics differ in
+    scale: an accuracy near 1 and a training time in seconds would flatten each other on a shared axis).
+    Plain inline SVG: static, self-contained, no plotting library."""
+    panels = "".join(_svg_panel(name, labels, values, width) for name, values in series.items())
+    return f'<div class="maestro-charts" style="display:flex;flex-wrap:wrap">{panels}</div>'
+
+
+def _svg_panel(name: str, labels: Sequence[str], values: list[float | None], width: int) -> str:
+    height, left, right, top, bottom = 150, 50, 10, 22, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = [
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" stroke="#999"/>',
+        f'<text x="{left}" y="14" font-size="12" font-weight="bold">{esc(name)}</text>',
+    ]
+    present = [(i, val) for i, val in enumerate(values) if val is not None]
+    if not present:
+        parts.append(f'<text x="{left}" y="{top + plot_h / 2}" font-size="11">no values</text>')
+    else:
+        data_lo, data_hi = min(val for _, val in present), max(val for _, val in present)
+        margin = ((data_hi - data_lo) or abs(data_hi) or 1.0) * 0.1
+        # Padding keeps points off the frame; non-negative data (times, costs) never gets a negative axis.
+        lo, hi = data_lo - margin, data_hi + margin
+        if data_lo >= 0:
+            lo = max(lo, 0.0)
+        step = plot_w / (len(labels) - 1) if len(labels) > 1 else 0.0
+        xs = [left + (step * i if step else plot_w / 2) for i in range(len(labels))]
+        points = [(xs[i], top + plot_h * (1 - (val - lo) / (hi - lo)), val) for i, val in present]
+        line = " ".join(f"{px:.1f},{py:.1f}" for px, py, _ in points)
+        parts.append(f'<polyline points="{line}" fill="none" stroke="#1976d2" stroke-width="2"/>')
+        parts += [
+            f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="#1976d2"><title>{fmt_number(val)}</title></circle>'
+            for px, py, val in points
+        ]
+        parts += [
+            f'<text x="{left - 4}" y="{ty:.1f}" font-size="10" text-anchor="end">{tv:.3g}</text>'
+            for ty, tv in (
+                (top + plot_h * (1 - (data_hi - lo) / (hi - lo)) + 4, data_hi),
+                (top + plot_h * (1 - (data_lo - lo) / (hi - lo)) + 4, data_lo),
+            )
+        ]
+        parts += [
+            f'<text x="{xs[i]:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{esc(label)}</text>'
+            for i, label in enumerate(labels)
+        ]
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{esc(name)} by version" style="margin:4px">{"".join(parts)}</svg>'
+    )
 
 
 class Table:

@@ -158,3 +158,38 @@ class RunComparison(_Displayable):
     differing_params: list[str]
     #: Metric keys whose values are not the same in every run.
     differing_metrics: list[str]
+
+
+class VersionMetrics(BaseModel):
+    """One version's numbers in a comparison; ``None`` where the version lacks a metric."""
+
+    version: str
+    aliases: list[str] = Field(default_factory=list)
+    creation_timestamp: int = 0
+    run_id: str | None = None
+    metrics: dict[str, float | None] = Field(default_factory=dict)
+
+
+class VersionComparison(_Displayable):
+    """Chosen metrics across a model's versions, oldest version first: a chart and a table in a notebook."""
+
+    name: str
+    metrics: list[str]
+    #: Every metric any version has, to choose from.
+    available_metrics: list[str]
+    versions: list[VersionMetrics]
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame: one row per version, one column per metric."""
+        import pandas as pd
+
+        rows = [{"version": v.version, "aliases": ",".join(v.aliases), **v.metrics} for v in self.versions]
+        return pd.DataFrame(rows, columns=["version", "aliases", *self.metrics])
+
+    def to_csv(self, path: str | None = None) -> str:
+        """The table as CSV text; also written to ``path`` when given."""
+        text = display.comparison_csv(self)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        return text

@@ -179,3 +179,17 @@ def _runs(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> 
     return magics.client.experiments.runs(
         args.experiment, order_by=args.order_by, filter=args.filter, max_results=args.max_results
     )
+
+
+def _compare_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", metavar="NAME", help="a registered model")
+    p.add_argument("--metrics", default=None, help="comma-separated metric names (default: all)")
+    p.add_argument("--versions", default=None, help="comma-separated version numbers (default: all)")
+
+
+@subcommand("compare", "Chart metrics across a model's versions: %maestro compare NAME [--metrics a,b]", _compare_args)
+def _compare(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    def split(text: str | None) -> list[str] | None:
+        return [part.strip() for part in text.split(",") if part.strip()] if text else None
+
+    return magics.client.models.compare(args.name, split(args.metrics), versions=split(args.versions))

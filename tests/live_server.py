@@ -179,7 +179,7 @@ def start_lab(root: Path, maestro_home: Path, extra_env: dict[str, str] | None =
     """Start ``jupyter lab`` in ``root`` on ``maestro_home`` and wait until it serves; raises with its log if not.
 
     ``extra_env`` adds Maestro settings of the test's (e.g. ``MAESTRO_RATE_LIMIT``)."""
-    (root / "notebooks").mkdir(exist_ok=True)
+    (root / "notebooks").mkdir(parents=True, exist_ok=True)
     env = {**_lab_env(root, maestro_home), **(extra_env or {})}
     token = secrets.token_hex(24)
     for attempt in range(3):  # another process may grab the free port before the server binds it

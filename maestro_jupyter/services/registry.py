@@ -5,19 +5,33 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from traitlets.config import LoggingConfigurable
 
-from ..entities import ModelDetail, ModelPage, ModelVersion, VersionDetail
+from ..entities import (
+    ModelDetail,
+    ModelPage,
+    ModelVersion,
+    RunSummary,
+    VersionComparison,
+    VersionDetail,
+    VersionMetrics,
+)
 from ..errors import InvalidParameter, NotFound
 from ..settings import Settings
 from . import validation as v
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
+
+#: Numeric version tags with this prefix are metrics of the version (model tests, costs and others write them).
+METRIC_TAG_PREFIX = "maestro.metric."
+#: Reported for every version: the metric if the run logged one, else the source run's duration.
+TRAINING_TIME = "training_time_s"
+MAX_COMPARED_VERSIONS = 200
 
 
 class RegistryService(LoggingConfigurable):  # type: ignore[misc]
@@ -125,6 +139,54 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         version = v.version(version)
         self.backend.update_version_description(name, version, description)
         return self.get_version(name, version=version)
+
+    def compare_versions(
+        self, name: str, metrics: Sequence[str] | None = None, versions: Sequence[str | int] | None = None
+    ) -> VersionComparison:
+        """Metrics across a model's versions, oldest first: the source runs' metrics, the training time, and
+        ``maestro.metric.*`` version tags. ``metrics`` picks some (default: all); ``versions`` picks versions
+        (default: the newest 200)."""
+        detail = self.backend.get_model(v.name(name))
+        wanted = [v.version(x) for x in versions] if versions else None
+        if wanted is not None:
+            missing = sorted(set(wanted) - {mv.version for mv in detail.versions}, key=int)
+            if missing:
+                raise NotFound(f"Model {name!r} has no version {', '.join(missing)}")
+        chosen = [mv for mv in detail.versions if wanted is None or mv.version in wanted][:MAX_COMPARED_VERSIONS]
+        values = {mv.version: self._version_metrics(mv) for mv in chosen}
+        available = sorted({k for vals in values.values() for k in vals})
+        picked = [v.tag_key(m) for m in metrics] if metrics else available
+        unknown = [m for m in picked if m not in available]
+        if unknown:
+            known = ", ".join(available) or "none"
+            raise InvalidParameter(f"No version of {name!r} has metric(s) {', '.join(unknown)}; available: {known}")
+        rows = [
+            VersionMetrics(
+                version=mv.version,
+                aliases=mv.aliases,
+                creation_timestamp=mv.creation_timestamp,
+                run_id=mv.run_id,
+                metrics={m: values[mv.version].get(m) for m in picked},
+            )
+            for mv in reversed(chosen)
+        ]
+        return VersionComparison(name=name, metrics=picked, available_metrics=available, versions=rows)
+
+    def _version_metrics(self, mv: ModelVersion) -> dict[str, float]:
+        found: dict[str, float] = {}
+        run: RunSummary | None = None
+        if mv.run_id:
+            with contextlib.suppress(NotFound):
+                run = self.backend.get_run(mv.run_id)
+        if run is not None:
+            found.update(run.metrics)
+            if TRAINING_TIME not in found and run.duration_seconds is not None:
+                found[TRAINING_TIME] = run.duration_seconds
+        for key, text in mv.tags.items():
+            if key.startswith(METRIC_TAG_PREFIX):
+                with contextlib.suppress(ValueError):  # a non-numeric tag is not a metric
+                    found[key.removeprefix(METRIC_TAG_PREFIX)] = float(text)
+        return found
 
     def resolve_version(self, name: str, version: str | int | None = None, alias: str | None = None) -> str:
         """The version number a (version | alias | latest) reference points at."""

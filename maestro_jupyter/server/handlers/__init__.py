@@ -10,6 +10,7 @@ from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHa
 from .meta import InfoHandler, NotFoundHandler, OpenAPIHandler
 from .models import (
     AliasHandler,
+    CompareVersionsHandler,
     ModelHandler,
     ModelsHandler,
     ModelTagHandler,
@@ -22,6 +23,7 @@ from .models import (
 HANDLERS: list[type[MaestroHandler]] = [
     ModelsHandler,
     ModelHandler,
+    CompareVersionsHandler,
     ModelTagHandler,
     AliasHandler,
     VersionHandler,

@@ -7,7 +7,7 @@ import os
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...entities import ModelDetail, ModelPage, ModelVersion, VersionDetail
+from ...entities import ModelDetail, ModelPage, ModelVersion, VersionComparison, VersionDetail
 from ...errors import InvalidParameter
 from ..openapi import Operation, Param
 from ..requests import RegisterModel, SetAlias, SetTag, Tag, UpdateDescription
@@ -72,6 +72,26 @@ class ModelHandler(MaestroHandler):
     async def patch(self, name: str) -> None:
         req = self.body(UpdateDescription)
         self.send(await self.call(lambda s: s.registry.update_description(name, req.description)))
+
+
+class CompareVersionsHandler(MaestroHandler):
+    path = "/models/{name}/compare"
+    operations = {
+        "get": Operation(
+            "Metrics across a model's versions, oldest first",
+            VersionComparison,
+            query=(
+                Param("metrics", "Metric names, comma-separated (default: all)", repeated=True),
+                Param("versions", "Version numbers, comma-separated (default: the newest 200)", repeated=True),
+            ),
+        )
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        metrics, versions = self.query_list("metrics") or None, self.query_list("versions") or None
+        self.send(await self.call(lambda s: s.registry.compare_versions(name, metrics, versions)))
 
 
 class ModelTagHandler(MaestroHandler):
