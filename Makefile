@@ -12,12 +12,12 @@ TS_SOURCES := $(shell find labextension/src labextension/style labextension/sche
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
 
-.PHONY: lab test install build seed lint system-deps pytest bench clean
+.PHONY: lab test install build seed lint system-deps jstest pytest bench clean
 
 lab: install seed
 	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR)
 
-test: install system-deps lint pytest
+test: install system-deps lint jstest pytest
 
 install: $(STAMP) $(LABEXT)
 
@@ -55,11 +55,16 @@ lint: install
 	$(BIN)/mypy
 	cd labextension && PATH=$(BIN):$$PATH jlpm lint:check
 
+# The sidebar's unit tests (jest, jsdom, no network).
+jstest: install
+	cd labextension && PATH=$(BIN):$$PATH jlpm test
+
 pytest: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: install
+bench: install system-deps
 	$(BIN)/python benchmarks/bench_registry_api.py
+	$(BIN)/python benchmarks/bench_sidebar.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

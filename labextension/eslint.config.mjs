@@ -5,7 +5,14 @@ import globals from 'globals';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', 'lib', '.yarn', '**/*.js', '**/*.d.ts']
+    ignores: [
+      'node_modules',
+      'lib',
+      'coverage',
+      '.yarn',
+      '**/*.js',
+      '**/*.d.ts'
+    ]
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -17,7 +24,7 @@ export default tseslint.config(
         ...globals.es2015
       },
       parserOptions: {
-        project: 'tsconfig.json',
+        project: 'tsconfig.test.json',
         tsconfigRootDir: import.meta.dirname,
         sourceType: 'module'
       }

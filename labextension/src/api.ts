@@ -44,7 +44,106 @@ export interface IMaestroInfo {
   user: string;
   tracking_uri: string;
   compute: string;
+  project?: string;
   mlflow_ui_url: string | null;
+}
+
+/**
+ * A model version, as listed in `GET models/{name}` (newest first).
+ */
+export interface IModelVersion {
+  name: string;
+  version: string;
+  /** Aliases pointing at this version. */
+  aliases: string[];
+  status: string;
+  status_message: string | null;
+  description: string;
+  /** Milliseconds since the epoch. */
+  creation_timestamp: number;
+  /** Milliseconds since the epoch. */
+  last_updated_timestamp: number;
+  run_id: string | null;
+  source: string;
+  tags: { [key: string]: string };
+}
+
+/**
+ * Response body of `GET models/{name}`: the summary and every version.
+ */
+export interface IModelDetail extends IModelSummary {
+  versions: IModelVersion[];
+}
+
+/**
+ * An MLflow run, as returned by `GET runs/{run_id}`.
+ */
+export interface IRunSummary {
+  run_id: string;
+  run_name: string;
+  experiment_id: string;
+  status: string;
+  /** Milliseconds since the epoch. */
+  start_time: number | null;
+  /** Milliseconds since the epoch. */
+  end_time: number | null;
+  duration_seconds: number | null;
+  user: string;
+  metrics: { [key: string]: number };
+  params: { [key: string]: string };
+  tags: { [key: string]: string };
+}
+
+/**
+ * Input or output column of a model signature.
+ */
+export interface ISignatureColumn {
+  name?: string;
+  type?: string;
+  [key: string]: unknown;
+}
+
+/**
+ * Response body of `GET models/{name}/versions/{version}`.
+ */
+export interface IVersionDetail extends IModelVersion {
+  model_uri: string;
+  run: IRunSummary | null;
+  signature: { inputs: ISignatureColumn[]; outputs: ISignatureColumn[] } | null;
+  flavors: string[];
+  /** Python code loading this version. */
+  load_snippet: string;
+}
+
+/**
+ * One version's metrics in a comparison (`null` where it lacks a metric).
+ */
+export interface IVersionMetrics {
+  version: string;
+  aliases: string[];
+  creation_timestamp: number;
+  run_id: string | null;
+  metrics: { [metric: string]: number | null };
+}
+
+/**
+ * Response body of `GET models/{name}/compare`; versions are oldest first.
+ */
+export interface IVersionComparison {
+  name: string;
+  /** The metrics chosen (all of them when none was asked for). */
+  metrics: string[];
+  /** Every metric any version has. */
+  available_metrics: string[];
+  versions: IVersionMetrics[];
+}
+
+/**
+ * A `key=value` tag filter of the models list.
+ */
+export interface ITagFilter {
+  key: string;
+  value: string;
 }
 
 /**
@@ -65,6 +164,10 @@ export interface IListModelsOptions {
   maxResults?: number;
   /** Token of the page to fetch (sent as `page_token`). */
   pageToken?: string | null;
+  /** Tags every model must carry (each sent as a `tag=key=value` param). */
+  tags?: ITagFilter[];
+  /** Sort order (sent as `order_by`), e.g. `name ASC`. */
+  orderBy?: string;
   /** Signal to abort the request. */
   signal?: AbortSignal;
 }
@@ -176,15 +279,27 @@ export async function requestAPI<T>(
 }
 
 /**
- * List registered models (one page).
+ * Path of a model's endpoint, with the name URL-encoded.
  */
-export function listModels(
-  options: IListModelsOptions = {}
-): Promise<IListModelsResponse> {
+export function modelPath(name: string, ...rest: string[]): string {
+  return [
+    'models',
+    encodeURIComponent(name),
+    ...rest.map(encodeURIComponent)
+  ].join('/');
+}
+
+/**
+ * Query string (with its leading `?`, or empty) of `GET models`.
+ */
+export function listModelsQuery(options: IListModelsOptions = {}): string {
   const params = new URLSearchParams();
   const search = options.search?.trim();
   if (search) {
     params.set('search', search);
+  }
+  for (const tag of options.tags ?? []) {
+    params.append('tag', `${tag.key}=${tag.value}`);
   }
   if (options.maxResults !== undefined) {
     params.set('max_results', String(options.maxResults));
@@ -192,10 +307,115 @@ export function listModels(
   if (options.pageToken) {
     params.set('page_token', options.pageToken);
   }
+  if (options.orderBy) {
+    params.set('order_by', options.orderBy);
+  }
   const query = params.toString();
-  return requestAPI<IListModelsResponse>(query ? `models?${query}` : 'models', {
+  return query ? `?${query}` : '';
+}
+
+/**
+ * List registered models (one page).
+ */
+export function listModels(
+  options: IListModelsOptions = {}
+): Promise<IListModelsResponse> {
+  return requestAPI<IListModelsResponse>(`models${listModelsQuery(options)}`, {
     method: 'GET',
     signal: options.signal
+  });
+}
+
+/**
+ * Get a model with all its versions (newest first).
+ */
+export function getModel(
+  name: string,
+  signal?: AbortSignal
+): Promise<IModelDetail> {
+  return requestAPI<IModelDetail>(modelPath(name), { method: 'GET', signal });
+}
+
+/**
+ * Get one version of a model, with its run, signature and load snippet.
+ */
+export function getVersion(
+  name: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<IVersionDetail> {
+  return requestAPI<IVersionDetail>(modelPath(name, 'versions', version), {
+    method: 'GET',
+    signal
+  });
+}
+
+/**
+ * Options of `compareVersions`.
+ */
+export interface ICompareOptions {
+  /** Metrics to compare (default: all of them). */
+  metrics?: string[];
+  /** Versions to compare (default: the newest ones). */
+  versions?: string[];
+  /** Signal to abort the request. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Compare the metrics of a model's versions (oldest version first).
+ */
+export function compareVersions(
+  name: string,
+  options: ICompareOptions = {}
+): Promise<IVersionComparison> {
+  const params = new URLSearchParams();
+  if (options.metrics && options.metrics.length > 0) {
+    params.set('metrics', options.metrics.join(','));
+  }
+  if (options.versions && options.versions.length > 0) {
+    params.set('versions', options.versions.join(','));
+  }
+  const query = params.toString();
+  return requestAPI<IVersionComparison>(
+    modelPath(name, 'compare') + (query ? `?${query}` : ''),
+    { method: 'GET', signal: options.signal }
+  );
+}
+
+/**
+ * Point an alias at a version of a model (moving it if it already exists).
+ */
+export function setAlias(
+  name: string,
+  alias: string,
+  version: string
+): Promise<IModelVersion> {
+  return requestAPI<IModelVersion>(modelPath(name, 'aliases', alias), {
+    method: 'PUT',
+    body: JSON.stringify({ version })
+  });
+}
+
+/**
+ * Remove an alias of a model.
+ */
+export async function deleteAlias(name: string, alias: string): Promise<void> {
+  await requestAPI<null>(modelPath(name, 'aliases', alias), {
+    method: 'DELETE'
+  });
+}
+
+/**
+ * Get an MLflow run with its metrics, params and tags.
+ */
+export function getRun(
+  runId: string,
+  signal?: AbortSignal
+): Promise<IRunSummary> {
+  return requestAPI<IRunSummary>(`runs/${encodeURIComponent(runId)}`, {
+    method: 'GET',
+    signal
   });
 }
 
@@ -204,4 +424,24 @@ export function listModels(
  */
 export function getInfo(signal?: AbortSignal): Promise<IMaestroInfo> {
   return requestAPI<IMaestroInfo>('info', { method: 'GET', signal });
+}
+
+/**
+ * URL downloading a model version's artifacts as a zip (a plain link works:
+ * the browser sends Jupyter's authentication cookie).
+ */
+export function downloadURL(
+  name: string,
+  version: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return URLExt.join(
+    settings.baseUrl,
+    API_NAMESPACE,
+    'models',
+    encodeURIComponent(name),
+    'versions',
+    encodeURIComponent(version),
+    'download'
+  );
 }

@@ -3,11 +3,17 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+import { Widget } from '@lumino/widgets';
 
+import { IOpenRunArgs } from './components/VersionItem';
+import { compareWidgetId, createCompareWidget } from './compare/CompareWidget';
 import { maestroIcon } from './icons';
-import { DEFAULT_OPTIONS, IMaestroOptions, MaestroSidebar } from './widget';
+import { MaestroModel, readOptions } from './model';
+import { createRunWidget, runWidgetId } from './run/RunWidget';
+import { MaestroSidebar } from './widget';
 
 /**
  * The plugin id; also the id of the settings schema (`schema/plugin.json`).
@@ -23,26 +29,26 @@ export const SIDEBAR_ID = 'maestro-sidebar';
  * Command ids.
  */
 export namespace CommandIDs {
+  /** Open (activate) the sidebar. */
   export const open = 'maestro:open';
+  /** Compare the versions of a model; args `{name?: string}`. */
+  export const compareVersions = 'maestro:compare-versions';
+  /** Show a run; args `{runId: string, name?: string, version?: string}`. */
+  export const openRun = 'maestro:open-run';
 }
 
 /**
- * Read the options from the user settings, falling back to the defaults
- * for missing or invalid values.
+ * A string argument of a command, or undefined.
  */
-function readOptions(settings: ISettingRegistry.ISettings): IMaestroOptions {
-  const pageSize = settings.get('pageSize').composite;
-  const mlflowUiUrl = settings.get('mlflowUiUrl').composite;
-  return {
-    pageSize:
-      typeof pageSize === 'number' && Number.isInteger(pageSize) && pageSize > 0
-        ? pageSize
-        : DEFAULT_OPTIONS.pageSize,
-    mlflowUiUrl:
-      typeof mlflowUiUrl === 'string'
-        ? mlflowUiUrl
-        : DEFAULT_OPTIONS.mlflowUiUrl
-  };
+function stringArg(
+  args: ReadonlyPartialJSONObject,
+  key: string
+): string | undefined {
+  const value = args[key];
+  if (typeof value === 'number') {
+    return String(value);
+  }
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 /**
@@ -51,7 +57,7 @@ function readOptions(settings: ISettingRegistry.ISettings): IMaestroOptions {
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description:
-    'A left-sidebar panel to browse MLflow models (and later jobs, deployments and budgets).',
+    'A left-sidebar panel to browse MLflow models and compare their versions.',
   autoStart: true,
   optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
   activate: (
@@ -60,6 +66,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     restorer: ILayoutRestorer | null
   ): void => {
+    const model = new MaestroModel();
+
     // Settings are loaded in the background (not awaited: they must not
     // delay the application start-up). The panel waits for them before its
     // first request, so that the configured page size is used.
@@ -68,7 +76,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           .load(PLUGIN_ID)
           .then(settings => {
             const update = (): void =>
-              sidebar.setOptions(readOptions(settings));
+              model.setOptions(readOptions(key => settings.get(key).composite));
             update();
             settings.changed.connect(update);
           })
@@ -77,9 +85,49 @@ const plugin: JupyterFrontEndPlugin<void> = {
           })
       : Promise.resolve();
 
+    /** Activate the main-area widget with this id, if there is one. */
+    const activateExisting = (id: string): boolean => {
+      for (const widget of app.shell.widgets('main')) {
+        if (widget.id === id) {
+          app.shell.activateById(id);
+          return true;
+        }
+      }
+      return false;
+    };
+
+    /** Add a widget to the main area and show it. */
+    const addToMain = (widget: Widget): void => {
+      app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+    };
+
+    const openCompare = (name: string): void => {
+      if (!activateExisting(compareWidgetId(name))) {
+        addToMain(createCompareWidget(name));
+      }
+    };
+
+    const openRun = (args: IOpenRunArgs): void => {
+      if (!activateExisting(runWidgetId(args.runId))) {
+        addToMain(createRunWidget(args, model));
+      }
+    };
+
     // Creating the widget performs no request: the panel content is only
     // mounted (and the API called) the first time the sidebar is shown.
-    const sidebar = new MaestroSidebar({}, settingsApplied);
+    const sidebar = new MaestroSidebar({
+      model,
+      ready: settingsApplied,
+      actions: {
+        openRun: args => {
+          void app.commands.execute(CommandIDs.openRun, { ...args });
+        },
+        compareVersions: name => {
+          void app.commands.execute(CommandIDs.compareVersions, { name });
+        }
+      }
+    });
     sidebar.id = SIDEBAR_ID;
     sidebar.title.icon = maestroIcon;
     sidebar.title.caption = 'Maestro';
@@ -96,8 +144,83 @@ const plugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(sidebar.id);
       }
     });
+
+    app.commands.addCommand(CommandIDs.compareVersions, {
+      label: 'Compare versions',
+      caption: 'Compare the metrics of the versions of a registered model',
+      icon: args => (args['isPalette'] ? undefined : maestroIcon),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            name: {
+              type: 'string',
+              description:
+                'Name of the registered model; asked for when missing.'
+            }
+          }
+        }
+      },
+      execute: async args => {
+        let name = stringArg(args, 'name');
+        if (name === undefined) {
+          const result = await InputDialog.getText({
+            title: 'Compare versions',
+            label: 'Registered model name',
+            placeholder: 'e.g. iris-classifier',
+            okLabel: 'Compare'
+          });
+          name = result.button.accept ? result.value?.trim() : undefined;
+          if (!name) {
+            return;
+          }
+        }
+        openCompare(name);
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.openRun, {
+      label: args => {
+        const runId = stringArg(args, 'runId');
+        return runId ? `Open Run ${runId.slice(0, 8)}` : 'Open Run';
+      },
+      caption: 'Show the params, metrics and tags of an MLflow run',
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            runId: { type: 'string', description: 'MLflow run id.' },
+            name: {
+              type: 'string',
+              description: 'Registered model the run produced (for links).'
+            },
+            version: {
+              type: 'string',
+              description: 'Model version the run produced (for links).'
+            }
+          },
+          required: ['runId']
+        }
+      },
+      execute: args => {
+        const runId = stringArg(args, 'runId');
+        if (!runId) {
+          throw new Error(`${CommandIDs.openRun} needs a runId argument.`);
+        }
+        openRun({
+          runId,
+          name: stringArg(args, 'name'),
+          version: stringArg(args, 'version')
+        });
+      }
+    });
+
     if (palette) {
       palette.addItem({ command: CommandIDs.open, category: 'Maestro' });
+      palette.addItem({
+        command: CommandIDs.compareVersions,
+        category: 'Maestro'
+      });
     }
   }
 };

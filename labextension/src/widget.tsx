@@ -2,22 +2,35 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
-import { MaestroPanel } from './components/ModelsPanel';
+import { IMaestroActions, MaestroPanel } from './components/MaestroPanel';
+import { IMaestroOptions, MaestroModel } from './model';
+
+export { DEFAULT_OPTIONS } from './model';
+export type { IMaestroOptions } from './model';
 
 /**
- * User-configurable options of the sidebar (see `schema/plugin.json`).
+ * Actions doing nothing (a sidebar created without any).
  */
-export interface IMaestroOptions {
-  /** Page size sent as `max_results`. */
-  pageSize: number;
-  /** Base URL of the MLflow web UI; empty to hide MLflow links. */
-  mlflowUiUrl: string;
-}
-
-export const DEFAULT_OPTIONS: IMaestroOptions = {
-  pageSize: 50,
-  mlflowUiUrl: ''
+const NO_ACTIONS: IMaestroActions = {
+  openRun: () => undefined,
+  compareVersions: () => undefined
 };
+
+/**
+ * Options of the sidebar.
+ */
+export interface IMaestroSidebarOptions {
+  /** Shared state (options and server information). */
+  model?: MaestroModel;
+  /** What the panel can open in the main area. */
+  actions?: IMaestroActions;
+  /**
+   * Resolved once the options are known (e.g. user settings loaded); the
+   * panel is not mounted before, to avoid requesting a page with a page size
+   * that is about to change. Its rejection is ignored.
+   */
+  ready?: Promise<unknown>;
+}
 
 /**
  * The Maestro left-sidebar widget.
@@ -28,39 +41,38 @@ export const DEFAULT_OPTIONS: IMaestroOptions = {
  * panel keeps its state when the sidebar is collapsed and reopened.
  */
 export class MaestroSidebar extends ReactWidget {
-  /**
-   * @param options - initial options.
-   * @param ready - resolved once the options are known (e.g. user settings
-   *   loaded); the panel is not mounted before, to avoid requesting a page
-   *   with a page size that is about to change. Its rejection is ignored.
-   */
-  constructor(
-    options: Partial<IMaestroOptions> = {},
-    ready: Promise<unknown> = Promise.resolve()
-  ) {
+  constructor(options: IMaestroSidebarOptions = {}) {
     super();
-    this._options = { ...DEFAULT_OPTIONS, ...options };
+    this._model = options.model ?? new MaestroModel();
+    this._actions = options.actions ?? NO_ACTIONS;
     this.addClass('maestro-sidebar');
+    this._model.changed.connect(this._onModelChanged, this);
     const markReady = (): void => {
       this._ready = true;
       this.update();
     };
-    ready.then(markReady, markReady);
+    (options.ready ?? Promise.resolve()).then(markReady, markReady);
+  }
+
+  /**
+   * The shared state.
+   */
+  get model(): MaestroModel {
+    return this._model;
   }
 
   /**
    * Current options.
    */
   get options(): IMaestroOptions {
-    return this._options;
+    return this._model.options;
   }
 
   /**
    * Update the options (e.g. when the user settings change) and re-render.
    */
   setOptions(options: Partial<IMaestroOptions>): void {
-    this._options = { ...this._options, ...options };
-    this.update();
+    this._model.setOptions(options);
   }
 
   /**
@@ -70,34 +82,65 @@ export class MaestroSidebar extends ReactWidget {
     return this._activated;
   }
 
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.changed.disconnect(this._onModelChanged, this);
+    super.dispose();
+  }
+
   protected onAfterAttach(msg: Message): void {
     if (this.isVisible) {
-      this._activated = true;
+      this._activate();
     }
     super.onAfterAttach(msg);
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    if (!this._activated) {
-      this._activated = true;
-      this.update();
-    }
+    this._activate();
+    this.update();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.update();
   }
 
   protected render(): React.ReactElement | null {
     if (!this._activated || !this._ready) {
       return null;
     }
+    const options = this._model.options;
     return (
       <MaestroPanel
-        pageSize={this._options.pageSize}
-        mlflowUiUrl={this._options.mlflowUiUrl}
+        pageSize={options.pageSize}
+        refreshInterval={options.refreshInterval}
+        mlflowUiUrl={this._model.mlflowUiUrl}
+        visible={this.isVisible}
+        actions={this._actions}
       />
     );
   }
 
+  /**
+   * Mark the panel as shown once; it then loads the server information
+   * (for the MLflow links) along with its first page.
+   */
+  private _activate(): void {
+    if (!this._activated) {
+      this._activated = true;
+      void this._model.loadInfo();
+    }
+  }
+
+  private _onModelChanged(): void {
+    this.update();
+  }
+
   private _activated = false;
   private _ready = false;
-  private _options: IMaestroOptions;
+  private _model: MaestroModel;
+  private _actions: IMaestroActions;
 }

@@ -1,0 +1,321 @@
+import {
+  act,
+  fireEvent,
+  render,
+  screen,
+  waitFor,
+  within
+} from '@testing-library/react';
+import React from 'react';
+
+import * as api from '../api';
+import { IModelDetail, IVersionComparison, MaestroAPIError } from '../api';
+import { VersionList } from '../components/VersionList';
+
+jest.mock('../api', () => ({
+  ...jest.requireActual('../api'),
+  getModel: jest.fn(),
+  compareVersions: jest.fn(),
+  getVersion: jest.fn(),
+  setAlias: jest.fn(),
+  deleteAlias: jest.fn()
+}));
+
+const mocked = api as jest.Mocked<typeof api>;
+
+function version(
+  number: string,
+  aliases: string[] = [],
+  runId: string | null = `run-${number}`
+): api.IModelVersion {
+  return {
+    name: 'iris',
+    version: number,
+    aliases,
+    status: 'READY',
+    status_message: null,
+    description: '',
+    creation_timestamp: Date.UTC(2024, 0, Number(number)),
+    last_updated_timestamp: 0,
+    run_id: runId,
+    source: '',
+    tags: {}
+  };
+}
+
+function detail(versions: api.IModelVersion[]): IModelDetail {
+  const aliases: { [alias: string]: string } = {};
+  for (const item of versions) {
+    for (const alias of item.aliases) {
+      aliases[alias] = item.version;
+    }
+  }
+  return {
+    name: 'iris',
+    description: '',
+    tags: {},
+    aliases,
+    latest_version: versions[0]?.version ?? null,
+    creation_timestamp: 0,
+    last_updated_timestamp: 0,
+    versions
+  };
+}
+
+const comparison: IVersionComparison = {
+  name: 'iris',
+  metrics: ['accuracy', 'f1', 'loss', 'precision', 'training_time_s'],
+  available_metrics: ['accuracy', 'f1', 'loss', 'precision', 'training_time_s'],
+  versions: [
+    {
+      version: '1',
+      aliases: [],
+      creation_timestamp: 0,
+      run_id: 'run-1',
+      metrics: {
+        accuracy: 0.9,
+        f1: null,
+        loss: 0.3,
+        precision: 0.8,
+        training_time_s: 1.5
+      }
+    },
+    {
+      version: '2',
+      aliases: ['champion'],
+      creation_timestamp: 0,
+      run_id: 'run-2',
+      metrics: {
+        accuracy: 0.953846,
+        f1: 0.94,
+        loss: 0.2,
+        precision: 0.9,
+        training_time_s: 2
+      }
+    }
+  ]
+};
+
+function renderList() {
+  const props = {
+    name: 'iris',
+    reloadKey: 0,
+    onModelChanged: jest.fn<void, [api.IModelSummary]>(),
+    onOpenRun: jest.fn()
+  };
+  const result = render(<VersionList {...props} />);
+  return { ...result, props };
+}
+
+function item(container: HTMLElement, number: string): HTMLElement {
+  const element = container.querySelector<HTMLElement>(
+    `li.maestro-version-item[data-version="${number}"]`
+  );
+  if (!element) {
+    throw new Error(`No version item ${number}`);
+  }
+  return element;
+}
+
+beforeEach(() => {
+  jest.resetAllMocks();
+  mocked.getModel.mockResolvedValue(
+    detail([version('2', ['champion']), version('1', [], null)])
+  );
+  mocked.compareVersions.mockResolvedValue(comparison);
+});
+
+describe('VersionList', () => {
+  it('lists versions newest first with aliases, status, metrics and actions', async () => {
+    const { container, props } = renderList();
+    await screen.findByText('v2');
+
+    const items = container.querySelectorAll('li.maestro-version-item');
+    expect([...items].map(li => li.getAttribute('data-version'))).toEqual([
+      '2',
+      '1'
+    ]);
+    const v2 = item(container, '2');
+    expect(
+      [...v2.querySelectorAll('.maestro-version-alias')].map(chip =>
+        chip.getAttribute('data-alias')
+      )
+    ).toEqual(['champion']);
+    expect(
+      within(v2).getByRole('button', { name: 'Remove alias champion' })
+    ).toBeTruthy();
+    expect(
+      v2.querySelector('.maestro-version-status')?.getAttribute('data-status')
+    ).toBe('READY');
+
+    // Key metrics: the preferred ones first, at most 3.
+    const metrics = [...v2.querySelectorAll('.maestro-metric')].map(metric =>
+      metric.getAttribute('data-metric')
+    );
+    expect(metrics).toEqual(['accuracy', 'f1', 'loss']);
+    expect(
+      v2.querySelector('[data-metric="accuracy"] .maestro-metric-value')
+        ?.textContent
+    ).toBe('0.9538');
+    // A missing value is not shown.
+    const v1 = item(container, '1');
+    expect(v1.querySelector('[data-metric="f1"]')).toBeNull();
+
+    // One compare call for all versions.
+    expect(mocked.compareVersions).toHaveBeenCalledTimes(1);
+    expect(mocked.compareVersions.mock.calls[0][0]).toBe('iris');
+
+    // The download link.
+    const download = within(v2).getByRole('link', { name: 'Download' });
+    expect(download.getAttribute('href')).toMatch(
+      /\/maestro\/api\/v1\/models\/iris\/versions\/2\/download$/
+    );
+    expect(download.hasAttribute('download')).toBe(true);
+
+    // Open run, disabled without a run.
+    fireEvent.click(within(v2).getByRole('button', { name: 'Open run' }));
+    expect(props.onOpenRun).toHaveBeenCalledWith({
+      runId: 'run-2',
+      name: 'iris',
+      version: '2'
+    });
+    expect(
+      (
+        within(v1).getByRole('button', {
+          name: 'Open run'
+        }) as HTMLButtonElement
+      ).disabled
+    ).toBe(true);
+
+    // The model summary goes up to the list (without the versions).
+    expect(props.onModelChanged).toHaveBeenCalledWith(
+      expect.not.objectContaining({ versions: expect.anything() })
+    );
+    expect(props.onModelChanged.mock.calls[0][0]).toMatchObject({
+      name: 'iris',
+      aliases: { champion: '2' }
+    });
+  });
+
+  it('sets an alias then reloads the versions (not the metrics)', async () => {
+    const { container, props } = renderList();
+    await screen.findByText('v1');
+    mocked.setAlias.mockResolvedValue(version('1', ['staging']));
+    mocked.getModel.mockResolvedValue(
+      detail([version('2', ['champion']), version('1', ['staging'], null)])
+    );
+
+    const v1 = item(container, '1');
+    fireEvent.click(within(v1).getByRole('button', { name: 'Set alias' }));
+    const input = within(v1).getByRole('textbox', { name: 'Alias name' });
+    fireEvent.change(input, { target: { value: 'staging' } });
+    fireEvent.submit(input.closest('form') as HTMLFormElement);
+
+    await waitFor(() =>
+      expect(
+        item(container, '1').querySelector('[data-alias="staging"]')
+      ).not.toBeNull()
+    );
+    expect(mocked.setAlias).toHaveBeenCalledWith('iris', 'staging', '1');
+    expect(mocked.getModel).toHaveBeenCalledTimes(2);
+    expect(mocked.compareVersions).toHaveBeenCalledTimes(1);
+    expect(props.onModelChanged).toHaveBeenLastCalledWith(
+      expect.objectContaining({ aliases: { champion: '2', staging: '1' } })
+    );
+    // The form closed.
+    expect(within(item(container, '1')).queryByRole('textbox')).toBeNull();
+  });
+
+  it("shows the server's message when an alias is rejected", async () => {
+    const { container } = renderList();
+    await screen.findByText('v1');
+    mocked.setAlias.mockRejectedValue(
+      new MaestroAPIError(
+        400,
+        'INVALID_PARAMETER',
+        "Alias 'latest' is reserved"
+      )
+    );
+    const v1 = item(container, '1');
+    fireEvent.click(within(v1).getByRole('button', { name: 'Set alias' }));
+    const input = within(v1).getByRole('textbox', { name: 'Alias name' });
+    fireEvent.change(input, { target: { value: 'latest' } });
+    fireEvent.submit(input.closest('form') as HTMLFormElement);
+    expect((await within(v1).findByRole('alert')).textContent).toBe(
+      "Alias 'latest' is reserved"
+    );
+  });
+
+  it('removes an alias with its chip button', async () => {
+    const { container } = renderList();
+    await screen.findByText('v2');
+    mocked.deleteAlias.mockResolvedValue(undefined);
+    mocked.getModel.mockResolvedValue(
+      detail([version('2'), version('1', [], null)])
+    );
+    fireEvent.click(
+      within(item(container, '2')).getByRole('button', {
+        name: 'Remove alias champion'
+      })
+    );
+    await waitFor(() =>
+      expect(container.querySelector('.maestro-version-alias')).toBeNull()
+    );
+    expect(mocked.deleteAlias).toHaveBeenCalledWith('iris', 'champion');
+  });
+
+  it('copies the load snippet and shows "Copied"', async () => {
+    jest.useFakeTimers();
+    try {
+      const writeText = jest.fn().mockResolvedValue(undefined);
+      Object.defineProperty(navigator, 'clipboard', {
+        value: { writeText },
+        configurable: true
+      });
+      mocked.getVersion.mockResolvedValue({
+        ...version('2'),
+        model_uri: 'models:/iris/2',
+        run: null,
+        signature: null,
+        flavors: [],
+        load_snippet: "mlflow.pyfunc.load_model('models:/iris/2')"
+      });
+      const { container } = renderList();
+      await screen.findByText('v2');
+      const button = within(item(container, '2')).getByRole('button', {
+        name: 'Copy load snippet'
+      });
+      fireEvent.click(button);
+      await waitFor(() => expect(button.textContent).toBe('Copied'));
+      expect(writeText).toHaveBeenCalledWith(
+        "mlflow.pyfunc.load_model('models:/iris/2')"
+      );
+      expect(mocked.getVersion).toHaveBeenCalledWith('iris', '2');
+      act(() => {
+        jest.runAllTimers();
+      });
+      expect(button.textContent).toBe('Snippet');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('shows the server message when the versions cannot be loaded', async () => {
+    mocked.getModel.mockRejectedValue(
+      new MaestroAPIError(404, 'NOT_FOUND', "Model 'iris' not found")
+    );
+    renderList();
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      "Model 'iris' not found"
+    );
+  });
+
+  it('still lists the versions when the metrics fail', async () => {
+    mocked.compareVersions.mockRejectedValue(new Error('boom'));
+    const { container } = renderList();
+    await screen.findByText('Metrics unavailable: boom');
+    expect(container.querySelectorAll('li.maestro-version-item')).toHaveLength(
+      2
+    );
+  });
+});

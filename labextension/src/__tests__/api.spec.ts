@@ -1,0 +1,268 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import {
+  apiURL,
+  compareVersions,
+  deleteAlias,
+  downloadURL,
+  getModel,
+  getRun,
+  getVersion,
+  listModels,
+  listModelsQuery,
+  MaestroAPIError,
+  requestAPI,
+  setAlias
+} from '../api';
+
+const settings = ServerConnection.makeSettings({
+  baseUrl: 'http://localhost:8888/lab-base/'
+});
+
+type MakeRequest = typeof ServerConnection.makeRequest;
+
+/**
+ * Replace `ServerConnection.makeRequest` by a mock answering `responses` in
+ * turn (or throwing when given an Error); returns the mock.
+ */
+function mockRequests(
+  ...responses: Array<Response | Error>
+): jest.SpyInstance<ReturnType<MakeRequest>, Parameters<MakeRequest>> {
+  const spy = jest.spyOn(ServerConnection, 'makeRequest');
+  for (const response of responses) {
+    spy.mockImplementationOnce(async () => {
+      if (response instanceof Error) {
+        throw response;
+      }
+      return response;
+    });
+  }
+  return spy;
+}
+
+function json(body: unknown, status = 200, statusText = 'OK'): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    statusText,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+/** The URL of the n-th request made through the mock. */
+function requestedURL(spy: jest.SpyInstance, call = 0): URL {
+  return new URL(spy.mock.calls[call][0] as string);
+}
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('apiURL', () => {
+  it('joins the base URL, the namespace and the endpoint', () => {
+    expect(apiURL('models', settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models'
+    );
+  });
+
+  it('keeps the query string verbatim', () => {
+    expect(apiURL('models?search=a%2Fb&tag=k%3Dv', settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models?search=a%2Fb&tag=k%3Dv'
+    );
+  });
+
+  it('keeps encoded path segments', () => {
+    expect(apiURL('models/a%2Fb%20c/versions/2', settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models/a%2Fb%20c/versions/2'
+    );
+  });
+});
+
+describe('requestAPI', () => {
+  it('returns the parsed JSON body', async () => {
+    const spy = mockRequests(json({ version: '1.0' }));
+    await expect(requestAPI('info', {}, settings)).resolves.toEqual({
+      version: '1.0'
+    });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(spy.mock.calls[0][0]).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/info'
+    );
+  });
+
+  it('returns null for an empty (204) body', async () => {
+    mockRequests(new Response(null, { status: 204 }));
+    await expect(requestAPI('x', { method: 'DELETE' }, settings)).resolves.toBe(
+      null
+    );
+  });
+
+  it('raises the server message of a JSON error', async () => {
+    mockRequests(
+      json(
+        { error: 'INVALID_PARAMETER', message: 'Alias "v1" is reserved' },
+        400,
+        'Bad Request'
+      )
+    );
+    const error = await requestAPI('models', {}, settings).catch(e => e);
+    expect(error).toBeInstanceOf(MaestroAPIError);
+    expect(error).toMatchObject({
+      status: 400,
+      code: 'INVALID_PARAMETER',
+      message: 'Alias "v1" is reserved'
+    });
+  });
+
+  it('falls back on the status text for a non-JSON error', async () => {
+    mockRequests(
+      new Response('<html>Bad gateway</html>', {
+        status: 502,
+        statusText: 'Bad Gateway'
+      })
+    );
+    const error = await requestAPI('models', {}, settings).catch(e => e);
+    expect(error).toBeInstanceOf(MaestroAPIError);
+    expect(error).toMatchObject({
+      status: 502,
+      code: 'HTTP_ERROR',
+      message: 'Bad Gateway'
+    });
+  });
+
+  it('falls back on the status for an error without text', async () => {
+    mockRequests(new Response('', { status: 500, statusText: '' }));
+    await expect(requestAPI('models', {}, settings)).rejects.toMatchObject({
+      status: 500,
+      message: 'Request failed with status 500'
+    });
+  });
+
+  it('reports an unreachable server', async () => {
+    mockRequests(new TypeError('Failed to fetch'));
+    await expect(requestAPI('models', {}, settings)).rejects.toMatchObject({
+      status: 0,
+      code: 'NETWORK_ERROR',
+      message: 'Could not reach the Maestro server extension: Failed to fetch'
+    });
+  });
+
+  it('rethrows the error of an aborted request', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const abort = new DOMException('Aborted', 'AbortError');
+    mockRequests(abort);
+    await expect(
+      requestAPI('models', { signal: controller.signal }, settings)
+    ).rejects.toBe(abort);
+  });
+
+  it('rejects a successful response that is not JSON', async () => {
+    mockRequests(new Response('not json', { status: 200 }));
+    await expect(requestAPI('models', {}, settings)).rejects.toMatchObject({
+      code: 'INVALID_RESPONSE'
+    });
+  });
+});
+
+describe('endpoints', () => {
+  it('listModels sends search, repeated tags and paging', async () => {
+    const spy = mockRequests(json({ models: [], next_page_token: null }));
+    await listModels({
+      search: ' iris ',
+      tags: [
+        { key: 'task', value: 'classification' },
+        { key: 'team', value: 'a b&c' }
+      ],
+      maxResults: 25,
+      pageToken: 'tok',
+      orderBy: 'name ASC'
+    });
+    const url = requestedURL(spy);
+    expect(url.pathname).toBe('/maestro/api/v1/models');
+    expect(url.searchParams.get('search')).toBe('iris');
+    expect(url.searchParams.getAll('tag')).toEqual([
+      'task=classification',
+      'team=a b&c'
+    ]);
+    expect(url.searchParams.get('max_results')).toBe('25');
+    expect(url.searchParams.get('page_token')).toBe('tok');
+    expect(url.searchParams.get('order_by')).toBe('name ASC');
+    expect(spy.mock.calls[0][1]).toMatchObject({ method: 'GET' });
+  });
+
+  it('listModels omits empty parameters', () => {
+    expect(listModelsQuery({ search: '  ', tags: [] })).toBe('');
+    expect(listModelsQuery()).toBe('');
+  });
+
+  it('encodes model names in paths', async () => {
+    const spy = mockRequests(
+      json({ name: 'a/b c', versions: [] }),
+      json({ version: '3' }),
+      json({ run_id: 'r' })
+    );
+    await getModel('a/b c');
+    await getVersion('a/b c', '3');
+    await getRun('run 1');
+    expect(spy.mock.calls[0][0]).toMatch(
+      /\/maestro\/api\/v1\/models\/a%2Fb%20c$/
+    );
+    expect(spy.mock.calls[1][0]).toMatch(
+      /\/maestro\/api\/v1\/models\/a%2Fb%20c\/versions\/3$/
+    );
+    expect(spy.mock.calls[2][0]).toMatch(/\/maestro\/api\/v1\/runs\/run%201$/);
+  });
+
+  it('compareVersions joins metrics and versions with commas', async () => {
+    const spy = mockRequests(
+      json({ name: 'm', metrics: [], available_metrics: [], versions: [] }),
+      json({ name: 'm', metrics: [], available_metrics: [], versions: [] })
+    );
+    await compareVersions('m');
+    await compareVersions('m', {
+      metrics: ['accuracy', 'f1'],
+      versions: ['1', '2']
+    });
+    expect(requestedURL(spy, 0).search).toBe('');
+    const url = requestedURL(spy, 1);
+    expect(url.pathname).toBe('/maestro/api/v1/models/m/compare');
+    expect(url.searchParams.get('metrics')).toBe('accuracy,f1');
+    expect(url.searchParams.get('versions')).toBe('1,2');
+  });
+
+  it('setAlias PUTs the version and deleteAlias DELETEs', async () => {
+    const spy = mockRequests(
+      json({ name: 'm', version: '2', aliases: ['champion'] }),
+      new Response(null, { status: 204 })
+    );
+    await setAlias('m', 'champion', '2');
+    await expect(deleteAlias('m', 'champion')).resolves.toBeUndefined();
+    expect(spy.mock.calls[0][0]).toMatch(/\/models\/m\/aliases\/champion$/);
+    expect(spy.mock.calls[0][1]).toMatchObject({
+      method: 'PUT',
+      body: JSON.stringify({ version: '2' })
+    });
+    expect(spy.mock.calls[1][1]).toMatchObject({ method: 'DELETE' });
+  });
+
+  it('setAlias surfaces the server message of a rejected alias', async () => {
+    mockRequests(
+      json(
+        {
+          error: 'INVALID_PARAMETER',
+          message: "Invalid alias 'latest': reserved"
+        },
+        400
+      )
+    );
+    await expect(setAlias('m', 'latest', '1')).rejects.toThrow(
+      "Invalid alias 'latest': reserved"
+    );
+  });
+
+  it('downloadURL builds the download link', () => {
+    expect(downloadURL('a/b c', '3', settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models/a%2Fb%20c/versions/3/download'
+    );
+  });
+});

@@ -1,0 +1,73 @@
+import React from 'react';
+
+import { maestroIcon } from '../icons';
+import { ModelsTab } from './ModelsTab';
+import { ITabDefinition, Tabs } from './Tabs';
+import { IOpenRunArgs } from './VersionItem';
+
+/**
+ * What the sidebar can open in the main area.
+ */
+export interface IMaestroActions {
+  /** Open a run (of a model version) in the main area. */
+  openRun: (args: IOpenRunArgs) => void;
+  /** Open the version comparison of a model in the main area. */
+  compareVersions: (name: string) => void;
+}
+
+/**
+ * Properties of `MaestroPanel` (and of every tab).
+ */
+export interface IPanelProps {
+  /** Page size sent as `max_results`. */
+  pageSize: number;
+  /** Auto-refresh interval of the lists in seconds; 0 to disable. */
+  refreshInterval: number;
+  /** MLflow UI base URL; empty to hide MLflow links. */
+  mlflowUiUrl: string;
+  /** Whether the sidebar is shown. */
+  visible: boolean;
+  actions: IMaestroActions;
+}
+
+/**
+ * The tabs of the sidebar, in order. Later work adds Jobs, Deployments and
+ * Budgets here.
+ */
+export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
+  return [
+    {
+      id: 'models',
+      label: 'Models',
+      render: active => (
+        <ModelsTab
+          pageSize={props.pageSize}
+          refreshInterval={props.refreshInterval}
+          mlflowUiUrl={props.mlflowUiUrl}
+          active={active && props.visible}
+          onOpenRun={props.actions.openRun}
+          onCompare={props.actions.compareVersions}
+        />
+      )
+    }
+  ];
+}
+
+/**
+ * The whole Maestro sidebar content: a header and the tabs.
+ */
+export function MaestroPanel(props: IPanelProps): JSX.Element {
+  return (
+    <div className="maestro-panel">
+      <header className="maestro-header">
+        <maestroIcon.react
+          tag="span"
+          className="maestro-header-icon"
+          elementSize="normal"
+        />
+        <h2 className="maestro-title">Maestro</h2>
+      </header>
+      <Tabs tabs={sidebarTabs(props)} label="Maestro sections" />
+    </div>
+  );
+}

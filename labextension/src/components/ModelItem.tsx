@@ -1,0 +1,160 @@
+import { caretRightIcon } from '@jupyterlab/ui-components';
+import React, { useId } from 'react';
+
+import { IModelSummary } from '../api';
+import { formatDate, shortDescription } from '../format';
+import { mlflowModelURL } from '../mlflow';
+import { IOpenRunArgs } from './VersionItem';
+import { VersionList } from './VersionList';
+
+/**
+ * Properties of `ModelItem`.
+ */
+export interface IModelItemProps {
+  model: IModelSummary;
+  /** MLflow UI base URL; empty to hide the MLflow link. */
+  mlflowUiUrl: string;
+  expanded: boolean;
+  onToggle: (name: string) => void;
+  /** Changing it reloads the versions of an expanded model. */
+  reloadKey: number;
+  onModelChanged: (summary: IModelSummary) => void;
+  onOpenRun: (args: IOpenRunArgs) => void;
+  onCompare: (name: string) => void;
+  /** List keyboard navigation (arrows, Home, End). */
+  onKeyDown: (event: React.KeyboardEvent<HTMLLIElement>) => void;
+}
+
+/**
+ * One model of the list; expands to its versions. Memoised: with long lists
+ * (e.g. 1,000 models), expanding one model only re-renders that one.
+ */
+export const ModelItem = React.memo(function ModelItem(
+  props: IModelItemProps
+): JSX.Element {
+  const { model, expanded } = props;
+  const versionsId = useId();
+  const aliases = Object.entries(model.aliases ?? {});
+  const tagCount = Object.keys(model.tags ?? {}).length;
+  const description = shortDescription(model.description);
+  const updated = formatDate(model.last_updated_timestamp);
+  const link = mlflowModelURL(props.mlflowUiUrl, model.name);
+
+  const onKeyDown = (event: React.KeyboardEvent<HTMLLIElement>): void => {
+    if (event.target === event.currentTarget) {
+      if (
+        (event.key === 'ArrowRight' && !expanded) ||
+        (event.key === 'ArrowLeft' && expanded)
+      ) {
+        event.preventDefault();
+        props.onToggle(model.name);
+        return;
+      }
+    }
+    props.onKeyDown(event);
+  };
+
+  return (
+    <li
+      className={`maestro-model-item${expanded ? ' maestro-mod-expanded' : ''}`}
+      data-model-name={model.name}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
+      <div className="maestro-model-header">
+        <button
+          type="button"
+          className="maestro-model-toggle"
+          aria-expanded={expanded}
+          aria-controls={expanded ? versionsId : undefined}
+          aria-label={`Versions of ${model.name}`}
+          title={expanded ? 'Hide versions' : 'Show versions'}
+          onClick={() => props.onToggle(model.name)}
+        >
+          <caretRightIcon.react tag="span" elementSize="small" />
+        </button>
+        <span className="maestro-model-name" title={model.name}>
+          {model.name}
+        </span>
+        <span
+          className="maestro-model-version"
+          title={
+            model.latest_version
+              ? `Latest version: ${model.latest_version}`
+              : 'No versions registered'
+          }
+        >
+          {model.latest_version ? `v${model.latest_version}` : 'no versions'}
+        </span>
+      </div>
+
+      {aliases.length > 0 && (
+        <div className="maestro-aliases" aria-label="Aliases">
+          {aliases.map(([alias, version]) => (
+            <span
+              key={alias}
+              className="maestro-alias"
+              title={`Alias ${alias} points to version ${version}`}
+            >
+              {`${alias} → v${version}`}
+            </span>
+          ))}
+        </div>
+      )}
+
+      {description && (
+        <p className="maestro-model-description" title={model.description}>
+          {description}
+        </p>
+      )}
+
+      <div className="maestro-model-meta">
+        <span
+          className="maestro-model-tags"
+          title={Object.entries(model.tags ?? {})
+            .map(([key, value]) => `${key}=${value}`)
+            .join('\n')}
+        >
+          {tagCount === 1 ? '1 tag' : `${tagCount} tags`}
+        </span>
+        {updated && (
+          <span className="maestro-model-updated" title={updated.full}>
+            {`Updated ${updated.short}`}
+          </span>
+        )}
+        {link && (
+          <a
+            className="maestro-model-link"
+            href={link}
+            target="_blank"
+            rel="noopener noreferrer"
+          >
+            Open in MLflow
+          </a>
+        )}
+      </div>
+
+      {expanded && (
+        <div className="maestro-model-details">
+          <div className="maestro-model-details-toolbar">
+            <button
+              type="button"
+              className="maestro-button maestro-compare-button"
+              aria-label={`Compare versions of ${model.name}`}
+              onClick={() => props.onCompare(model.name)}
+            >
+              Compare versions
+            </button>
+          </div>
+          <VersionList
+            id={versionsId}
+            name={model.name}
+            reloadKey={props.reloadKey}
+            onModelChanged={props.onModelChanged}
+            onOpenRun={props.onOpenRun}
+          />
+        </div>
+      )}
+    </li>
+  );
+});

@@ -1,0 +1,288 @@
+import {
+  closeIcon,
+  copyIcon,
+  downloadIcon,
+  launchIcon
+} from '@jupyterlab/ui-components';
+import React, { useEffect, useRef, useState } from 'react';
+
+import { deleteAlias, getVersion, IModelVersion } from '../api';
+import { copyText } from '../clipboard';
+import { errorMessage, formatDate } from '../format';
+import { formatMetric, isMetricValue } from '../metrics';
+import { AliasEditor } from './AliasEditor';
+
+/**
+ * How long the "Copied" state of the copy button lasts.
+ */
+export const COPIED_FEEDBACK_MS = 2000;
+
+/**
+ * What to open for a version's source run.
+ */
+export interface IOpenRunArgs {
+  runId: string;
+  /** Model name and version the run produced, for MLflow links. */
+  name?: string;
+  version?: string;
+}
+
+/**
+ * Properties of `VersionItem`.
+ */
+export interface IVersionItemProps {
+  /** Model name. */
+  name: string;
+  version: IModelVersion;
+  /** Metrics to show (the model's key metrics). */
+  keyMetrics: readonly string[];
+  /** This version's metric values (undefined while unknown). */
+  metrics?: { [metric: string]: number | null };
+  /** URL of the zip download of this version. */
+  downloadUrl: string;
+  /** Reload the versions after an alias change (resolves when done). */
+  onAliasesChanged: () => Promise<void>;
+  /** Open the source run in the main area. */
+  onOpenRun: (args: IOpenRunArgs) => void;
+}
+
+type CopyState = 'idle' | 'copying' | 'copied';
+
+/**
+ * One version of an expanded model: number, alias chips (removable),
+ * status, creation time, key metrics and actions (copy load snippet,
+ * download, set alias, open run).
+ */
+export function VersionItem(props: IVersionItemProps): JSX.Element {
+  const { name, version, keyMetrics, metrics } = props;
+  const [copyState, setCopyState] = useState<CopyState>('idle');
+  const [editing, setEditing] = useState(false);
+  const [removing, setRemoving] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const snippet = useRef<Promise<string> | null>(null);
+  const mounted = useRef(true);
+  const copiedTimer = useRef<number | undefined>(undefined);
+
+  useEffect(
+    () => () => {
+      mounted.current = false;
+      window.clearTimeout(copiedTimer.current);
+    },
+    []
+  );
+
+  const copySnippet = async (): Promise<void> => {
+    if (copyState === 'copying') {
+      return;
+    }
+    setError(null);
+    setCopyState('copying');
+    if (snippet.current === null) {
+      const request = getVersion(name, version.version).then(detail => {
+        if (!detail.load_snippet) {
+          throw new Error(`Version ${version.version} has no load snippet.`);
+        }
+        return detail.load_snippet;
+      });
+      // Forget a failed request so that a new click retries.
+      request.catch(() => {
+        if (snippet.current === request) {
+          snippet.current = null;
+        }
+      });
+      snippet.current = request;
+    }
+    try {
+      await copyText(snippet.current);
+      if (!mounted.current) {
+        return;
+      }
+      setCopyState('copied');
+      window.clearTimeout(copiedTimer.current);
+      copiedTimer.current = window.setTimeout(() => {
+        if (mounted.current) {
+          setCopyState('idle');
+        }
+      }, COPIED_FEEDBACK_MS);
+    } catch (reason) {
+      if (mounted.current) {
+        setCopyState('idle');
+        setError(errorMessage(reason));
+      }
+    }
+  };
+
+  const removeAlias = async (alias: string): Promise<void> => {
+    setRemoving(alias);
+    setError(null);
+    try {
+      await deleteAlias(name, alias);
+      await props.onAliasesChanged();
+    } catch (reason) {
+      if (mounted.current) {
+        setError(errorMessage(reason));
+      }
+    } finally {
+      if (mounted.current) {
+        setRemoving(null);
+      }
+    }
+  };
+
+  const created = formatDate(version.creation_timestamp);
+  const shownMetrics = keyMetrics.filter(metric =>
+    isMetricValue(metrics?.[metric])
+  );
+  const status = version.status || 'UNKNOWN';
+
+  return (
+    <li className="maestro-version-item" data-version={version.version}>
+      <div className="maestro-version-header">
+        <span className="maestro-version-number">{`v${version.version}`}</span>
+        <span
+          className={`maestro-version-status maestro-status-${status.toLowerCase()}`}
+          data-status={status}
+          title={version.status_message || status}
+        >
+          {status}
+        </span>
+        {created && (
+          <span className="maestro-version-created" title={created.full}>
+            {created.short}
+          </span>
+        )}
+      </div>
+
+      {version.aliases.length > 0 && (
+        <ul className="maestro-version-aliases" aria-label="Aliases">
+          {version.aliases.map(alias => (
+            <li
+              key={alias}
+              className="maestro-version-alias"
+              data-alias={alias}
+              title={`Alias ${alias} points to this version`}
+            >
+              <span className="maestro-version-alias-name">{alias}</span>
+              <button
+                type="button"
+                className="maestro-chip-remove maestro-alias-remove"
+                aria-label={`Remove alias ${alias}`}
+                title={`Remove alias ${alias}`}
+                disabled={removing !== null}
+                onClick={() => void removeAlias(alias)}
+              >
+                <closeIcon.react tag="span" elementSize="small" />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      {shownMetrics.length > 0 && (
+        <dl className="maestro-version-metrics">
+          {shownMetrics.map(metric => (
+            <div
+              key={metric}
+              className="maestro-metric"
+              data-metric={metric}
+              title={`${metric}: ${metrics?.[metric]}`}
+            >
+              <dt className="maestro-metric-name">{metric}</dt>
+              <dd className="maestro-metric-value">
+                {formatMetric(metrics?.[metric])}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+
+      <div className="maestro-version-actions">
+        <button
+          type="button"
+          className="maestro-action maestro-copy-snippet"
+          aria-label="Copy load snippet"
+          title="Copy the Python code loading this version"
+          data-state={copyState}
+          disabled={copyState === 'copying'}
+          onClick={() => void copySnippet()}
+        >
+          <copyIcon.react tag="span" elementSize="small" />
+          <span className="maestro-action-label">
+            {copyState === 'copied' ? 'Copied' : 'Snippet'}
+          </span>
+        </button>
+        <a
+          className="maestro-action maestro-download"
+          href={props.downloadUrl}
+          download
+          aria-label="Download"
+          title={`Download version ${version.version} as a zip`}
+        >
+          <downloadIcon.react tag="span" elementSize="small" />
+          <span className="maestro-action-label">Download</span>
+        </a>
+        <button
+          type="button"
+          className="maestro-action maestro-set-alias"
+          aria-label="Set alias"
+          title="Set or move an alias to this version"
+          aria-expanded={editing}
+          onClick={() => {
+            setEditing(!editing);
+            setError(null);
+          }}
+        >
+          <span className="maestro-action-label">Alias…</span>
+        </button>
+        <button
+          type="button"
+          className="maestro-action maestro-open-run"
+          aria-label="Open run"
+          title={
+            version.run_id
+              ? `Open run ${version.run_id}`
+              : 'This version has no source run'
+          }
+          disabled={!version.run_id}
+          onClick={() => {
+            if (version.run_id) {
+              props.onOpenRun({
+                runId: version.run_id,
+                name,
+                version: version.version
+              });
+            }
+          }}
+        >
+          <launchIcon.react tag="span" elementSize="small" />
+          <span className="maestro-action-label">Run</span>
+        </button>
+        <span className="maestro-visually-hidden" role="status">
+          {copyState === 'copied' ? 'Load snippet copied' : ''}
+        </span>
+      </div>
+
+      {editing && (
+        <AliasEditor
+          name={name}
+          version={version.version}
+          onCancel={() => setEditing(false)}
+          onDone={() => {
+            setEditing(false);
+            void props.onAliasesChanged().catch(reason => {
+              if (mounted.current) {
+                setError(errorMessage(reason));
+              }
+            });
+          }}
+        />
+      )}
+
+      {error !== null && (
+        <div className="maestro-version-error" role="alert">
+          {error}
+        </div>
+      )}
+    </li>
+  );
+}
