@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .entities import (
     ExperimentPage,
@@ -31,6 +31,10 @@ from .entities import (
 from .errors import InvalidParameter
 from .services import Services
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .analysis.features import FeatureReport
+    from .analysis.profiling import ProfileResult
 
 
 class ModelsAPI:
@@ -156,6 +160,64 @@ class ExperimentsAPI:
         return self._services.experiments.compare_runs(list(run_ids))
 
 
+class DataAPI:
+    """Datasets: ``ml.data``."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def profile(
+        self,
+        source: Any,
+        *,
+        minimal: bool = True,
+        report: bool = True,
+        sample: int | None = None,
+        target: str | None = None,
+        title: str | None = None,
+        compare: Any = None,
+        output: str | Path | None = None,
+        log: bool = False,
+    ) -> ProfileResult:
+        """Profile a DataFrame or a CSV/TSV/Parquet path.
+
+        The summary (counts, types, missing values, duplicates, warnings) is exact on all rows. The ydata-profiling
+        report (``minimal=False`` for the full one) is computed on a random sample of ``sample`` rows (default
+        100,000) when the data is larger. ``compare`` is a second frame or path to compare with, ``output`` an
+        .html file to write, and ``log=True`` attaches the report to the active MLflow run. The same data profiles
+        instantly the second time; changed data never reuses a report.
+        """
+        data = self._services.data
+        result = data.profile(
+            source, minimal=minimal, report=report, sample=sample, target=target, title=title, compare=compare
+        )
+        if output is not None:
+            data.save_report(result, output)
+        if log:
+            data.log_report(result)
+        return result
+
+    def features(
+        self,
+        source: Any,
+        target: str,
+        *,
+        task: str = "auto",
+        top: int = 10,
+        time_budget: float = 60.0,
+        exclude: Sequence[str] = (),
+    ) -> FeatureReport:
+        """Rank the features of a DataFrame (or file) by how useful they are for predicting ``target``.
+
+        It combines univariate association, mutual information and a gradient-boosted model's permutation
+        importance on held-out data, within ``time_budget`` seconds, and flags leakage, redundancy, constant,
+        mostly-missing and ID-like columns. ``.top_features`` and ``.to_frame()`` are there for code.
+        """
+        return self._services.data.features(
+            source, target, task=task, top_k=top, time_budget=time_budget, exclude=exclude
+        )
+
+
 class MaestroClient:
     """The Maestro SDK. ``MaestroClient()`` reads the settings from the environment (see ``settings.py``);
     keyword arguments override them, e.g. ``MaestroClient(tracking_uri="http://mlflow:5000")``."""
@@ -166,6 +228,7 @@ class MaestroClient:
         self._services = Services(settings or Settings.from_env(**overrides))
         self.models = ModelsAPI(self._services)
         self.experiments = ExperimentsAPI(self._services)
+        self.data = DataAPI(self._services)
 
     @property
     def settings(self) -> Settings:

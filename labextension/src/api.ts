@@ -445,3 +445,97 @@ export function downloadURL(
     'download'
   );
 }
+
+/**
+ * Summary of one column of a profiled data file.
+ */
+export interface IColumnSummary {
+  name: string;
+  dtype: string;
+  /** Kind of the column, e.g. `numeric`, `categorical`, `boolean`, `text`. */
+  kind: string;
+  missing: number;
+  /** Share of missing values, between 0 and 1. */
+  missing_share: number;
+  distinct: number | null;
+  mean?: number | null;
+  std?: number | null;
+  min?: number | string | null;
+  max?: number | string | null;
+  top?: string | number | null;
+  top_share?: number | null;
+}
+
+/**
+ * A warning (alert) raised by the profile, e.g. high correlation.
+ */
+export interface IProfileWarning {
+  kind: string;
+  columns: string[];
+  message: string;
+  value?: number | string | null;
+}
+
+/**
+ * Summary of a profiled data file.
+ */
+export interface IProfileSummary {
+  rows: number;
+  columns: number;
+  memory_bytes: number;
+  missing_cells: number;
+  /** Share of missing cells, between 0 and 1. */
+  missing_share: number;
+  duplicate_rows: number;
+  column_summaries: IColumnSummary[];
+  warnings: IProfileWarning[];
+  target: string | null;
+}
+
+/**
+ * Response body of `POST data/profile`.
+ */
+export interface IProfileResult {
+  title: string;
+  summary: IProfileSummary;
+  /** The whole HTML document of the ydata-profiling report. */
+  report_html: string | null;
+  /** Rows the report was computed on (fewer than `summary.rows` when sampled). */
+  report_rows: number | null;
+  minimal: boolean;
+  compare_summary: { [key: string]: unknown } | null;
+  elapsed_seconds: number;
+}
+
+/**
+ * Options of `profileData`.
+ */
+export interface IProfileOptions {
+  /** Minimal (faster) report; default true. */
+  minimal?: boolean;
+  /** Whether to compute the HTML report; default true. */
+  report?: boolean;
+  /** Signal to abort the request. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Profile a data file (CSV, TSV or Parquet) of the Jupyter root.
+ *
+ * @param path - path relative to the Jupyter root, as the file browser
+ *   gives it (e.g. `data/iris.csv`).
+ */
+export function profileData(
+  path: string,
+  options: IProfileOptions = {}
+): Promise<IProfileResult> {
+  return requestAPI<IProfileResult>('data/profile', {
+    method: 'POST',
+    body: JSON.stringify({
+      path,
+      minimal: options.minimal ?? true,
+      report: options.report ?? true
+    }),
+    signal: options.signal
+  });
+}

@@ -4,6 +4,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette, InputDialog } from '@jupyterlab/apputils';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
@@ -12,6 +13,8 @@ import { IOpenRunArgs } from './components/VersionItem';
 import { compareWidgetId, createCompareWidget } from './compare/CompareWidget';
 import { maestroIcon } from './icons';
 import { MaestroModel, readOptions } from './model';
+import { isProfilablePath, profileWidgetId, uniqueId } from './profile/helpers';
+import { createProfileWidget } from './profile/ProfileWidget';
 import { createRunWidget, runWidgetId } from './run/RunWidget';
 import { MaestroSidebar } from './widget';
 
@@ -35,7 +38,19 @@ export namespace CommandIDs {
   export const compareVersions = 'maestro:compare-versions';
   /** Show a run; args `{runId: string, name?: string, version?: string}`. */
   export const openRun = 'maestro:open-run';
+  /**
+   * Profile a CSV/TSV/Parquet file; args `{path?: string}` (default: the
+   * file selected in the file browser).
+   */
+  export const profileFile = 'maestro:profile-file';
 }
+
+/**
+ * Selector of the file browser's items the "Profile with Maestro" entry of
+ * the context menu is added to (it is only visible on data files).
+ */
+export const PROFILE_CONTEXT_SELECTOR =
+  '.jp-DirListing-item[data-isdir="false"]';
 
 /**
  * A string argument of a command, or undefined.
@@ -59,12 +74,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'A left-sidebar panel to browse MLflow models and compare their versions.',
   autoStart: true,
-  optional: [ICommandPalette, ISettingRegistry, ILayoutRestorer],
+  optional: [
+    ICommandPalette,
+    ISettingRegistry,
+    ILayoutRestorer,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    fileBrowser: IDefaultFileBrowser | null
   ): void => {
     const model = new MaestroModel();
 
@@ -112,6 +133,53 @@ const plugin: JupyterFrontEndPlugin<void> = {
       if (!activateExisting(runWidgetId(args.runId))) {
         addToMain(createRunWidget(args, model));
       }
+    };
+
+    /** Open (or activate) the profile of a data file. */
+    const openProfile = (path: string): void => {
+      for (const widget of app.shell.widgets('main')) {
+        if (
+          widget.hasClass('maestro-profile') &&
+          widget.node.dataset.path === path
+        ) {
+          app.shell.activateById(widget.id);
+          return;
+        }
+      }
+      const taken = new Set<string>();
+      for (const widget of app.shell.widgets('main')) {
+        taken.add(widget.id);
+      }
+      const id = uniqueId(profileWidgetId(path), candidate =>
+        taken.has(candidate)
+      );
+      addToMain(createProfileWidget(path, id));
+    };
+
+    /**
+     * The path of the data file a profile command applies to: its `path`
+     * argument, else the single file selected in the file browser.
+     */
+    const profilePath = (args: ReadonlyPartialJSONObject): string | null => {
+      let path: string | null = null;
+      const arg = args['path'];
+      if (typeof arg === 'string' && arg.trim()) {
+        path = arg;
+      } else if (fileBrowser) {
+        const selected = Array.from(fileBrowser.selectedItems());
+        if (selected.length === 1 && selected[0].type !== 'directory') {
+          path = selected[0].path;
+        }
+      }
+      // A file of another drive (`drive:path`) is not under the Jupyter root.
+      if (
+        path === null ||
+        !isProfilablePath(path) ||
+        app.serviceManager.contents.driveName(path) !== ''
+      ) {
+        return null;
+      }
+      return path;
     };
 
     // Creating the widget performs no request: the panel content is only
@@ -213,6 +281,44 @@ const plugin: JupyterFrontEndPlugin<void> = {
           version: stringArg(args, 'version')
         });
       }
+    });
+
+    app.commands.addCommand(CommandIDs.profileFile, {
+      label: 'Profile with Maestro',
+      caption:
+        'Profile this CSV or Parquet file (rows, missing values, warnings and a full report)',
+      icon: args => (args['isPalette'] ? undefined : maestroIcon),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            path: {
+              type: 'string',
+              description:
+                'Path of a .csv, .tsv, .parquet or .pq file relative to the Jupyter root; default: the file selected in the file browser.'
+            }
+          }
+        }
+      },
+      isEnabled: args => profilePath(args) !== null,
+      isVisible: args => profilePath(args) !== null,
+      execute: args => {
+        const path = profilePath(args);
+        if (path === null) {
+          throw new Error(
+            `${CommandIDs.profileFile} needs the path of a CSV, TSV or Parquet file.`
+          );
+        }
+        openProfile(path);
+      }
+    });
+
+    // Only in the file browser's context menu: without a data file selected
+    // (as in the palette) the command has nothing to profile.
+    app.contextMenu.addItem({
+      command: CommandIDs.profileFile,
+      selector: PROFILE_CONTEXT_SELECTOR,
+      rank: 3
     });
 
     if (palette) {

@@ -288,6 +288,18 @@ class MlflowRegistry:
             finally:
                 setattr(registry_utils, "_registry_uri", previous)  # noqa: B010
 
+    def log_to_active_run(self, files: dict[str, str]) -> str:
+        """Attach text files (artifact path -> content) to this process's active MLflow run; returns its id."""
+        import mlflow
+
+        run = mlflow.active_run()
+        if run is None:
+            raise InvalidParameter("No active MLflow run: start one with mlflow.start_run(), or drop --log")
+        with translate_errors(f"Logging to run {run.info.run_id}"):
+            for artifact_file, text in files.items():
+                self.client.log_text(run.info.run_id, text, artifact_file)
+        return str(run.info.run_id)
+
     # --- experiments and runs -------------------------------------------------------------------------------
 
     def search_experiments(self, filter_string: str, max_results: int, page_token: str | None) -> ExperimentPage:

@@ -34,14 +34,26 @@ class Param:
 
 @dataclass(frozen=True)
 class Operation:
-    """One verb on one path."""
+    """One verb on one path. ``response`` may name its model as ``"module:Class"`` when importing it is costly
+    (the analysis results import pandas), so that loading the server extension stays light."""
 
     summary: str
-    response: type[BaseModel] | None = None  # None: 204 No Content (or a file, see content_type)
+    response: type[BaseModel] | str | None = None  # None: 204 No Content (or a file, see content_type)
     status: int = 200
     body: type[BaseModel] | None = None
     query: tuple[Param, ...] = ()
     content_type: str = "application/json"
+
+
+def resolve_model(ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
+    """The model class an :class:`Operation` names."""
+    if not isinstance(ref, str):
+        return ref
+    import importlib
+
+    module, _, name = ref.partition(":")
+    model: type[BaseModel] = getattr(importlib.import_module(module), name)
+    return model
 
 
 def path_regex(template: str) -> str:
@@ -83,9 +95,11 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
             elif op.response is None:
                 responses[str(op.status)] = {"description": "Done"}
             else:
+                model = resolve_model(op.response)
+                assert model is not None
                 responses[str(op.status)] = {
                     "description": op.summary,
-                    "content": {"application/json": {"schema": ref(op.response)}},
+                    "content": {"application/json": {"schema": ref(model)}},
                 }
             operation: dict[str, Any] = {
                 "operationId": f"{verb}_{handler.__name__.removesuffix('Handler')}",

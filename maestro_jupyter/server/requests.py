@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -54,3 +56,27 @@ class Info(BaseModel):
     compute: str
     project: str
     mlflow_ui_url: str | None
+
+
+class ProfileData(_Body):
+    """Profile a CSV/TSV/Parquet file under the Jupyter root."""
+
+    path: str = Field(
+        min_length=1, max_length=4096, description="Relative to the Jupyter root, as the file browser shows it"
+    )
+    minimal: bool = True
+    report: bool = True
+    sample: int | None = Field(default=None, ge=100, le=10_000_000)
+    target: str | None = Field(default=None, max_length=1000)
+    title: str | None = Field(default=None, max_length=500)
+
+
+class DiscoverFeatures(_Body):
+    """Rank the features of a CSV/TSV/Parquet file under the Jupyter root for a target column."""
+
+    path: str = Field(min_length=1, max_length=4096)
+    target: str = Field(min_length=1, max_length=1000)
+    task: Literal["auto", "classification", "regression"] = "auto"
+    top: int = Field(default=10, ge=1, le=1000)
+    time_budget: float = Field(default=60.0, ge=1, le=600)
+    exclude: list[str] = Field(default_factory=list, max_length=10_000)

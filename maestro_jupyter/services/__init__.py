@@ -14,6 +14,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
+    from .data import DataService
     from .experiments import ExperimentService
     from .registry import RegistryService
 
@@ -48,3 +49,9 @@ class Services:
         from .experiments import ExperimentService
 
         return ExperimentService(self.mlflow, self.settings)
+
+    @cached_property
+    def data(self) -> DataService:
+        from .data import DataService
+
+        return DataService(self.settings, lambda: self.mlflow)

@@ -45,11 +45,14 @@ def is_models_request(response: Any, search: str | None = None) -> bool:
 
 
 def open_lab(page: Any, lab: LabServer, request: pytest.FixtureRequest) -> None:
-    """Load JupyterLab in a workspace of the test's own (so no layout is restored from another test)."""
+    """Load JupyterLab in a workspace of the test's own (so no layout is restored from another test), and wait for
+    the end of its start-up: about a second after the splash screen goes, JupyterLab opens a Launcher in the empty
+    main area and gives it the focus, which would otherwise close a command palette or steal the focus mid-test."""
     page.goto(lab.lab_url(workspace=request.node.name))
     expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=APP_START_TIMEOUT_MS)
     expect(page.locator("#jp-main-dock-panel")).to_be_visible(timeout=APP_START_TIMEOUT_MS)
     expect(page.locator(SIDEBAR_TAB)).to_be_visible(timeout=APP_START_TIMEOUT_MS)
+    expect(page.locator("#jp-main-dock-panel .jp-Launcher")).to_be_focused(timeout=APP_START_TIMEOUT_MS)
 
 
 def open_sidebar(page: Any) -> Any:

@@ -11,6 +11,7 @@ import {
   listModels,
   listModelsQuery,
   MaestroAPIError,
+  profileData,
   requestAPI,
   setAlias
 } from '../api';
@@ -264,5 +265,39 @@ describe('endpoints', () => {
     expect(downloadURL('a/b c', '3', settings)).toBe(
       'http://localhost:8888/lab-base/maestro/api/v1/models/a%2Fb%20c/versions/3/download'
     );
+  });
+});
+
+describe('profileData', () => {
+  it('POSTs the path with a minimal report', async () => {
+    const spy = mockRequests(
+      json({ title: 'iris.csv', summary: { rows: 150 }, report_html: '' })
+    );
+    const signal = new AbortController().signal;
+    const result = await profileData('data/iris data.csv', { signal });
+    expect(result.summary.rows).toBe(150);
+    expect(requestedURL(spy).pathname).toMatch(
+      /\/maestro\/api\/v1\/data\/profile$/
+    );
+    expect(spy.mock.calls[0][1]?.method).toBe('POST');
+    expect(spy.mock.calls[0][1]?.signal).toBe(signal);
+    expect(JSON.parse(spy.mock.calls[0][1]?.body as string)).toEqual({
+      path: 'data/iris data.csv',
+      minimal: true,
+      report: true
+    });
+  });
+
+  it("surfaces the server's message", async () => {
+    mockRequests(
+      json(
+        { error: 'FORBIDDEN', message: 'Path is outside the Jupyter root' },
+        403
+      )
+    );
+    const error = await profileData('../x.csv').catch(e => e);
+    expect(error).toBeInstanceOf(MaestroAPIError);
+    expect(error.status).toBe(403);
+    expect(error.message).toBe('Path is outside the Jupyter root');
   });
 });

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..openapi import API_PREFIX, path_regex
 from .base import MaestroHandler
+from .data import FeaturesHandler, ProfileDataHandler
 from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHandler, RunHandler
 from .meta import InfoHandler, NotFoundHandler, OpenAPIHandler
 from .models import (
@@ -33,6 +34,8 @@ HANDLERS: list[type[MaestroHandler]] = [
     ExperimentRunsHandler,
     RunCompareHandler,
     RunHandler,
+    ProfileDataHandler,
+    FeaturesHandler,
     InfoHandler,
     OpenAPIHandler,
 ]

@@ -1,0 +1,1 @@
+"""Pure analysis: DataFrames in, results out. No IPython, tornado or MLflow here."""
