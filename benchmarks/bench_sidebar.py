@@ -33,18 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, 
 
 from bench_registry_api import clean_env, free_port, load_average, model_name, populate
 
-from tests.live_server import start_lab, stop
+from tests.live_server import CHROMIUM_ARGS, start_lab, stop
 
 GOAL_S = 1.0
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def time_maestro(page: object, lab_url: str, first_model: str) -> float:

@@ -24,6 +24,18 @@ from typing import Any
 STARTUP_TIMEOUT_S = 60.0
 POLL_INTERVAL_S = 0.2
 
+#: Debian's Chromium, headless, as root, on a closed network: no sandbox (root), and none of its background calls
+#: home (refused here, many at a time, and slow to fail).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 #: Environment variables of the developer that must not reach the lab server: its configuration is the test's.
 _LEAKY_PREFIXES = ("MAESTRO_", "MLFLOW_", "JUPYTER", "JPY_", "IPYTHON", "XDG_")
 

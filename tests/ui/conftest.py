@@ -15,23 +15,13 @@ from typing import Any
 
 import pytest
 
-from tests.live_server import LabServer, start_lab, stop
+from tests.live_server import CHROMIUM_ARGS, LabServer, start_lab, stop
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "ui"
 
 #: Default timeout of Playwright actions and ``expect`` assertions in the tests.
 UI_TIMEOUT_MS = 15_000
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 _LOG_KEY = pytest.StashKey[Path]()

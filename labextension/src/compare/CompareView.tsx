@@ -1,9 +1,9 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, { useState } from 'react';
 
-import { compareVersions, IVersionComparison } from '../api';
+import { compareVersions } from '../api';
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
-import { errorMessage } from '../format';
+import { useRequest } from '../hooks/useRequest';
 import { defaultCompareMetrics, orderMetrics } from '../metrics';
 import { CompareCharts } from './CompareChart';
 import { CompareTable } from './CompareTable';
@@ -34,24 +34,17 @@ export interface ICompareViewProps {
  */
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const { name } = props;
-  const [comparison, setComparison] = useState<IVersionComparison | null>(null);
   const [chosen, setChosen] = useState<string[] | null>(props.metrics ?? null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
-
-  const load = useCallback(async (): Promise<void> => {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
-    setLoading(true);
-    setError(null);
-    try {
-      const result = await compareVersions(name, { signal: current.signal });
-      if (current.signal.aborted) {
-        return;
-      }
-      setComparison(result);
+  const {
+    value: comparison,
+    loading,
+    error,
+    reload
+  } = useRequest(
+    signal => compareVersions(name, { signal }),
+    [name],
+    result => {
+      // Keep the chosen metrics that still exist; default when none is left.
       setChosen(previous => {
         const available = result.available_metrics ?? [];
         const kept = (previous ?? []).filter(metric =>
@@ -61,25 +54,8 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
           ? defaultCompareMetrics(available)
           : kept;
       });
-    } catch (reason) {
-      if (!current.signal.aborted) {
-        setError(errorMessage(reason));
-      }
-    } finally {
-      if (controller.current === current) {
-        controller.current = null;
-        setLoading(false);
-      }
     }
-  }, [name]);
-
-  useEffect(() => {
-    void load();
-    return () => {
-      controller.current?.abort();
-      controller.current = null;
-    };
-  }, [load]);
+  );
 
   const available = orderMetrics(comparison?.available_metrics ?? []);
   const metrics = orderMetrics(chosen ?? []).filter(metric =>
@@ -115,7 +91,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
             className="maestro-icon-button maestro-compare-refresh"
             aria-label="Refresh comparison"
             title="Refresh"
-            onClick={() => void load()}
+            onClick={reload}
             disabled={loading}
           >
             <refreshIcon.react tag="span" elementSize="normal" />
@@ -135,9 +111,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
       {loading && comparison === null && (
         <Loading text="Loading the comparison…" />
       )}
-      {error !== null && (
-        <ErrorMessage message={error} onRetry={() => void load()} />
-      )}
+      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
 
       {comparison !== null && versions.length === 0 && (
         <p className="maestro-compare-empty" role="status">

@@ -1,9 +1,10 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
-import React, { useCallback, useEffect, useId, useRef, useState } from 'react';
+import React, { useId } from 'react';
 
 import { IColumnSummary, IProfileResult, profileData } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { errorMessage, formatDuration } from '../format';
+import { formatDuration } from '../format';
+import { useRequest } from '../hooks/useRequest';
 import {
   fileName,
   formatBytes,
@@ -29,44 +30,16 @@ export interface IProfileViewProps {
  */
 export function ProfileView(props: IProfileViewProps): JSX.Element {
   const { path } = props;
-  const [result, setResult] = useState<IProfileResult | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
-  const onLoaded = useRef(props.onLoaded);
-  onLoaded.current = props.onLoaded;
-
-  const load = useCallback(async (): Promise<void> => {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
-    setLoading(true);
-    setError(null);
-    try {
-      const profile = await profileData(path, { signal: current.signal });
-      if (!current.signal.aborted) {
-        setResult(profile);
-        onLoaded.current?.(profile);
-      }
-    } catch (reason) {
-      if (!current.signal.aborted) {
-        setError(errorMessage(reason));
-      }
-    } finally {
-      if (controller.current === current) {
-        controller.current = null;
-        setLoading(false);
-      }
-    }
-  }, [path]);
-
-  useEffect(() => {
-    void load();
-    return () => {
-      controller.current?.abort();
-      controller.current = null;
-    };
-  }, [load]);
+  const {
+    value: result,
+    loading,
+    error,
+    reload
+  } = useRequest(
+    signal => profileData(path, { signal }),
+    [path],
+    props.onLoaded
+  );
 
   const name = fileName(path);
 
@@ -86,7 +59,7 @@ export function ProfileView(props: IProfileViewProps): JSX.Element {
           type="button"
           className="maestro-button maestro-profile-refresh"
           title="Profile the file again"
-          onClick={() => void load()}
+          onClick={reload}
           disabled={loading}
         >
           <refreshIcon.react tag="span" elementSize="normal" />
@@ -109,7 +82,7 @@ export function ProfileView(props: IProfileViewProps): JSX.Element {
         </div>
       )}
       {error !== null && !loading && (
-        <ErrorMessage message={error} onRetry={() => void load()} />
+        <ErrorMessage message={error} onRetry={reload} />
       )}
 
       {result !== null && <ProfileResult result={result} />}

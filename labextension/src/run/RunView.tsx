@@ -1,9 +1,10 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
-import React, { useCallback, useEffect, useId, useRef, useState } from 'react';
+import React, { useId } from 'react';
 
 import { getRun, IRunSummary } from '../api';
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
-import { errorMessage, formatDate, formatDuration } from '../format';
+import { formatDate, formatDuration } from '../format';
+import { useRequest } from '../hooks/useRequest';
 import { formatMetric } from '../metrics';
 import { mlflowRunURL, mlflowVersionURL } from '../mlflow';
 
@@ -40,44 +41,12 @@ export interface IRunViewProps extends IRunWidgetOptions {
  */
 export function RunView(props: IRunViewProps): JSX.Element {
   const { runId, name, version, mlflowUiUrl } = props;
-  const [run, setRun] = useState<IRunSummary | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const controller = useRef<AbortController | null>(null);
-  const onLoaded = useRef(props.onLoaded);
-  onLoaded.current = props.onLoaded;
-
-  const load = useCallback(async (): Promise<void> => {
-    controller.current?.abort();
-    const current = new AbortController();
-    controller.current = current;
-    setLoading(true);
-    setError(null);
-    try {
-      const result = await getRun(runId, current.signal);
-      if (!current.signal.aborted) {
-        setRun(result);
-        onLoaded.current?.(result);
-      }
-    } catch (reason) {
-      if (!current.signal.aborted) {
-        setError(errorMessage(reason));
-      }
-    } finally {
-      if (controller.current === current) {
-        controller.current = null;
-        setLoading(false);
-      }
-    }
-  }, [runId]);
-
-  useEffect(() => {
-    void load();
-    return () => {
-      controller.current?.abort();
-      controller.current = null;
-    };
-  }, [load]);
+  const {
+    value: run,
+    loading,
+    error,
+    reload
+  } = useRequest(signal => getRun(runId, signal), [runId], props.onLoaded);
 
   const runLink =
     run !== null
@@ -96,7 +65,7 @@ export function RunView(props: IRunViewProps): JSX.Element {
           className="maestro-icon-button maestro-run-refresh"
           aria-label="Refresh run"
           title="Refresh"
-          onClick={() => void load()}
+          onClick={reload}
           disabled={loading}
         >
           <refreshIcon.react tag="span" elementSize="normal" />
@@ -139,9 +108,7 @@ export function RunView(props: IRunViewProps): JSX.Element {
       )}
 
       {loading && run === null && <Loading text="Loading the run…" />}
-      {error !== null && (
-        <ErrorMessage message={error} onRetry={() => void load()} />
-      )}
+      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
 
       {run !== null && (
         <>
