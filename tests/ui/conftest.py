@@ -28,6 +28,21 @@ _LOG_KEY = pytest.StashKey[Path]()
 _CONSOLE_KEY = pytest.StashKey["BrowserLog"]()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in this folder is a ``ui`` test, skipped at collection (before any lab server starts) when
+    Debian's Chromium is not installed."""
+    here = Path(__file__).parent
+    missing = shutil.which("chromium") is None
+    skip = pytest.mark.skip(
+        reason="UI tests need Debian's Chromium: `apt-get install chromium` (no `chromium` on PATH)"
+    )
+    for item in items:
+        if item.path.is_relative_to(here):
+            item.add_marker(pytest.mark.ui)
+            if missing:
+                item.add_marker(skip)
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # pytest-jupyter compatibility
 # --------------------------------------------------------------------------------------------------------------------

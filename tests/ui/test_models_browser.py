@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.live_server import LabServer
 
@@ -32,16 +32,6 @@ from .test_sidebar import (
     open_lab,
     open_sidebar,
 )
-
-pytestmark = [
-    pytest.mark.ui,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None,
-        reason="UI tests need Debian's Chromium: `apt-get install chromium` (no `chromium` on PATH)",
-    ),
-]
-
-expect = pytest.importorskip("playwright.sync_api", reason="UI tests need the `playwright` Python package").expect
 
 BREAST = "breast-cancer-classifier"
 DIABETES = "diabetes-regressor"

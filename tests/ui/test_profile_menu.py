@@ -7,26 +7,16 @@ warnings, per-column table) and ydata-profiling's report in a sandboxed iframe. 
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.live_server import LabServer
 
 from .test_sidebar import open_lab
-
-pytestmark = [
-    pytest.mark.ui,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None,
-        reason="UI tests need Debian's Chromium: `apt-get install chromium` (no `chromium` on PATH)",
-    ),
-]
-
-expect = pytest.importorskip("playwright.sync_api", reason="UI tests need the `playwright` Python package").expect
 
 CSV_NAME = "breast_cancer.csv"
 PARQUET_NAME = "small.parquet"

@@ -4,24 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import ARTIFACTS, LabServer
-
-# Skipped before any fixture runs (no lab server is started for nothing).
-pytestmark = [
-    pytest.mark.ui,
-    pytest.mark.skipif(
-        shutil.which("chromium") is None,
-        reason="UI tests need Debian's Chromium: `apt-get install chromium` (no `chromium` on PATH)",
-    ),
-]
-
-expect = pytest.importorskip("playwright.sync_api", reason="UI tests need the `playwright` Python package").expect
 
 SEEDED = ["breast-cancer-classifier", "diabetes-regressor", "iris-classifier"]
 
