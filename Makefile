@@ -65,6 +65,7 @@ pytest: install
 bench: install system-deps
 	$(BIN)/python benchmarks/bench_registry_api.py
 	$(BIN)/python benchmarks/bench_sidebar.py
+	$(BIN)/python benchmarks/bench_cards.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

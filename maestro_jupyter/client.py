@@ -33,6 +33,7 @@ from .services import Services
 from .settings import Settings
 
 if TYPE_CHECKING:
+    from .analysis.cards import ModelCard
     from .analysis.features import FeatureReport
     from .analysis.profiling import ProfileResult
 
@@ -218,6 +219,73 @@ class DataAPI:
         )
 
 
+class CardsAPI:
+    """Model cards: ``ml.cards``. A card is built from what the registry knows about a version plus the sections
+    people write; it is kept with the version (sections and approval as tags, rendered files as artifacts)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def generate(
+        self, name: str, *, version: int | str | None = None, alias: str | None = None, save: bool = True
+    ) -> ModelCard:
+        """The card of a version (``version``, else the one ``alias`` names, else the newest), built afresh from the
+        registry. With ``save`` (default) its Markdown, HTML, PDF and JSON are stored as artifacts of the version.
+        Render it with ``.to_markdown()``, ``.to_html()``, ``.to_pdf()``, ``.to_json()``."""
+        return self._services.cards.generate(name, version, alias, save=save)
+
+    def update(
+        self,
+        name: str,
+        *,
+        version: int | str | None = None,
+        alias: str | None = None,
+        markdown: str | None = None,
+        **sections: Any,
+    ) -> ModelCard:
+        """Write sections: ``ml.cards.update("churn", version=3, intended_use="...", owners=["Ana <ana@x.org>"])``.
+        ``None`` clears a section. ``markdown`` is an edited ``card.md`` (text) to load back. An approved card that
+        changes becomes a draft again. See ``CardSections`` for the fields."""
+        return self._services.cards.update(
+            name, version, alias, sections=sections or None, markdown=markdown, user=self._services.settings.user
+        )
+
+    def approve(
+        self, name: str, *, version: int | str | None = None, alias: str | None = None, comment: str | None = None
+    ) -> ModelCard:
+        """Approve the card, recording who, when and ``comment``. The required sections must be written first."""
+        return self._services.cards.approve(name, version, alias, user=self._services.settings.user, comment=comment)
+
+    def reopen(self, name: str, *, version: int | str | None = None, alias: str | None = None) -> ModelCard:
+        """Withdraw the approval: the card is a draft again."""
+        return self._services.cards.reopen(name, version, alias, user=self._services.settings.user)
+
+    def save(
+        self,
+        card: ModelCard | str,
+        path: str | Path,
+        *,
+        version: int | str | None = None,
+        alias: str | None = None,
+        format: str | None = None,
+    ) -> Path:
+        """Write a card (a ``ModelCard``, or a model name to generate one) to ``path``: a file, or a folder for
+        ``NAME-vVERSION-card.EXT``, under the current folder or ``MAESTRO_HOME``. The format is ``format``, else
+        the file's extension, else HTML."""
+        cards = self._services.cards
+        if isinstance(card, str):
+            card = cards.generate(card, version, alias)
+        suffix = Path(path).suffix.lstrip(".")
+        fmt = format or (suffix if suffix and not str(path).endswith("/") else None)
+        return cards.write(cards.render(card, fmt), path, [Path.cwd(), self._services.settings.home])
+
+    def schema(self) -> dict[str, Any]:
+        """The JSON Schema every ``card.json`` validates against."""
+        from .analysis.cards import card_json_schema
+
+        return card_json_schema()
+
+
 class MaestroClient:
     """The Maestro SDK. ``MaestroClient()`` reads the settings from the environment (see ``settings.py``);
     keyword arguments override them, e.g. ``MaestroClient(tracking_uri="http://mlflow:5000")``."""
@@ -229,6 +297,7 @@ class MaestroClient:
         self.models = ModelsAPI(self._services)
         self.experiments = ExperimentsAPI(self._services)
         self.data = DataAPI(self._services)
+        self.cards = CardsAPI(self._services)
 
     @property
     def settings(self) -> Settings:

@@ -143,6 +143,7 @@ def _is_seeded(client: Any, spec: DemoModel) -> bool:
 def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -> list[str]:
     """Train and register the demo models into ``settings``' stores; returns the names it (re)created."""
     import mlflow
+    import mlflow.data.pandas_dataset
     import sklearn
     import skops
     from mlflow.models import infer_signature
@@ -176,7 +177,26 @@ def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -
                     results = _metrics(spec.task, model, x_test, y_test)
                     mlflow.log_params({"algorithm": algorithm, "dataset": spec.dataset, **params})
                     mlflow.log_metrics({**results, "training_time_s": elapsed})
-                    mlflow.set_tags({"task": spec.task, "dataset": spec.dataset})
+                    estimator = type(model)
+                    mlflow.set_tags(
+                        {
+                            "task": spec.task,
+                            "dataset": spec.dataset,
+                            # What MLflow's sklearn autologging records, so cards name the architecture.
+                            "estimator_class": f"{estimator.__module__}.{estimator.__name__}",
+                            "estimator_name": estimator.__name__,
+                        }
+                    )
+                    train = x_train.assign(target=y_train)
+                    mlflow.log_input(
+                        mlflow.data.pandas_dataset.from_pandas(train, name=f"{spec.dataset}-train", targets="target"),
+                        context="training",
+                    )
+                    test = x_test.assign(target=y_test)
+                    mlflow.log_input(
+                        mlflow.data.pandas_dataset.from_pandas(test, name=f"{spec.dataset}-test", targets="target"),
+                        context="evaluation",
+                    )
                     info = mlflow.sklearn.log_model(
                         model,
                         name="model",

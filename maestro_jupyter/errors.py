@@ -84,3 +84,14 @@ CODE_BY_STATUS: dict[int, str] = {
     429: RateLimited.code,
     503: BackendUnavailable.code,
 }
+
+
+def first_validation_error(exc: Exception) -> str:
+    """``field: message`` for the first problem a pydantic ``ValidationError`` reports (else the error's text)."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        found = errors()
+        if found:
+            first = found[0]
+            return f"{'.'.join(str(p) for p in first.get('loc', ())) or 'value'}: {first.get('msg', 'invalid')}"
+    return str(exc)

@@ -262,3 +262,48 @@ def _features(magics: MaestroMagics, args: argparse.Namespace, cell: str | None)
         time_budget=args.time_budget,
         exclude=exclude,
     )
+
+
+# --- model cards ---------------------------------------------------------------------------------------------------
+
+
+def _card_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ref", metavar="NAME[@ALIAS|/VERSION]", help="a model version (default: the newest)")
+    p.add_argument("--format", default=None, choices=["md", "html", "pdf", "json"], help="what to show (default html)")
+    p.add_argument("--save", default=None, metavar="PATH", help="also write the card to this file or folder")
+    p.add_argument("--load", default=None, metavar="CARD.md", help="read an edited Markdown card back first")
+    review = p.add_mutually_exclusive_group()
+    review.add_argument("--approve", action="store_true", help="approve the card (records you and the time)")
+    review.add_argument("--reopen", action="store_true", help="withdraw the approval")
+    p.add_argument("--comment", default=None, help="why it was approved")
+    p.add_argument("--preview", action="store_true", help="do not store the card with the version")
+
+
+@subcommand(
+    "card", "Model card: %maestro card NAME[@ALIAS|/VERSION] [--format md|html|pdf|json] [--save PATH]", _card_args
+)
+def _card(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    from pathlib import Path
+
+    from .analysis.cards.view import CardOutput
+    from .services.validation import ModelRef
+
+    ref = ModelRef.parse(args.ref)
+    cards = magics.client.cards
+    where = {"version": ref.version, "alias": ref.alias}
+    if args.load:
+        try:
+            text = Path(args.load).expanduser().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or exc
+            raise UsageError(f"%maestro card: cannot read {args.load}: {reason}") from None
+        card = cards.update(ref.name, markdown=text, **where)
+    if args.approve:
+        card = cards.approve(ref.name, comment=args.comment, **where)
+    elif args.reopen:
+        card = cards.reopen(ref.name, **where)
+    elif not args.load:
+        card = cards.generate(ref.name, save=not args.preview, **where)
+    saved = str(cards.save(card, args.save, format=args.format)) if args.save else None
+    fmt = args.format or "html"
+    return CardOutput(fmt, card.render(fmt), card.summary(), saved)

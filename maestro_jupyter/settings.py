@@ -53,6 +53,9 @@ class Settings:
     #: ``MAESTRO_MLFLOW_RETRIES``: retries of a failed tracking-server request (MLflow's own default is 7, with
     #: exponential back-off: minutes before a user hears that the server is down).
     mlflow_retries: int
+    #: ``MAESTRO_CARD_TEMPLATES``: a folder whose ``card.md.j2`` / ``card.html.j2`` / ``card.pdf.html.j2`` replace the
+    #: built-in model card templates (any subset); unset: the built-in ones.
+    card_templates: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -87,6 +90,7 @@ class Settings:
             rate_window=_number(pick("rate_window", "MAESTRO_RATE_WINDOW", 60), "MAESTRO_RATE_WINDOW", float),
             mlflow_timeout=_number(pick("mlflow_timeout", "MAESTRO_MLFLOW_TIMEOUT", 10), "MAESTRO_MLFLOW_TIMEOUT", int),
             mlflow_retries=_number(pick("mlflow_retries", "MAESTRO_MLFLOW_RETRIES", 1), "MAESTRO_MLFLOW_RETRIES", int),
+            card_templates=pick("card_templates", "MAESTRO_CARD_TEMPLATES"),
         )
         if settings.compute not in COMPUTE_BACKENDS:
             raise InvalidParameter(

@@ -227,23 +227,7 @@ export async function requestAPI<T>(
   init: RequestInit = {},
   settings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<T> {
-  const url = apiURL(endpoint, settings);
-
-  let response: Response;
-  try {
-    response = await ServerConnection.makeRequest(url, init, settings);
-  } catch (error) {
-    if (init.signal?.aborted) {
-      throw error;
-    }
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new MaestroAPIError(
-      0,
-      'NETWORK_ERROR',
-      `Could not reach the Maestro server extension: ${reason}`
-    );
-  }
-
+  const response = await sendRequest(endpoint, init, settings);
   const text = await response.text();
   let data: unknown = null;
   let isJSON = true;
@@ -256,16 +240,7 @@ export async function requestAPI<T>(
   }
 
   if (!response.ok) {
-    const body: IErrorBody =
-      isJSON && data !== null && typeof data === 'object' ? data : {};
-    const message =
-      typeof body.message === 'string' && body.message
-        ? body.message
-        : response.statusText ||
-          `Request failed with status ${response.status}`;
-    const code =
-      typeof body.error === 'string' && body.error ? body.error : 'HTTP_ERROR';
-    throw new MaestroAPIError(response.status, code, message);
+    throw responseError(response, isJSON ? data : null);
   }
 
   if (!isJSON) {
@@ -276,6 +251,75 @@ export async function requestAPI<T>(
     );
   }
   return data as T;
+}
+
+/**
+ * Call a Maestro REST endpoint and return its body as text (e.g. an HTML
+ * or Markdown document), with the same authentication and errors as
+ * `requestAPI`.
+ *
+ * @throws {MaestroAPIError} on a non-OK response (with the server's JSON
+ *   `message` when there is one) or an unreachable server. An aborted
+ *   request rethrows the abort error.
+ */
+export async function requestText(
+  endpoint = '',
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<string> {
+  const response = await sendRequest(endpoint, init, settings);
+  const text = await response.text();
+  if (!response.ok) {
+    let data: unknown = null;
+    try {
+      data = text.length > 0 ? JSON.parse(text) : null;
+    } catch {
+      data = null;
+    }
+    throw responseError(response, data);
+  }
+  return text;
+}
+
+/**
+ * Send a request to a Maestro REST endpoint; an unreachable server is
+ * reported as a `MaestroAPIError` with status 0.
+ */
+async function sendRequest(
+  endpoint: string,
+  init: RequestInit,
+  settings: ServerConnection.ISettings
+): Promise<Response> {
+  const url = apiURL(endpoint, settings);
+  try {
+    return await ServerConnection.makeRequest(url, init, settings);
+  } catch (error) {
+    if (init.signal?.aborted) {
+      throw error;
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new MaestroAPIError(
+      0,
+      'NETWORK_ERROR',
+      `Could not reach the Maestro server extension: ${reason}`
+    );
+  }
+}
+
+/**
+ * The error of a non-OK response: the server's `message` and `error` code
+ * when its (parsed JSON) body has them, else the HTTP status.
+ */
+function responseError(response: Response, data: unknown): MaestroAPIError {
+  const body: IErrorBody =
+    data !== null && typeof data === 'object' ? (data as IErrorBody) : {};
+  const message =
+    typeof body.message === 'string' && body.message
+      ? body.message
+      : response.statusText || `Request failed with status ${response.status}`;
+  const code =
+    typeof body.error === 'string' && body.error ? body.error : 'HTTP_ERROR';
+  return new MaestroAPIError(response.status, code, message);
 }
 
 /**
@@ -538,4 +582,233 @@ export function profileData(
     }),
     signal: options.signal
   });
+}
+
+/**
+ * Someone accountable for a model (a model card's owner).
+ */
+export interface ICardOwner {
+  name: string;
+  /** E-mail, team channel or URL. */
+  contact: string | null;
+}
+
+/**
+ * The sections of a model card that people write (prose fields hold
+ * Markdown; `null` when not written).
+ */
+export interface ICardSections {
+  owners: ICardOwner[];
+  license: string | null;
+  /** Papers, docs, tickets (URLs). */
+  references: string[];
+  citation: string | null;
+  intended_use: string | null;
+  intended_users: string | null;
+  out_of_scope_use: string | null;
+  training_data: string | null;
+  preprocessing: string | null;
+  evaluation_data: string | null;
+  limitations: string | null;
+  bias_risks: string | null;
+  tradeoffs: string | null;
+  ethical_considerations: string | null;
+  recommendations: string | null;
+  environmental_impact: string | null;
+}
+
+/**
+ * A field of the card's sections.
+ */
+export type CardSectionField = keyof ICardSections;
+
+/**
+ * The model details a card reads from the registry.
+ */
+export interface ICardModelFacts {
+  name: string;
+  version: string;
+  model_uri: string;
+  description: string;
+  model_description: string;
+  aliases: string[];
+  registry_status: string;
+  /** Milliseconds since the epoch. */
+  created_at: number | null;
+  source: string;
+  run_id: string | null;
+  experiment_id: string | null;
+  created_by: string | null;
+  flavors: string[];
+  framework: string | null;
+  architecture: string | null;
+  tags: { [key: string]: string };
+}
+
+/**
+ * One metric of a card, overall or on one slice of the data.
+ */
+export interface ICardMetric {
+  name: string;
+  value: number;
+  slice: string | null;
+  stage: 'training' | 'evaluation';
+}
+
+/**
+ * What the registry knows about the version (never edited by hand).
+ */
+export interface ICardFacts {
+  model: ICardModelFacts;
+  parameters: {
+    hyperparameters: { [key: string]: string };
+    inputs: { name: string | null; type: string; required: boolean }[];
+    outputs: { name: string | null; type: string; required: boolean }[];
+    has_signature: boolean;
+  };
+  training: { [key: string]: unknown };
+  evaluation: {
+    metrics: ICardMetric[];
+    tests: { [key: string]: unknown } | null;
+  };
+  load_snippet: string;
+}
+
+/**
+ * The review state of a card; an approved card becomes stale when the model
+ * version changes.
+ */
+export interface ICardApproval {
+  status: 'draft' | 'approved';
+  stale: boolean;
+  stale_reasons: string[];
+  approved_by: string | null;
+  approved_at: string | null;
+  comment: string | null;
+  updated_by: string | null;
+  updated_at: string | null;
+}
+
+/**
+ * One field of the completeness checklist.
+ */
+export interface ICardChecklistItem {
+  field: string;
+  label: string;
+  required: boolean;
+  filled: boolean;
+  /** Where the value comes from (`missing` when there is none). */
+  origin: 'registry' | 'people' | 'missing';
+  /** How to fill it when missing. */
+  hint: string;
+}
+
+/**
+ * How much of the card is filled (the score counts required fields only).
+ */
+export interface ICardCompleteness {
+  /** Between 0 and 1. */
+  score: number;
+  filled: number;
+  required: number;
+  /** Labels of the missing required fields. */
+  missing: string[];
+  checklist: ICardChecklistItem[];
+}
+
+/**
+ * A model card of one registered model version (`format=json`).
+ */
+export interface IModelCard {
+  schema_version: string;
+  generated_at: string;
+  /** Where the rendered card files were saved. */
+  artifact_uri: string | null;
+  facts: ICardFacts;
+  sections: ICardSections;
+  approval: ICardApproval;
+  completeness: ICardCompleteness;
+}
+
+/**
+ * Body of `PUT .../card`: every key is optional.
+ */
+export interface ICardUpdate {
+  /** The fields to replace; `null` clears one. */
+  sections?: { [K in CardSectionField]?: ICardSections[K] | null };
+  /** An edited `card.md`. */
+  markdown?: string;
+  status?: 'draft' | 'approved';
+  comment?: string;
+}
+
+/**
+ * A format a model card can be rendered in.
+ */
+export type CardFormat = 'json' | 'md' | 'html' | 'pdf';
+
+/**
+ * Endpoint (relative to the API namespace) of a version's model card.
+ */
+export function cardPath(name: string, version: string): string {
+  return modelPath(name, 'versions', version, 'card');
+}
+
+/**
+ * Get the model card of a version as JSON.
+ */
+export function getCard(
+  name: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<IModelCard> {
+  return requestAPI<IModelCard>(`${cardPath(name, version)}?format=json`, {
+    method: 'GET',
+    signal
+  });
+}
+
+/**
+ * Get the model card of a version as a self-contained HTML document.
+ */
+export function getCardHTML(
+  name: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<string> {
+  return requestText(`${cardPath(name, version)}?format=html`, {
+    method: 'GET',
+    signal
+  });
+}
+
+/**
+ * Update the sections or the approval of a version's model card; returns
+ * the updated card.
+ */
+export function updateCard(
+  name: string,
+  version: string,
+  update: ICardUpdate
+): Promise<IModelCard> {
+  return requestAPI<IModelCard>(cardPath(name, version), {
+    method: 'PUT',
+    body: JSON.stringify(update)
+  });
+}
+
+/**
+ * URL downloading a version's model card in a format, as an attachment (a
+ * plain link works: the browser sends Jupyter's authentication cookie).
+ */
+export function cardDownloadURL(
+  name: string,
+  version: string,
+  format: CardFormat,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return apiURL(
+    `${cardPath(name, version)}?format=${format}&download=1`,
+    settings
+  );
 }

@@ -9,7 +9,9 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
-import { IOpenRunArgs } from './components/VersionItem';
+import { createCardWidget } from './card/CardWidget';
+import { cardWidgetId } from './card/helpers';
+import { IOpenCardArgs, IOpenRunArgs } from './components/VersionItem';
 import { compareWidgetId, createCompareWidget } from './compare/CompareWidget';
 import { maestroIcon } from './icons';
 import { MaestroModel, readOptions } from './model';
@@ -38,6 +40,8 @@ export namespace CommandIDs {
   export const compareVersions = 'maestro:compare-versions';
   /** Show a run; args `{runId: string, name?: string, version?: string}`. */
   export const openRun = 'maestro:open-run';
+  /** Show the model card of a version; args `{name: string, version: string}`. */
+  export const openCard = 'maestro:open-card';
   /**
    * Profile a CSV/TSV/Parquet file; args `{path?: string}` (default: the
    * file selected in the file browser).
@@ -135,6 +139,28 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
+    /** Open (or activate) the model card of a version. */
+    const openCard = (args: IOpenCardArgs): void => {
+      for (const widget of app.shell.widgets('main')) {
+        if (
+          widget.hasClass('maestro-card') &&
+          widget.node.dataset.name === args.name &&
+          widget.node.dataset.version === args.version
+        ) {
+          app.shell.activateById(widget.id);
+          return;
+        }
+      }
+      const taken = new Set<string>();
+      for (const widget of app.shell.widgets('main')) {
+        taken.add(widget.id);
+      }
+      const id = uniqueId(cardWidgetId(args.name, args.version), candidate =>
+        taken.has(candidate)
+      );
+      addToMain(createCardWidget(args, id));
+    };
+
     /** Open (or activate) the profile of a data file. */
     const openProfile = (path: string): void => {
       for (const widget of app.shell.widgets('main')) {
@@ -190,6 +216,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       actions: {
         openRun: args => {
           void app.commands.execute(CommandIDs.openRun, { ...args });
+        },
+        openCard: args => {
+          void app.commands.execute(CommandIDs.openCard, { ...args });
         },
         compareVersions: name => {
           void app.commands.execute(CommandIDs.compareVersions, { name });
@@ -280,6 +309,33 @@ const plugin: JupyterFrontEndPlugin<void> = {
           name: stringArg(args, 'name'),
           version: stringArg(args, 'version')
         });
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.openCard, {
+      label: 'Open Model Card',
+      caption:
+        'Show the model card of a model version: its status, completeness and sections',
+      icon: args => (args['isPalette'] ? undefined : maestroIcon),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            name: { type: 'string', description: 'Registered model name.' },
+            version: { type: 'string', description: 'Model version.' }
+          },
+          required: ['name', 'version']
+        }
+      },
+      execute: args => {
+        const name = stringArg(args, 'name');
+        const version = stringArg(args, 'version');
+        if (!name || !version) {
+          throw new Error(
+            `${CommandIDs.openCard} needs name and version arguments.`
+          );
+        }
+        openCard({ name, version });
       }
     });
 

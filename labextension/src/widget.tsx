@@ -13,6 +13,7 @@ export type { IMaestroOptions } from './model';
  */
 const NO_ACTIONS: IMaestroActions = {
   openRun: () => undefined,
+  openCard: () => undefined,
   compareVersions: () => undefined
 };
 

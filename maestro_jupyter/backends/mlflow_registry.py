@@ -14,6 +14,7 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,7 @@ class MlflowRegistry:
         with translate_errors("Opening the MLflow store"):  # MLflow opens a database store right here
             self.client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.registry_uri)
         self._model_info_cache: dict[tuple[str, str], tuple[Signature | None, list[str]]] = {}
+        self._environment_cache: dict[tuple[str, str], ModelEnvironment] = {}
 
     # --- registered models -----------------------------------------------------------------------------------
 
@@ -219,6 +221,91 @@ class MlflowRegistry:
                 signature = Signature(inputs=model.signature.inputs.to_dict(), outputs=outputs)
             self._model_info_cache[key] = (signature, sorted(model.flavors))
         return self._model_info_cache[key]
+
+    def model_environment(self, name: str, version: str) -> ModelEnvironment:
+        """Requirements, Python version and flavor details of a version's model files; cached like ``model_info``."""
+        key = (name, version)
+        if key not in self._environment_cache:
+            env = ModelEnvironment()
+            with translate_errors(f"Reading the environment of {name!r} version {version}"), _scratch() as tmp:
+                uri = self.client.get_model_version_download_uri(name, version).rstrip("/")
+                mlmodel = self._download_optional(f"{uri}/MLmodel", tmp)
+                if mlmodel is not None:
+                    import yaml
+
+                    meta = yaml.safe_load(Path(mlmodel).read_text()) or {}
+                    flavors = meta.get("flavors") or {}
+                    env.python_version = (flavors.get("python_function") or {}).get("python_version")
+                    env.flavor_versions = {
+                        f: str(conf[f"{f}_version"])
+                        for f, conf in flavors.items()
+                        if isinstance(conf, dict) and conf.get(f"{f}_version")
+                    }
+                    requirements = self._download_optional(f"{uri}/requirements.txt", tmp)
+                    if requirements is not None:
+                        lines = Path(requirements).read_text().splitlines()
+                        env.requirements = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+            self._environment_cache[key] = env
+        return self._environment_cache[key]
+
+    def _download_optional(self, uri: str, dst: str) -> str | None:
+        try:
+            return self._download(uri, dst)
+        except (MlflowException, OSError):
+            return None
+
+    def run_inputs(self, run_id: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+        """The datasets a run logged as inputs (name, digest, source, context, rows, columns) and all its tags,
+        MLflow's own included."""
+        with translate_errors(f"Reading run {run_id}"):
+            run = self.client.get_run(run_id)
+        datasets = []
+        for item in getattr(run.inputs, "dataset_inputs", None) or []:
+            ds = item.dataset
+            context = next((t.value for t in item.tags or [] if t.key == "mlflow.data.context"), None)
+            datasets.append(
+                {
+                    "name": ds.name,
+                    "digest": ds.digest,
+                    "source_type": ds.source_type,
+                    "source": _short(ds.source),
+                    "context": context,
+                    "rows": _json_field(ds.profile, "num_rows"),
+                    "columns": [c.get("name") for c in _json_field(ds.schema, "mlflow_colspec") or [] if c.get("name")],
+                }
+            )
+        return datasets, dict(run.data.tags)
+
+    def read_run_text(self, run_id: str, artifact_path: str) -> str | None:
+        """A text artifact of a run, or ``None`` if the run has no such file."""
+        with translate_errors(f"Reading {artifact_path} of run {run_id}"), _scratch() as tmp:
+            run = self.client.get_run(run_id)
+            local = self._download_optional(f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}", tmp)
+            return Path(local).read_text(encoding="utf-8", errors="replace") if local else None
+
+    def log_files(self, run_id: str, files: dict[str, bytes], artifact_dir: str) -> str:
+        """Write ``files`` (name -> content) under ``artifact_dir`` of a run (replacing earlier ones); returns their
+        folder's URI."""
+        with translate_errors(f"Saving files to run {run_id}"), _scratch() as tmp:
+            for file_name, content in files.items():
+                Path(tmp, file_name).write_bytes(content)
+            self.client.log_artifacts(run_id, tmp, artifact_dir)
+        return self.run_artifact_uri(run_id, artifact_dir)
+
+    def run_artifact_uri(self, run_id: str, artifact_dir: str) -> str:
+        """The URI of ``artifact_dir`` inside a run's artifacts."""
+        with translate_errors(f"Reading run {run_id}"):
+            run = self.client.get_run(run_id)
+        return f"{run.info.artifact_uri.rstrip('/')}/{artifact_dir}"
+
+    def holder_run(self, experiment_name: str, run_name: str) -> str:
+        """A finished run in ``experiment_name`` (created if missing) to keep files that belong to no run."""
+        with translate_errors(f"Creating a run in {experiment_name!r}"):
+            exp = self.client.get_experiment_by_name(experiment_name)
+            experiment_id = exp.experiment_id if exp else self.client.create_experiment(experiment_name)
+            run = self.client.create_run(experiment_id, run_name=run_name)
+            self.client.set_terminated(run.info.run_id)
+        return str(run.info.run_id)
 
     def download_version(self, name: str, version: str, zip_path: Path) -> Path:
         """Write every artifact of a version into the zip file ``zip_path``."""
@@ -341,6 +428,43 @@ class MlflowRegistry:
             return run_summary(self.client.get_run(run_id))
 
 
+@dataclass
+class ModelEnvironment:
+    """What a version's model files say about running it."""
+
+    requirements: list[str] = field(default_factory=list)
+    python_version: str | None = None
+    flavor_versions: dict[str, str] = field(default_factory=dict)
+
+
+def _json_field(text: str | None, key: str) -> Any:
+    import json
+
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return data.get(key) if isinstance(data, dict) else None
+
+
+def _short(source: str | None) -> str | None:
+    """A dataset's source: MLflow stores it as JSON such as ``{"uri": ...}``; keep the readable part."""
+    import json
+
+    if not source:
+        return None
+    try:
+        data = json.loads(source)
+    except ValueError:
+        return source[:500]
+    if isinstance(data, dict):
+        for key in ("uri", "url", "path", "table_name", "name"):
+            if data.get(key):
+                return str(data[key])[:500]
+        return None
+    return str(data)[:500]
+
+
 # --- conversions -------------------------------------------------------------------------------------------------
 
 
@@ -411,6 +535,8 @@ def _configure_http(settings: Settings) -> None:
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(settings.mlflow_retries))
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR", "1")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(settings.mlflow_timeout))
+    # Progress bars for one-file downloads would litter notebook cells and server logs.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
 
 
 def _bootstrap_embedded(settings: Settings) -> None:

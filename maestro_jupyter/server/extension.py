@@ -35,6 +35,7 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
     prometheus_url = _text("MAESTRO_PROMETHEUS_URL")
     project = _text("MAESTRO_PROJECT")
     mlflow_ui_url = _text("MAESTRO_MLFLOW_UI_URL")
+    card_templates = _text("MAESTRO_CARD_TEMPLATES")
     rate_limit = Integer(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_LIMIT"))
     rate_window = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_WINDOW"))
     services_class = Type(
@@ -53,6 +54,7 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         "mlflow_ui_url",
         "rate_limit",
         "rate_window",
+        "card_templates",
     )
 
     def initialize_settings(self) -> None:

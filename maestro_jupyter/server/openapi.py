@@ -43,6 +43,8 @@ class Operation:
     body: type[BaseModel] | None = None
     query: tuple[Param, ...] = ()
     content_type: str = "application/json"
+    #: Other media types the same response may take (chosen by a query parameter such as ``format``).
+    alternatives: tuple[str, ...] = ()
 
 
 def resolve_model(ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
@@ -97,10 +99,10 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
             else:
                 model = resolve_model(op.response)
                 assert model is not None
-                responses[str(op.status)] = {
-                    "description": op.summary,
-                    "content": {"application/json": {"schema": ref(model)}},
-                }
+                content: dict[str, Any] = {"application/json": {"schema": ref(model)}}
+                for media_type in op.alternatives:
+                    content[media_type] = {"schema": {"type": "string", "format": "binary"}}
+                responses[str(op.status)] = {"description": op.summary, "content": content}
             operation: dict[str, Any] = {
                 "operationId": f"{verb}_{handler.__name__.removesuffix('Handler')}",
                 "summary": op.summary,

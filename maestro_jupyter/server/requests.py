@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -80,3 +80,20 @@ class DiscoverFeatures(_Body):
     top: int = Field(default=10, ge=1, le=1000)
     time_budget: float = Field(default=60.0, ge=1, le=600)
     exclude: list[str] = Field(default_factory=list, max_length=10_000)
+
+
+class UpdateCard(_Body):
+    """Change a model card. Everything is optional: ``sections`` replaces the given fields (``null`` clears one),
+    ``markdown`` loads an edited ``card.md`` back, ``status`` approves (``approved``) or reopens (``draft``) it.
+    An empty body regenerates and saves the card."""
+
+    sections: dict[str, Any] | None = Field(default=None, description="Card section fields (see CardSections)")
+    markdown: str | None = Field(default=None, max_length=500_000)
+    status: Literal["draft", "approved"] | None = None
+    comment: str | None = Field(default=None, max_length=2000, description="Why it was approved")
+
+
+class JsonSchemaDocument(BaseModel):
+    """A JSON Schema document."""
+
+    model_config = ConfigDict(extra="allow")

@@ -14,6 +14,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
+    from .cards import CardService
     from .data import DataService
     from .experiments import ExperimentService
     from .registry import RegistryService
@@ -55,3 +56,9 @@ class Services:
         from .data import DataService
 
         return DataService(self.settings, lambda: self.mlflow)
+
+    @cached_property
+    def cards(self) -> CardService:
+        from .cards import CardService
+
+        return CardService(self.mlflow, self.registry, self.settings)

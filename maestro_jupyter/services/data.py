@@ -18,6 +18,7 @@ from traitlets.config import LoggingConfigurable
 
 from ..errors import InvalidParameter, NotFound, PermissionDenied
 from ..settings import Settings
+from ..tagkeys import PROFILE_SUMMARY_ARTIFACT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -134,7 +135,7 @@ class DataService(LoggingConfigurable):  # type: ignore[misc]
     def log_report(self, result: ProfileResult) -> str:
         """Attach the report (HTML) and the summary (JSON) to the active MLflow run; returns the run id."""
         files = {
-            "maestro/profile/summary.json": result.summary.model_dump_json(indent=2),
+            PROFILE_SUMMARY_ARTIFACT: result.summary.model_dump_json(indent=2),
             "maestro/profile/report.html": result.report_html or "",
         }
         return self._backend().log_to_active_run(files)

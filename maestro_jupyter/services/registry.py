@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from traitlets.config import LoggingConfigurable
 
+from .. import tagkeys
 from ..entities import (
     ModelDetail,
     ModelPage,
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
 
 #: Numeric version tags with this prefix are metrics of the version (model tests, costs and others write them).
-METRIC_TAG_PREFIX = "maestro.metric."
+METRIC_TAG_PREFIX = tagkeys.METRIC_PREFIX
 #: Reported for every version: the metric if the run logged one, else the source run's duration.
 TRAINING_TIME = "training_time_s"
 MAX_COMPARED_VERSIONS = 200

@@ -38,6 +38,7 @@ function renderTab(
     mlflowUiUrl: '',
     active: true,
     onOpenRun: jest.fn(),
+    onOpenCard: jest.fn(),
     onCompare: jest.fn(),
     ...overrides
   };
@@ -151,6 +152,48 @@ describe('ModelsTab', () => {
 
     fireEvent.click(toggle);
     expect(iris.querySelector('.maestro-versions')).toBeNull();
+  });
+
+  it("opens a version's model card from the expanded model", async () => {
+    mocked.getModel.mockResolvedValue({
+      ...model('iris', { champion: '3' }),
+      versions: [
+        {
+          name: 'iris',
+          version: '3',
+          aliases: ['champion'],
+          status: 'READY',
+          status_message: null,
+          description: '',
+          creation_timestamp: 1,
+          last_updated_timestamp: 1,
+          run_id: null,
+          source: '',
+          tags: {}
+        }
+      ]
+    });
+    mocked.compareVersions.mockResolvedValue({
+      name: 'iris',
+      metrics: [],
+      available_metrics: [],
+      versions: []
+    });
+    const { container, props } = renderTab();
+    await settle();
+    const iris = container.querySelector(
+      'li.maestro-model-item[data-model-name="iris"]'
+    ) as HTMLElement;
+    fireEvent.click(iris.querySelector('.maestro-model-toggle') as HTMLElement);
+    await settle();
+    fireEvent.click(
+      within(iris).getByRole('button', { name: 'Model card of iris version 3' })
+    );
+    expect(props.onOpenCard).toHaveBeenCalledWith({
+      name: 'iris',
+      version: '3'
+    });
+    expect(props.onOpenRun).not.toHaveBeenCalled();
   });
 
   it('auto-refreshes while active', async () => {

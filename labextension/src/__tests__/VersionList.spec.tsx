@@ -101,7 +101,8 @@ function renderList() {
     name: 'iris',
     reloadKey: 0,
     onModelChanged: jest.fn<void, [api.IModelSummary]>(),
-    onOpenRun: jest.fn()
+    onOpenRun: jest.fn(),
+    onOpenCard: jest.fn()
   };
   const result = render(<VersionList {...props} />);
   return { ...result, props };
@@ -186,6 +187,27 @@ describe('VersionList', () => {
         }) as HTMLButtonElement
       ).disabled
     ).toBe(true);
+
+    // The model card, on every version (with or without a run).
+    const card = within(v1).getByRole('button', {
+      name: 'Model card of iris version 1'
+    });
+    expect(card.classList.contains('maestro-version-card')).toBe(true);
+    expect(card.getAttribute('title')).toBe('Open the model card');
+    fireEvent.click(card);
+    expect(props.onOpenCard).toHaveBeenCalledWith({
+      name: 'iris',
+      version: '1'
+    });
+    fireEvent.click(
+      within(v2).getByRole('button', { name: 'Model card of iris version 2' })
+    );
+    expect(props.onOpenCard).toHaveBeenLastCalledWith({
+      name: 'iris',
+      version: '2'
+    });
+    expect(props.onOpenCard).toHaveBeenCalledTimes(2);
+    expect(props.onOpenRun).toHaveBeenCalledTimes(1);
 
     // The model summary goes up to the list (without the versions).
     expect(props.onModelChanged).toHaveBeenCalledWith(

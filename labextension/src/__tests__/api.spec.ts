@@ -2,9 +2,12 @@ import { ServerConnection } from '@jupyterlab/services';
 
 import {
   apiURL,
+  cardDownloadURL,
   compareVersions,
   deleteAlias,
   downloadURL,
+  getCard,
+  getCardHTML,
   getModel,
   getRun,
   getVersion,
@@ -13,7 +16,9 @@ import {
   MaestroAPIError,
   profileData,
   requestAPI,
-  setAlias
+  requestText,
+  setAlias,
+  updateCard
 } from '../api';
 
 const settings = ServerConnection.makeSettings({
@@ -299,5 +304,95 @@ describe('profileData', () => {
     expect(error).toBeInstanceOf(MaestroAPIError);
     expect(error.status).toBe(403);
     expect(error.message).toBe('Path is outside the Jupyter root');
+  });
+});
+
+describe('model cards', () => {
+  it('getCard GETs the JSON card of a version', async () => {
+    const spy = mockRequests(json({ schema_version: '1.0' }));
+    await expect(getCard('iris model', '3')).resolves.toEqual({
+      schema_version: '1.0'
+    });
+    expect(spy.mock.calls[0][0]).toMatch(
+      /\/maestro\/api\/v1\/models\/iris%20model\/versions\/3\/card\?format=json$/
+    );
+    expect(spy.mock.calls[0][1]).toMatchObject({ method: 'GET' });
+  });
+
+  it('getCardHTML returns the HTML document as text', async () => {
+    const html = '<!doctype html><html><body>card</body></html>';
+    const spy = mockRequests(
+      new Response(html, {
+        status: 200,
+        headers: { 'Content-Type': 'text/html' }
+      })
+    );
+    await expect(getCardHTML('iris', '3')).resolves.toBe(html);
+    expect(requestedURL(spy).pathname).toMatch(
+      /\/maestro\/api\/v1\/models\/iris\/versions\/3\/card$/
+    );
+    expect(requestedURL(spy).searchParams.get('format')).toBe('html');
+  });
+
+  it("requestText surfaces the server's message of a JSON error", async () => {
+    mockRequests(
+      json(
+        { error: 'NOT_FOUND', message: "Model 'iris' has no version 9" },
+        404,
+        'Not Found'
+      ),
+      new Response('<html>oops</html>', {
+        status: 500,
+        statusText: 'Internal Server Error'
+      })
+    );
+    const error = await requestText('models/iris/versions/9/card', {}, settings)
+      .then(() => null)
+      .catch(reason => reason);
+    expect(error).toBeInstanceOf(MaestroAPIError);
+    expect(error.status).toBe(404);
+    expect(error.code).toBe('NOT_FOUND');
+    expect(error.message).toBe("Model 'iris' has no version 9");
+
+    await expect(
+      requestText('models/iris/versions/9/card', {}, settings)
+    ).rejects.toMatchObject({
+      status: 500,
+      code: 'HTTP_ERROR',
+      message: 'Internal Server Error'
+    });
+  });
+
+  it('requestText reports an unreachable server', async () => {
+    mockRequests(new TypeError('Failed to fetch'));
+    await expect(requestText('x', {}, settings)).rejects.toMatchObject({
+      status: 0,
+      code: 'NETWORK_ERROR'
+    });
+  });
+
+  it('updateCard PUTs the update and returns the card', async () => {
+    const spy = mockRequests(json({ approval: { status: 'approved' } }));
+    const result = await updateCard('iris', '3', {
+      status: 'approved',
+      comment: 'LGTM'
+    });
+    expect(result).toEqual({ approval: { status: 'approved' } });
+    expect(requestedURL(spy).pathname).toMatch(
+      /\/maestro\/api\/v1\/models\/iris\/versions\/3\/card$/
+    );
+    expect(requestedURL(spy).search).toBe('');
+    const init = spy.mock.calls[0][1] as RequestInit;
+    expect(init.method).toBe('PUT');
+    expect(JSON.parse(init.body as string)).toEqual({
+      status: 'approved',
+      comment: 'LGTM'
+    });
+  });
+
+  it('cardDownloadURL asks for a format as an attachment', () => {
+    expect(cardDownloadURL('iris model', '3', 'pdf', settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models/iris%20model/versions/3/card?format=pdf&download=1'
+    );
   });
 });

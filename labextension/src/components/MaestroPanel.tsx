@@ -3,7 +3,7 @@ import React from 'react';
 import { maestroIcon } from '../icons';
 import { ModelsTab } from './ModelsTab';
 import { ITabDefinition, Tabs } from './Tabs';
-import { IOpenRunArgs } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs } from './VersionItem';
 
 /**
  * What the sidebar can open in the main area.
@@ -11,6 +11,8 @@ import { IOpenRunArgs } from './VersionItem';
 export interface IMaestroActions {
   /** Open a run (of a model version) in the main area. */
   openRun: (args: IOpenRunArgs) => void;
+  /** Open the model card of a version in the main area. */
+  openCard: (args: IOpenCardArgs) => void;
   /** Open the version comparison of a model in the main area. */
   compareVersions: (name: string) => void;
 }
@@ -46,6 +48,7 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
           mlflowUiUrl={props.mlflowUiUrl}
           active={active && props.visible}
           onOpenRun={props.actions.openRun}
+          onOpenCard={props.actions.openCard}
           onCompare={props.actions.compareVersions}
         />
       )

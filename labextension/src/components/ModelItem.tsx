@@ -4,7 +4,7 @@ import React, { useId } from 'react';
 import { IModelSummary } from '../api';
 import { formatDate, shortDescription } from '../format';
 import { mlflowModelURL } from '../mlflow';
-import { IOpenRunArgs } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs } from './VersionItem';
 import { VersionList } from './VersionList';
 
 /**
@@ -20,6 +20,7 @@ export interface IModelItemProps {
   reloadKey: number;
   onModelChanged: (summary: IModelSummary) => void;
   onOpenRun: (args: IOpenRunArgs) => void;
+  onOpenCard: (args: IOpenCardArgs) => void;
   onCompare: (name: string) => void;
   /** List keyboard navigation (arrows, Home, End). */
   onKeyDown: (event: React.KeyboardEvent<HTMLLIElement>) => void;
@@ -152,6 +153,7 @@ export const ModelItem = React.memo(function ModelItem(
             reloadKey={props.reloadKey}
             onModelChanged={props.onModelChanged}
             onOpenRun={props.onOpenRun}
+            onOpenCard={props.onOpenCard}
           />
         </div>
       )}

@@ -7,7 +7,7 @@ import { formatTagFilter } from '../tags';
 import { ErrorMessage, Loading } from './ErrorMessage';
 import { ModelItem } from './ModelItem';
 import { TagFilter } from './TagFilter';
-import { IOpenRunArgs } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs } from './VersionItem';
 
 /**
  * Delay between the last keystroke in the search box and the request.
@@ -33,6 +33,8 @@ export interface IModelsTabProps {
   active: boolean;
   /** Open a version's source run in the main area. */
   onOpenRun: (args: IOpenRunArgs) => void;
+  /** Open a version's model card in the main area. */
+  onOpenCard: (args: IOpenCardArgs) => void;
   /** Open the version comparison of a model in the main area. */
   onCompare: (name: string) => void;
 }
@@ -306,6 +308,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
           reloadKey={reloadKey}
           onModelChanged={updateModel}
           onOpenRun={props.onOpenRun}
+          onOpenCard={props.onOpenCard}
           onCompare={props.onCompare}
         />
       )}
@@ -360,6 +363,7 @@ function ModelList(props: {
   reloadKey: number;
   onModelChanged: (summary: IModelSummary) => void;
   onOpenRun: (args: IOpenRunArgs) => void;
+  onOpenCard: (args: IOpenCardArgs) => void;
   onCompare: (name: string) => void;
 }): JSX.Element {
   return (
@@ -378,6 +382,7 @@ function ModelList(props: {
           reloadKey={props.reloadKey}
           onModelChanged={props.onModelChanged}
           onOpenRun={props.onOpenRun}
+          onOpenCard={props.onOpenCard}
           onCompare={props.onCompare}
           onKeyDown={listKeyDown}
         />

@@ -2,6 +2,7 @@ import {
   closeIcon,
   copyIcon,
   downloadIcon,
+  fileIcon,
   launchIcon
 } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
@@ -28,6 +29,14 @@ export interface IOpenRunArgs {
 }
 
 /**
+ * Which model card to open.
+ */
+export interface IOpenCardArgs {
+  name: string;
+  version: string;
+}
+
+/**
  * Properties of `VersionItem`.
  */
 export interface IVersionItemProps {
@@ -44,6 +53,8 @@ export interface IVersionItemProps {
   onAliasesChanged: () => Promise<void>;
   /** Open the source run in the main area. */
   onOpenRun: (args: IOpenRunArgs) => void;
+  /** Open the model card of this version in the main area. */
+  onOpenCard: (args: IOpenCardArgs) => void;
 }
 
 type CopyState = 'idle' | 'copying' | 'copied';
@@ -51,7 +62,7 @@ type CopyState = 'idle' | 'copying' | 'copied';
 /**
  * One version of an expanded model: number, alias chips (removable),
  * status, creation time, key metrics and actions (copy load snippet,
- * download, set alias, open run).
+ * download, set alias, open run, open model card).
  */
 export function VersionItem(props: IVersionItemProps): JSX.Element {
   const { name, version, keyMetrics, metrics } = props;
@@ -256,6 +267,18 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
         >
           <launchIcon.react tag="span" elementSize="small" />
           <span className="maestro-action-label">Run</span>
+        </button>
+        <button
+          type="button"
+          className="maestro-action maestro-version-card"
+          aria-label={`Model card of ${name} version ${version.version}`}
+          title="Open the model card"
+          onClick={() =>
+            props.onOpenCard({ name, version: String(version.version) })
+          }
+        >
+          <fileIcon.react tag="span" elementSize="small" />
+          <span className="maestro-action-label">Card</span>
         </button>
         <span className="maestro-visually-hidden" role="status">
           {copyState === 'copied' ? 'Load snippet copied' : ''}

@@ -11,7 +11,7 @@ import {
 import { errorMessage, isAbortError } from '../format';
 import { pickKeyMetrics } from '../metrics';
 import { ErrorMessage, Loading } from './ErrorMessage';
-import { IOpenRunArgs, VersionItem } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs, VersionItem } from './VersionItem';
 
 /**
  * Number of versions shown at first, and added by "Show more versions".
@@ -55,6 +55,8 @@ export interface IVersionListProps {
   onModelChanged: (summary: IModelSummary) => void;
   /** Open a version's source run. */
   onOpenRun: (args: IOpenRunArgs) => void;
+  /** Open a version's model card. */
+  onOpenCard: (args: IOpenCardArgs) => void;
   /** Id of the list (for the toggle's `aria-controls`). */
   id?: string;
 }
@@ -192,6 +194,7 @@ export function VersionList(props: IVersionListProps): JSX.Element {
               downloadUrl={downloadURL(name, String(version.version))}
               onAliasesChanged={reloadVersions}
               onOpenRun={props.onOpenRun}
+              onOpenCard={props.onOpenCard}
             />
           ))}
         </ul>

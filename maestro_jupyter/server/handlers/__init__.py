@@ -6,6 +6,7 @@ from typing import Any
 
 from ..openapi import API_PREFIX, path_regex
 from .base import MaestroHandler
+from .cards import CardHandler, CardSchemaHandler
 from .data import FeaturesHandler, ProfileDataHandler
 from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHandler, RunHandler
 from .meta import InfoHandler, NotFoundHandler, OpenAPIHandler
@@ -30,6 +31,8 @@ HANDLERS: list[type[MaestroHandler]] = [
     VersionHandler,
     VersionTagHandler,
     VersionDownloadHandler,
+    CardHandler,
+    CardSchemaHandler,
     ExperimentsHandler,
     ExperimentRunsHandler,
     RunCompareHandler,

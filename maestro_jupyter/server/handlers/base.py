@@ -44,9 +44,17 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
     def rate_limit_key(self) -> str:
         """Whose budget a request spends. A Jupyter server's shared token names no user (the identity provider makes
         up a fresh anonymous one per token request), so everyone holding it shares one budget."""
-        if self.token_authenticated and not self.get_cookie(self.identity_provider.get_cookie_name(self)):
-            return "shared-token"
+        return "shared-token" if self._shared_token() else str(self.current_user.username)
+
+    def acting_user(self) -> str:
+        """The name to record for what this request does (approvals, edits): the hub's or identity provider's user,
+        or, for the server's shared token, which names nobody, the server's Maestro user (``MAESTRO_USER``)."""
+        if self._shared_token():
+            return self.maestro.services.settings.user
         return str(self.current_user.username)
+
+    def _shared_token(self) -> bool:
+        return bool(self.token_authenticated and not self.get_cookie(self.identity_provider.get_cookie_name(self)))
 
     # --- input ---------------------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ class InfoHandler(MaestroHandler):
     @authorized
     async def get(self) -> None:
         public = self.maestro.services.settings.public_dict()
-        public["user"] = self.current_user.username
+        public["user"] = self.acting_user()
         self.send(Info(version=__version__, **public))
 
 

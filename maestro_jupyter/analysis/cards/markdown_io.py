@@ -1,0 +1,168 @@
+"""The Markdown card's two directions: its YAML front matter out, and people's edits back in.
+
+A rendered ``card.md`` wraps every people-written section in HTML comments (invisible once rendered)::
+
+    <!-- maestro:section intended_use -->
+    Screening support for radiologists...
+    <!-- /maestro:section -->
+
+so that :func:`sections_from_markdown` can read an edited card back exactly. If an editor dropped the markers, a
+section is found by its heading instead. Owners, licence and references live in the front matter.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from ...errors import InvalidParameter, first_validation_error
+from .schema import PROSE_SECTIONS, CardSections, ModelCard
+
+#: What a card shows in a section nobody has written yet; reading it back means "still empty".
+MISSING_TEXT = "_Not written yet._"
+_START = "<!-- maestro:section {field} -->"
+_END = "<!-- /maestro:section -->"
+_MARKED = re.compile(r"<!--\s*maestro:section\s+(\w+)\s*-->\s*\n(.*?)\n?\s*<!--\s*/maestro:section\s*-->", re.S)
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+MAX_MARKDOWN_CHARS = 500_000
+
+
+def section_start(field: str) -> str:
+    return _START.format(field=field)
+
+
+def section_end() -> str:
+    return _END
+
+
+def front_matter(card: ModelCard) -> str:
+    """Hugging Face-style YAML metadata, plus a ``maestro`` block with the card's own fields."""
+    facts, sections = card.facts, card.sections
+    model = facts.model
+    evaluation = [m for m in facts.evaluation.metrics if m.stage == "evaluation" and m.slice is None]
+    meta: dict[str, Any] = {}
+    if sections.license:
+        meta["license"] = sections.license
+    if model.flavors:
+        meta["library_name"] = _library(model.flavors)
+    meta["tags"] = ["maestro", *model.flavors]
+    if evaluation:
+        meta["model-index"] = [
+            {
+                "name": model.name,
+                "results": [
+                    {"metrics": [{"type": m.name, "name": m.name, "value": m.value} for m in evaluation]},
+                ],
+            }
+        ]
+    meta["maestro"] = {
+        "card_schema": card.schema_version,
+        "model": model.name,
+        "version": model.version,
+        "model_uri": model.model_uri,
+        "status": card.approval.status,
+        "stale": card.approval.stale,
+        "approved_by": card.approval.approved_by,
+        "approved_at": card.approval.approved_at,
+        "completeness": card.completeness.score,
+        "generated_at": card.generated_at,
+        "owners": [o.model_dump(exclude_none=True) for o in sections.owners],
+        "references": list(sections.references),
+    }
+    dumped: str = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
+    return f"---\n{dumped}---\n"
+
+
+def _library(flavors: list[str]) -> str:
+    real = [f for f in flavors if f != "python_function"]
+    return real[0] if real else flavors[0]
+
+
+def sections_from_markdown(text: str, expected_model: str | None = None) -> dict[str, Any]:
+    """The people-written fields an edited Markdown card holds, as ``CardSections`` fields.
+
+    Sections still showing the placeholder come back as ``None`` (empty). Raises ``InvalidParameter`` when the
+    text is no card, its front matter is not YAML, or it describes another model than ``expected_model``.
+    """
+    if len(text) > MAX_MARKDOWN_CHARS:
+        raise InvalidParameter(f"A Markdown card may have at most {MAX_MARKDOWN_CHARS:,} characters")
+    found: dict[str, Any] = {}
+    body = text
+    match = _FRONT.match(text)
+    if match:
+        body = text[match.end() :]
+        found.update(_from_front_matter(match.group(1), expected_model))
+    for field, content in _MARKED.findall(body):
+        if field in PROSE_SECTIONS:
+            found[field] = _clean(content)
+    for field, title in PROSE_SECTIONS.items():
+        if field not in found:
+            content = _under_heading(body, title)
+            if content is not None:
+                found[field] = _clean(content)
+    if not found:
+        raise InvalidParameter("This Markdown holds no Maestro card sections (no front matter, no known headings)")
+    try:
+        CardSections.model_validate({k: v for k, v in found.items()})
+    except ValueError as exc:
+        raise InvalidParameter(f"The Markdown card has an invalid field: {first_validation_error(exc)}") from None
+    return found
+
+
+def _from_front_matter(raw: str, expected_model: str | None) -> dict[str, Any]:
+    try:
+        meta = yaml.safe_load(raw) or {}
+    except yaml.YAMLError as exc:
+        raise InvalidParameter(f"The card's front matter is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(meta, dict):
+        raise InvalidParameter("The card's front matter must be a YAML mapping")
+    found: dict[str, Any] = {}
+    if "license" in meta:
+        found["license"] = str(meta["license"]).strip() or None if meta["license"] is not None else None
+    block = meta.get("maestro")
+    if isinstance(block, dict):
+        model = block.get("model")
+        if expected_model is not None and model is not None and str(model) != expected_model:
+            raise InvalidParameter(f"This card describes model {model!r}, not {expected_model!r}")
+        if "owners" in block:
+            found["owners"] = _owners(block["owners"])
+        if "references" in block:
+            refs = block["references"] or []
+            if not isinstance(refs, list):
+                raise InvalidParameter("maestro.references in the front matter must be a list")
+            found["references"] = [str(r).strip() for r in refs if str(r).strip()]
+    return found
+
+
+def _owners(raw: Any) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise InvalidParameter("maestro.owners in the front matter must be a list")
+    owners: list[dict[str, Any]] = []
+    for item in raw:
+        if isinstance(item, str):
+            owners.append({"name": item.strip()})
+        elif isinstance(item, dict) and item.get("name"):
+            contact = item.get("contact")
+            owners.append({"name": str(item["name"]).strip(), "contact": str(contact) if contact else None})
+        else:
+            raise InvalidParameter(f"An owner must be a name or a mapping with a name, not {item!r}")
+    return owners
+
+
+def _under_heading(body: str, title: str) -> str | None:
+    headings = list(_HEADING.finditer(body))
+    for i, h in enumerate(headings):
+        if h.group(2).strip().lower() == title.lower():
+            end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
+            return body[h.end() : end]
+    return None
+
+
+def _clean(content: str) -> str | None:
+    text = content.strip()
+    return None if not text or text == MISSING_TEXT else text

@@ -1,0 +1,80 @@
+"""REST handlers for model cards: read one in any format, edit or approve it, and the card's JSON Schema."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..openapi import Operation, Param
+from ..requests import JsonSchemaDocument, UpdateCard
+from .base import MaestroHandler
+
+if TYPE_CHECKING:
+    from ...analysis.cards import ModelCard
+    from ...services import Services
+
+CARD = "maestro_jupyter.analysis.cards.schema:ModelCard"
+
+
+class CardHandler(MaestroHandler):
+    path = "/models/{name}/versions/{version}/card"
+    operations = {
+        "get": Operation(
+            "The version's model card, built from the registry: JSON, Markdown, printable HTML or PDF",
+            CARD,
+            query=(
+                Param("format", "json (default) | md | html | pdf"),
+                Param("download", "1: send it as a file download", "integer"),
+            ),
+            alternatives=("text/markdown", "text/html", "application/pdf"),
+        ),
+        "put": Operation("Edit, approve or reopen the card; saves it with the version", CARD, body=UpdateCard),
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self, name: str, version: str) -> None:
+        fmt = self.query("format", "json")
+        download = self.query("download") in ("1", "true")
+        card = await self.call(lambda s: s.cards.build(name, version))
+        if fmt == "json" and not download:
+            self.send(card)
+            return
+        rendered = await self.call(lambda s: s.cards.render(card, fmt))
+        disposition = "attachment" if download else "inline"
+        self.set_header("Content-Disposition", f'{disposition}; filename="{rendered.file_name}"')
+        # The HTML card is a document of its own: no scripts, whoever opens it.
+        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        self.finish(rendered.content, set_content_type=rendered.media_type)  # APIHandler would say JSON
+
+    @web.authenticated
+    @authorized
+    async def put(self, name: str, version: str) -> None:
+        req = self.body(UpdateCard) if (self.request.body or b"").strip() else UpdateCard()
+        user = self.acting_user()
+
+        def change(s: Services) -> ModelCard:
+            card = None
+            if req.sections is not None or req.markdown is not None:
+                card = s.cards.update(name, version, sections=req.sections, markdown=req.markdown, user=user)
+            if req.status == "approved":
+                card = s.cards.approve(name, version, user=user, comment=req.comment)
+            elif req.status == "draft":
+                card = s.cards.reopen(name, version, user=user)
+            return card if card is not None else s.cards.generate(name, version)
+
+        self.send(await self.call(change))
+
+
+class CardSchemaHandler(MaestroHandler):
+    path = "/cards/schema"
+    operations = {"get": Operation("The JSON Schema every card.json validates against", JsonSchemaDocument)}
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from ...analysis.cards import card_json_schema
+
+        self.send(card_json_schema())

@@ -1,0 +1,488 @@
+"""The model-card service: gather what the registry knows about a version, keep what people wrote, render, save.
+
+Where things live (all on the model version, so a card travels with the registry):
+
+- people's sections: version tags ``maestro.card.section.FIELD`` (readable in the MLflow UI, never touched by a
+  regeneration);
+- the review state: ``maestro.card.status``, ``approved_by``, ``approved_at``, ``approval_comment`` and the
+  fingerprint of the facts the approval saw;
+- the rendered card (``card.md``, ``card.html``, ``card.pdf``, ``card.json``): artifacts of the version's source
+  run under ``maestro_card/NAME/vVERSION/`` (or of a run in the "Maestro model cards" experiment when the version
+  has none), recorded in ``maestro.card.artifact_uri``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from traitlets.config import LoggingConfigurable
+
+from .. import tagkeys as tk
+from ..errors import InvalidParameter, NotFound, PermissionDenied, first_validation_error
+from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..analysis.cards import CardFacts, CardSections, ModelCard
+    from ..backends.mlflow_registry import MlflowRegistry
+    from ..entities import ModelVersion, VersionDetail
+    from .registry import RegistryService
+
+HOLDER_EXPERIMENT = "Maestro model cards"
+CARD_FORMATS = ("md", "html", "pdf", "json")
+#: Sections that must be written before a card can be approved (the registry's gaps are reported, not blocking).
+REQUIRED_FOR_APPROVAL = (
+    "owners",
+    "license",
+    "intended_use",
+    "out_of_scope_use",
+    "limitations",
+    "ethical_considerations",
+)
+_STRUCTURED = ("owners", "references")  # stored as JSON text
+
+
+@dataclass(frozen=True)
+class RenderedCard:
+    """A card rendered in one format."""
+
+    content: bytes
+    media_type: str
+    file_name: str
+
+
+class CardService(LoggingConfigurable):  # type: ignore[misc]
+    """Generate, edit, approve and render model cards.
+
+    Contract: a version is named by number or alias (``NotFound`` when it does not exist); an unknown format or a
+    bad section is ``InvalidParameter``; approving with required sections missing is ``InvalidParameter`` naming
+    them. Blocking.
+    """
+
+    def __init__(
+        self, backend: MlflowRegistry, registry: RegistryService, settings: Settings, **kwargs: object
+    ) -> None:
+        super().__init__(**kwargs)
+        self.backend = backend
+        self.registry = registry
+        self.settings = settings
+
+    # --- reading ---------------------------------------------------------------------------------------------------
+
+    def build(self, name: str, version: str | int | None = None, alias: str | None = None) -> ModelCard:
+        """The card as it stands now (nothing is saved)."""
+        from ..analysis.cards import build_card
+
+        detail = self._detail(name, version, alias)
+        facts = self.facts(detail)
+        card = build_card(
+            facts,
+            self.sections(detail),
+            _review(detail.tags),
+            _now(),
+            artifact_uri=detail.tags.get(tk.CARD_ARTIFACT_URI),
+        )
+        card._template_dir = self.settings.card_templates
+        return card
+
+    def render(self, card: ModelCard, fmt: str | None) -> RenderedCard:
+        """``card`` in md, html, pdf or json."""
+        from ..analysis.cards.render import FORMATS, check_format, render
+
+        fmt = check_format(fmt)
+        media_type, ext = FORMATS[fmt]
+        content = render(card, fmt, self.settings.card_templates)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", card.facts.model.name).strip("._") or "model"
+        return RenderedCard(content, media_type, f"{safe}-v{card.facts.model.version}-card.{ext}")
+
+    def facts(self, detail: VersionDetail) -> CardFacts:
+        """Everything the registry knows about a version, in the card's terms."""
+        from ..analysis.cards.schema import (
+            CardFacts,
+            CostFacts,
+            DatasetFacts,
+            EvaluationFacts,
+            ModelFacts,
+            ParameterFacts,
+            TrainingFacts,
+        )
+
+        run = detail.run
+        run_tags: dict[str, str] = {}
+        datasets: list[DatasetFacts] = []
+        if run is not None:
+            with contextlib.suppress(NotFound):
+                raw_datasets, run_tags = self.backend.run_inputs(run.run_id)
+                datasets = [DatasetFacts(**d) for d in raw_datasets]
+        env = self.backend.model_environment(detail.name, detail.version)
+        model = self.registry.backend.get_model(detail.name)
+        signature = detail.signature
+        flavors = detail.flavors
+        main = next((f for f in flavors if f != "python_function"), None)
+        framework = None
+        if main is not None:
+            label = {"sklearn": "scikit-learn"}.get(main, main)
+            framework = f"{label} {env.flavor_versions[main]}" if main in env.flavor_versions else label
+        # Where training ran: run tags, overridden by version tags.
+        hardware = {
+            k.removeprefix(tk.HARDWARE_PREFIX): val
+            for k, val in [*run_tags.items(), *detail.tags.items()]
+            if k.startswith(tk.HARDWARE_PREFIX)
+        }
+        return CardFacts(
+            model=ModelFacts(
+                name=detail.name,
+                version=detail.version,
+                model_uri=f"models:/{detail.name}/{detail.version}",
+                description=detail.description,
+                model_description=model.description,
+                aliases=[a for a, ver in model.aliases.items() if ver == detail.version],
+                registry_status=detail.status,
+                created_at=detail.creation_timestamp or None,
+                source=detail.source,
+                run_id=detail.run_id,
+                experiment_id=run.experiment_id if run else None,
+                created_by=(run.user if run else None) or run_tags.get("mlflow.user") or None,
+                flavors=flavors,
+                framework=framework,
+                architecture=run_tags.get("estimator_class") or run_tags.get("estimator_name"),
+                tags={
+                    k: val
+                    for k, val in detail.tags.items()
+                    if not tk.is_maestro_state(k) and not k.startswith(tk.HARDWARE_PREFIX)
+                },
+            ),
+            parameters=ParameterFacts(
+                hyperparameters=dict(run.params) if run else {},
+                inputs=[_column(c) for c in signature.inputs] if signature else [],
+                outputs=[_column(c) for c in signature.outputs] if signature else [],
+                has_signature=signature is not None and bool(signature.inputs),
+            ),
+            training=TrainingFacts(
+                run_name=run.run_name or None if run else None,
+                started_at=run.start_time if run else None,
+                duration_seconds=run.duration_seconds if run else None,
+                datasets=datasets,
+                profile=self._profile(run.run_id) if run else None,
+                hardware=hardware,
+                cost=_cost(detail.tags, CostFacts),
+                requirements=env.requirements,
+                python_version=env.python_version,
+            ),
+            evaluation=EvaluationFacts(metrics=_metrics(run.metrics if run else {}), tests=self._tests(detail)),
+            load_snippet=self.registry.load_snippet(f"models:/{detail.name}/{detail.version}"),
+        )
+
+    def sections(self, mv: ModelVersion) -> CardSections:
+        """People's sections, from the version's tags."""
+        from ..analysis.cards.schema import CardSections
+
+        values: dict[str, Any] = {}
+        for key, text in mv.tags.items():
+            if not key.startswith(tk.CARD_SECTION_PREFIX):
+                continue
+            field = key.removeprefix(tk.CARD_SECTION_PREFIX)
+            if field not in CardSections.model_fields:
+                continue
+            if field in _STRUCTURED:
+                with contextlib.suppress(ValueError):
+                    values[field] = json.loads(text)
+            else:
+                values[field] = text
+        try:
+            return CardSections.model_validate(values)
+        except ValueError:  # a tag edited by hand into something invalid: keep what is valid
+            valid = {}
+            for field, value in values.items():
+                with contextlib.suppress(ValueError):
+                    CardSections.model_validate({field: value})
+                    valid[field] = value
+            return CardSections.model_validate(valid)
+
+    # --- writing ---------------------------------------------------------------------------------------------------
+
+    def generate(
+        self, name: str, version: str | int | None = None, alias: str | None = None, save: bool = True
+    ) -> ModelCard:
+        """Build the card from the registry; with ``save``, store it (md, html, pdf, json) with the version."""
+        card = self.build(name, version, alias)
+        return self._save(card) if save else card
+
+    def update(
+        self,
+        name: str,
+        version: str | int | None = None,
+        alias: str | None = None,
+        *,
+        sections: Mapping[str, Any] | None = None,
+        markdown: str | None = None,
+        user: str | None = None,
+    ) -> ModelCard:
+        """Change people's sections: ``sections`` maps fields to new values (``None`` clears one); ``markdown`` is
+        an edited ``card.md`` whose sections replace the stored ones. An approved card that changes goes back to
+        draft. Saves the card."""
+        from ..analysis.cards.markdown_io import sections_from_markdown
+        from ..analysis.cards.schema import CardSections
+
+        detail = self._detail(name, version, alias)
+        current = self.sections(detail).model_dump()
+        changes: dict[str, Any] = {}
+        if markdown is not None:
+            changes.update(sections_from_markdown(markdown, expected_model=detail.name))
+        for field, value in (sections or {}).items():
+            if field not in CardSections.model_fields:
+                known = ", ".join(CardSections.model_fields)
+                raise InvalidParameter(f"Unknown card section {field!r}; the sections are: {known}")
+            if field in _STRUCTURED and value is None:
+                value = []  # clearing a list
+            changes[field] = _owners(value) if field == "owners" else value
+        merged = {**current, **{k: _blank_to_none(val) for k, val in changes.items()}}
+        try:
+            new = CardSections.model_validate(merged).model_dump()
+        except ValueError as exc:
+            raise InvalidParameter(f"Invalid card section: {first_validation_error(exc)}") from None
+        changed = [f for f in new if new[f] != current[f]]
+        for field in changed:
+            key = tk.CARD_SECTION_PREFIX + field
+            value = new[field]
+            if value in (None, [], ""):
+                with contextlib.suppress(NotFound):
+                    self.backend.delete_version_tag(detail.name, detail.version, key)
+            else:
+                text = json.dumps(value, ensure_ascii=False) if field in _STRUCTURED else str(value)
+                self.backend.set_version_tag(detail.name, detail.version, key, text)
+        if changed:
+            stamp = {tk.CARD_UPDATED_BY: user or self.settings.user, tk.CARD_UPDATED_AT: _now()}
+            if detail.tags.get(tk.CARD_STATUS) == "approved":
+                stamp[tk.CARD_STATUS] = "draft"  # what was approved is no longer what the card says
+            self._set_tags(detail.name, detail.version, stamp)
+        return self.generate(detail.name, detail.version)
+
+    def approve(
+        self,
+        name: str,
+        version: str | int | None = None,
+        alias: str | None = None,
+        *,
+        user: str | None = None,
+        comment: str | None = None,
+    ) -> ModelCard:
+        """Approve the card as it stands, recording who, when, why, and what the model version looked like."""
+        from ..analysis.cards import build_card, fingerprint
+
+        if comment is not None and len(comment) > 2000:
+            raise InvalidParameter("An approval comment may have at most 2000 characters")
+        detail = self._detail(name, version, alias)
+        facts, sections = self.facts(detail), self.sections(detail)
+        card = build_card(facts, sections, _review(detail.tags), _now())
+        missing = [
+            item.label
+            for item in card.completeness.checklist
+            if item.field in REQUIRED_FOR_APPROVAL and not item.filled
+        ]
+        if missing:
+            raise InvalidParameter(
+                f"Cannot approve the card of {detail.name!r} version {detail.version}: write {', '.join(missing)} first"
+            )
+        self._set_tags(
+            detail.name,
+            detail.version,
+            {
+                tk.CARD_STATUS: "approved",
+                tk.CARD_APPROVED_BY: user or self.settings.user,
+                tk.CARD_APPROVED_AT: _now(),
+                tk.CARD_APPROVAL_COMMENT: comment or "",
+                tk.CARD_APPROVED_FINGERPRINT: json.dumps(fingerprint(facts), sort_keys=True),
+            },
+        )
+        return self.generate(detail.name, detail.version)
+
+    def reopen(
+        self, name: str, version: str | int | None = None, alias: str | None = None, *, user: str | None = None
+    ) -> ModelCard:
+        """Withdraw an approval: the card is a draft again."""
+        detail = self._detail(name, version, alias)
+        self._set_tags(
+            detail.name,
+            detail.version,
+            {tk.CARD_STATUS: "draft", tk.CARD_UPDATED_BY: user or self.settings.user, tk.CARD_UPDATED_AT: _now()},
+        )
+        return self.generate(detail.name, detail.version)
+
+    def write(self, rendered: RenderedCard, path: str | Path, roots: list[Path]) -> Path:
+        """Write a rendered card to ``path``, which must lie under one of ``roots``."""
+        text = str(path)
+        if not text or "\x00" in text:
+            raise InvalidParameter("A file path is required")
+        try:  # inspecting a path can fail too (a name too long, a loop of links)
+            target = Path(text).expanduser()
+            if target.is_dir() or text.endswith(("/", os.sep)):
+                target = target / rendered.file_name
+            resolved = target.resolve()
+        except (OSError, RuntimeError) as exc:
+            raise InvalidParameter(f"Invalid path {text[:200]!r}: {exc}") from None
+        allowed = [r.expanduser().resolve() for r in roots]
+        if not any(resolved.is_relative_to(r) for r in allowed):
+            where = " or ".join(str(r) for r in allowed)
+            raise PermissionDenied(f"{text}: a card can only be saved under {where}")
+        try:
+            if not resolved.parent.is_dir():
+                raise InvalidParameter(f"Cannot write {text}: folder {resolved.parent} does not exist")
+            resolved.write_bytes(rendered.content)
+        except OSError as exc:
+            raise InvalidParameter(f"Cannot write {text}: {exc.strerror or exc}") from None
+        return resolved
+
+    # --- helpers ---------------------------------------------------------------------------------------------------
+
+    def _detail(self, name: str, version: str | int | None, alias: str | None) -> VersionDetail:
+        if version is None and alias is None:
+            version = self.registry.resolve_version(name)
+        return self.registry.get_version(name, version=version, alias=alias)
+
+    def _save(self, card: ModelCard) -> ModelCard:
+        from ..analysis.cards.render import render
+
+        model = card.facts.model
+        tags = self.backend.get_version(model.name, model.version).tags
+        run_id = tags.get(tk.CARD_RUN_ID) or model.run_id
+        if run_id is None:
+            run_id = self.backend.holder_run(HOLDER_EXPERIMENT, f"{model.name} v{model.version}")
+            self.backend.set_version_tag(model.name, model.version, tk.CARD_RUN_ID, run_id)
+        folder = f"maestro_card/{re.sub(r'[^A-Za-z0-9_.-]+', '_', model.name)}/v{model.version}"
+        uri = self.backend.run_artifact_uri(run_id, folder)
+        card = card.model_copy(update={"artifact_uri": uri})
+        files = {f"card.{fmt}": render(card, fmt, self.settings.card_templates) for fmt in CARD_FORMATS}
+        self.backend.log_files(run_id, files, folder)
+        self._set_tags(
+            model.name,
+            model.version,
+            {
+                tk.CARD_ARTIFACT_URI: uri,
+                tk.CARD_GENERATED_AT: card.generated_at,
+                tk.CARD_COMPLETENESS: f"{card.completeness.score:.4f}",
+            },
+        )
+        return card
+
+    def _set_tags(self, name: str, version: str, tags: Mapping[str, str]) -> None:
+        for key, value in tags.items():
+            self.backend.set_version_tag(name, version, key, value)
+
+    def _profile(self, run_id: str) -> Any:
+        from ..analysis.cards.schema import ProfileFacts
+
+        text = self.backend.read_run_text(run_id, tk.PROFILE_SUMMARY_ARTIFACT)
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+            return ProfileFacts(
+                rows=int(data["rows"]),
+                columns=int(data["columns"]),
+                missing_share=float(data.get("missing_share", 0.0)),
+                duplicate_rows=int(data.get("duplicate_rows", 0)),
+                warnings=[str(w["message"]) if isinstance(w, dict) else str(w) for w in data.get("warnings", ())],
+                column_names=[str(c["name"]) for c in data.get("column_summaries", []) if isinstance(c, dict)],
+            )
+        except (ValueError, KeyError, TypeError):  # an unreadable summary is reported as absent
+            return None
+
+    def _tests(self, detail: VersionDetail) -> Any:
+        from ..analysis.cards.schema import ModelTestFacts
+
+        verdict = detail.tags.get(tk.TESTS_VERDICT)
+        if verdict not in ("passed", "failed"):
+            return None
+        report: dict[str, Any] = {}
+        path = detail.tags.get(tk.TESTS_REPORT)
+        if path and detail.run_id:
+            with contextlib.suppress(NotFound, ValueError):
+                report = json.loads(self.backend.read_run_text(detail.run_id, path) or "{}")
+        try:
+            return ModelTestFacts.model_validate(
+                {"verdict": verdict, "ran_at": detail.tags.get(tk.TESTS_RAN_AT), "checks": report.get("checks", [])}
+            )
+        except ValueError:
+            return ModelTestFacts.model_validate({"verdict": verdict, "ran_at": detail.tags.get(tk.TESTS_RAN_AT)})
+
+
+def _review(tags: Mapping[str, str]) -> Any:
+    from ..analysis.cards import ReviewState
+
+    fingerprint: dict[str, str] = {}
+    with contextlib.suppress(ValueError, TypeError):
+        fingerprint = dict(json.loads(tags.get(tk.CARD_APPROVED_FINGERPRINT, "") or "{}"))
+    return ReviewState(
+        status=tags.get(tk.CARD_STATUS, "draft"),
+        approved_by=tags.get(tk.CARD_APPROVED_BY),
+        approved_at=tags.get(tk.CARD_APPROVED_AT),
+        comment=tags.get(tk.CARD_APPROVAL_COMMENT) or None,
+        approved_fingerprint=fingerprint,
+        updated_by=tags.get(tk.CARD_UPDATED_BY),
+        updated_at=tags.get(tk.CARD_UPDATED_AT),
+    )
+
+
+def _column(spec: dict[str, Any]) -> Any:
+    from ..analysis.cards.schema import ColumnSpec
+
+    kind = spec.get("type", "unknown")
+    if kind == "tensor":
+        tensor = spec.get("tensor-spec") or {}
+        kind = f"tensor {tensor.get('dtype', '')} {tensor.get('shape', '')}".strip()
+    return ColumnSpec(name=spec.get("name"), type=str(kind), required=bool(spec.get("required", True)))
+
+
+def _metrics(values: Mapping[str, float]) -> list[Any]:
+    """Run metrics as card metrics: ``name/slice`` keys are per-slice values, ``training_*`` are training-set ones."""
+    from ..analysis.cards.schema import MetricValue
+
+    out = []
+    for key, value in sorted(values.items()):
+        name, _, slice_ = key.partition("/")
+        stage = "training" if name.startswith("training_") else "evaluation"
+        out.append(MetricValue.model_validate({"name": name, "value": value, "slice": slice_ or None, "stage": stage}))
+    return out
+
+
+def _cost(tags: Mapping[str, str], kind: Any) -> Any:
+    amount = tags.get(tk.COST_TRAIN)
+    if amount is None:
+        return None
+    try:
+        return kind(amount=float(amount), currency=tags.get(tk.COST_CURRENCY, "USD"), rates=tags.get(tk.COST_RATES))
+    except ValueError:
+        return None
+
+
+def _owners(value: Any) -> Any:
+    """Owners may be given as ``"Name <contact>"`` strings (the SDK and the sidebar's one-per-line form)."""
+    if isinstance(value, str):
+        value = [line for line in value.splitlines() if line.strip()]
+    if not isinstance(value, list):
+        return value
+    owners = []
+    for item in value:
+        if isinstance(item, str):
+            match = re.fullmatch(r"\s*(.*?)\s*(?:<([^>]*)>)?\s*", item)
+            name, contact = (match.group(1), match.group(2)) if match else (item.strip(), None)
+            owners.append({"name": name, "contact": (contact or "").strip() or None})
+        else:
+            owners.append(item)
+    return owners
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

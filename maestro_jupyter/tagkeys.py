@@ -1,0 +1,49 @@
+"""The registry tag keys Maestro reads and writes, in one place, so that every feature agrees on them.
+
+Model cards, model tests and cost tracking each keep their state on the model version as tags (visible in the
+MLflow UI, copied with the registry, readable by any MLflow client).
+"""
+
+from __future__ import annotations
+
+#: Numeric version tags under this prefix are metrics of the version (tests and costs write them).
+METRIC_PREFIX = "maestro.metric."
+
+# --- model cards -----------------------------------------------------------------------------------------------
+#: Every card tag starts with this; a card's human sections are ``maestro.card.section.FIELD``.
+CARD_PREFIX = "maestro.card."
+CARD_SECTION_PREFIX = "maestro.card.section."
+CARD_STATUS = "maestro.card.status"
+CARD_APPROVED_BY = "maestro.card.approved_by"
+CARD_APPROVED_AT = "maestro.card.approved_at"
+CARD_APPROVAL_COMMENT = "maestro.card.approval_comment"
+#: JSON {fact group: digest} of the facts the approval saw; a changed fact makes the card stale.
+CARD_APPROVED_FINGERPRINT = "maestro.card.approved_fingerprint"
+CARD_UPDATED_BY = "maestro.card.updated_by"
+CARD_UPDATED_AT = "maestro.card.updated_at"
+CARD_COMPLETENESS = "maestro.card.completeness"
+CARD_GENERATED_AT = "maestro.card.generated_at"
+CARD_ARTIFACT_URI = "maestro.card.artifact_uri"
+#: The run holding a card's files when the version has no source run of its own.
+CARD_RUN_ID = "maestro.card.run_id"
+
+# --- model tests (written by the model-testing feature) ---------------------------------------------------------
+TESTS_VERDICT = "maestro.tests.verdict"
+TESTS_RAN_AT = "maestro.tests.ran_at"
+#: Run-relative artifact path of the latest JSON test report: {"verdict", "ran_at", "checks": [...]}.
+TESTS_REPORT = "maestro.tests.report"
+
+# --- cost and hardware (written by the training and cost features) ----------------------------------------------
+COST_TRAIN = "maestro.cost.train"
+COST_CURRENCY = "maestro.cost.currency"
+COST_RATES = "maestro.cost.rates"
+#: Run tags ``maestro.hardware.KEY`` (cpus, memory, gpus, gpu_type, node...) describe where training ran.
+HARDWARE_PREFIX = "maestro.hardware."
+
+#: The training-data profile ``%maestro profile --log`` attaches to a run.
+PROFILE_SUMMARY_ARTIFACT = "maestro/profile/summary.json"
+
+
+def is_maestro_state(key: str) -> bool:
+    """Tags Maestro keeps its own state in (not facts about the model)."""
+    return key.startswith((CARD_PREFIX, "maestro.tests.", "maestro.cost."))
