@@ -12,6 +12,7 @@ import * as api from '../api';
 import { ICardSections, IModelCard, MaestroAPIError } from '../api';
 import { CardView } from '../card/CardView';
 import { createCardWidget } from '../card/CardWidget';
+import { draftApproval, emptySections } from './card-fixtures';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -27,25 +28,13 @@ const HTML_AFTER =
   '<!doctype html><html><body><h1>iris v3 (2)</h1></body></html>';
 
 function sections(overrides: Partial<ICardSections> = {}): ICardSections {
-  return {
+  return emptySections({
     owners: [{ name: 'Alice', contact: 'alice@example.com' }],
     license: 'MIT',
     references: ['https://example.com/paper'],
-    citation: null,
     intended_use: 'Classify iris flowers.',
-    intended_users: null,
-    out_of_scope_use: null,
-    training_data: null,
-    preprocessing: null,
-    evaluation_data: null,
-    limitations: null,
-    bias_risks: null,
-    tradeoffs: null,
-    ethical_considerations: null,
-    recommendations: null,
-    environmental_impact: null,
     ...overrides
-  };
+  });
 }
 
 function card(overrides: Partial<IModelCard> = {}): IModelCard {
@@ -83,16 +72,7 @@ function card(overrides: Partial<IModelCard> = {}): IModelCard {
       load_snippet: 'import mlflow'
     },
     sections: sections(),
-    approval: {
-      status: 'draft',
-      stale: false,
-      stale_reasons: [],
-      approved_by: null,
-      approved_at: null,
-      comment: null,
-      updated_by: null,
-      updated_at: null
-    },
+    approval: draftApproval(),
     completeness: {
       score: 8 / 13,
       filled: 8,

@@ -1,4 +1,3 @@
-import { ICardApproval, ICardSections } from '../api';
 import {
   canApprove,
   CARD_DOWNLOADS,
@@ -17,42 +16,10 @@ import {
   statusLabel,
   statusTitle
 } from '../card/helpers';
-
-function sections(overrides: Partial<ICardSections> = {}): ICardSections {
-  return {
-    owners: [],
-    license: null,
-    references: [],
-    citation: null,
-    intended_use: null,
-    intended_users: null,
-    out_of_scope_use: null,
-    training_data: null,
-    preprocessing: null,
-    evaluation_data: null,
-    limitations: null,
-    bias_risks: null,
-    tradeoffs: null,
-    ethical_considerations: null,
-    recommendations: null,
-    environmental_impact: null,
-    ...overrides
-  };
-}
-
-function approval(overrides: Partial<ICardApproval> = {}): ICardApproval {
-  return {
-    status: 'draft',
-    stale: false,
-    stale_reasons: [],
-    approved_by: null,
-    approved_at: null,
-    comment: null,
-    updated_by: null,
-    updated_at: null,
-    ...overrides
-  };
-}
+import {
+  draftApproval as approval,
+  emptySections as sections
+} from './card-fixtures';
 
 describe('card helpers', () => {
   it('lists the prose sections in display order with their titles', () => {
