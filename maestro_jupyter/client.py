@@ -241,13 +241,23 @@ class CardsAPI:
         version: int | str | None = None,
         alias: str | None = None,
         markdown: str | None = None,
+        status: str | None = None,
+        comment: str | None = None,
         **sections: Any,
     ) -> ModelCard:
         """Write sections: ``ml.cards.update("churn", version=3, intended_use="...", owners=["Ana <ana@x.org>"])``.
         ``None`` clears a section. ``markdown`` is an edited ``card.md`` (text) to load back. An approved card that
-        changes becomes a draft again. See ``CardSections`` for the fields."""
+        changes becomes a draft again. ``status="approved"`` (with ``comment``) approves the result in the same
+        step, ``status="draft"`` withdraws an approval. See ``CardSections`` for the fields."""
         return self._services.cards.update(
-            name, version, alias, sections=sections or None, markdown=markdown, user=self._services.settings.user
+            name,
+            version,
+            alias,
+            sections=sections or None,
+            markdown=markdown,
+            status=status,
+            comment=comment,
+            user=self._services.settings.user,
         )
 
     def approve(

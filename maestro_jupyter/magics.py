@@ -291,18 +291,17 @@ def _card(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> 
     ref = ModelRef.parse(args.ref)
     cards = magics.client.cards
     where = {"version": ref.version, "alias": ref.alias}
+    markdown = None
     if args.load:
         try:
-            text = Path(args.load).expanduser().read_text(encoding="utf-8")
+            markdown = Path(args.load).expanduser().read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or exc
             raise UsageError(f"%maestro card: cannot read {args.load}: {reason}") from None
-        card = cards.update(ref.name, markdown=text, **where)
-    if args.approve:
-        card = cards.approve(ref.name, comment=args.comment, **where)
-    elif args.reopen:
-        card = cards.reopen(ref.name, **where)
-    elif not args.load:
+    status = "approved" if args.approve else "draft" if args.reopen else None
+    if markdown is not None or status is not None:  # one change, saved once
+        card = cards.update(ref.name, markdown=markdown, status=status, comment=args.comment, **where)
+    else:
         card = cards.generate(ref.name, save=not args.preview, **where)
     saved = str(cards.save(card, args.save, format=args.format)) if args.save else None
     fmt = args.format or "html"

@@ -146,6 +146,11 @@ class MlflowRegistry:
         ]
         return ModelDetail(**summary.model_dump(), versions=detail)
 
+    def get_model_summary(self, name: str) -> ModelSummary:
+        """A model without its versions: one registry read."""
+        with translate_errors(f"Reading model {name!r}"):
+            return _model_summary(self.client.get_registered_model(name))
+
     def update_model_description(self, name: str, description: str) -> None:
         with translate_errors(f"Updating model {name!r}"):
             self.client.update_registered_model(name, description=description)
@@ -254,9 +259,9 @@ class MlflowRegistry:
         except (MlflowException, OSError):
             return None
 
-    def run_inputs(self, run_id: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        """The datasets a run logged as inputs (name, digest, source, context, rows, columns) and all its tags,
-        MLflow's own included."""
+    def run_inputs(self, run_id: str) -> RunInputs:
+        """The datasets a run logged as inputs (name, digest, source, context, rows, columns), all its tags
+        (MLflow's own included) and where its artifacts are."""
         with translate_errors(f"Reading run {run_id}"):
             run = self.client.get_run(run_id)
         datasets = []
@@ -274,13 +279,12 @@ class MlflowRegistry:
                     "columns": [c.get("name") for c in _json_field(ds.schema, "mlflow_colspec") or [] if c.get("name")],
                 }
             )
-        return datasets, dict(run.data.tags)
+        return RunInputs(datasets, dict(run.data.tags), run.info.artifact_uri.rstrip("/"))
 
-    def read_run_text(self, run_id: str, artifact_path: str) -> str | None:
-        """A text artifact of a run, or ``None`` if the run has no such file."""
-        with translate_errors(f"Reading {artifact_path} of run {run_id}"), _scratch() as tmp:
-            run = self.client.get_run(run_id)
-            local = self._download_optional(f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}", tmp)
+    def read_text(self, uri: str) -> str | None:
+        """A text artifact, or ``None`` if there is no such file."""
+        with translate_errors(f"Reading {uri}"), _scratch() as tmp:
+            local = self._download_optional(uri, tmp)
             return Path(local).read_text(encoding="utf-8", errors="replace") if local else None
 
     def log_files(self, run_id: str, files: dict[str, bytes], artifact_dir: str) -> str:
@@ -435,6 +439,15 @@ class ModelEnvironment:
     requirements: list[str] = field(default_factory=list)
     python_version: str | None = None
     flavor_versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RunInputs:
+    """What a run logged besides params and metrics."""
+
+    datasets: list[dict[str, Any]]
+    tags: dict[str, str]
+    artifact_uri: str
 
 
 def _json_field(text: str | None, key: str) -> Any:

@@ -32,7 +32,7 @@ from ..settings import Settings
 if TYPE_CHECKING:
     from ..analysis.cards import CardFacts, CardSections, ModelCard
     from ..backends.mlflow_registry import MlflowRegistry
-    from ..entities import ModelVersion, VersionDetail
+    from ..entities import VersionDetail
     from .registry import RegistryService
 
 HOLDER_EXPERIMENT = "Maestro model cards"
@@ -78,19 +78,8 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
 
     def build(self, name: str, version: str | int | None = None, alias: str | None = None) -> ModelCard:
         """The card as it stands now (nothing is saved)."""
-        from ..analysis.cards import build_card
-
         detail = self._detail(name, version, alias)
-        facts = self.facts(detail)
-        card = build_card(
-            facts,
-            self.sections(detail),
-            _review(detail.tags),
-            _now(),
-            artifact_uri=detail.tags.get(tk.CARD_ARTIFACT_URI),
-        )
-        card._template_dir = self.settings.card_templates
-        return card
+        return self._card(self.facts(detail), detail.tags)
 
     def render(self, card: ModelCard, fmt: str | None) -> RenderedCard:
         """``card`` in md, html, pdf or json."""
@@ -117,12 +106,14 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         run = detail.run
         run_tags: dict[str, str] = {}
         datasets: list[DatasetFacts] = []
+        artifacts: str | None = None  # the run's artifact folder
         if run is not None:
             with contextlib.suppress(NotFound):
-                raw_datasets, run_tags = self.backend.run_inputs(run.run_id)
-                datasets = [DatasetFacts(**d) for d in raw_datasets]
+                inputs = self.backend.run_inputs(run.run_id)
+                run_tags, artifacts = inputs.tags, inputs.artifact_uri
+                datasets = [DatasetFacts(**d) for d in inputs.datasets]
         env = self.backend.model_environment(detail.name, detail.version)
-        model = self.registry.backend.get_model(detail.name)
+        model = self.backend.get_model_summary(detail.name)
         signature = detail.signature
         flavors = detail.flavors
         main = next((f for f in flavors if f != "python_function"), None)
@@ -170,22 +161,24 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
                 started_at=run.start_time if run else None,
                 duration_seconds=run.duration_seconds if run else None,
                 datasets=datasets,
-                profile=self._profile(run.run_id) if run else None,
+                profile=self._profile(artifacts) if artifacts else None,
                 hardware=hardware,
                 cost=_cost(detail.tags, CostFacts),
                 requirements=env.requirements,
                 python_version=env.python_version,
             ),
-            evaluation=EvaluationFacts(metrics=_metrics(run.metrics if run else {}), tests=self._tests(detail)),
+            evaluation=EvaluationFacts(
+                metrics=_metrics(run.metrics if run else {}), tests=self._tests(detail, artifacts)
+            ),
             load_snippet=self.registry.load_snippet(f"models:/{detail.name}/{detail.version}"),
         )
 
-    def sections(self, mv: ModelVersion) -> CardSections:
-        """People's sections, from the version's tags."""
+    def sections(self, tags: Mapping[str, str]) -> CardSections:
+        """People's sections, from a version's tags."""
         from ..analysis.cards.schema import CardSections
 
         values: dict[str, Any] = {}
-        for key, text in mv.tags.items():
+        for key, text in tags.items():
             if not key.startswith(tk.CARD_SECTION_PREFIX):
                 continue
             field = key.removeprefix(tk.CARD_SECTION_PREFIX)
@@ -212,8 +205,9 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         self, name: str, version: str | int | None = None, alias: str | None = None, save: bool = True
     ) -> ModelCard:
         """Build the card from the registry; with ``save``, store it (md, html, pdf, json) with the version."""
-        card = self.build(name, version, alias)
-        return self._save(card) if save else card
+        detail = self._detail(name, version, alias)
+        card = self._card(self.facts(detail), detail.tags)
+        return self._save(card, detail.tags) if save else card
 
     def update(
         self,
@@ -223,47 +217,63 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         *,
         sections: Mapping[str, Any] | None = None,
         markdown: str | None = None,
+        status: str | None = None,
+        comment: str | None = None,
         user: str | None = None,
     ) -> ModelCard:
-        """Change people's sections: ``sections`` maps fields to new values (``None`` clears one); ``markdown`` is
-        an edited ``card.md`` whose sections replace the stored ones. An approved card that changes goes back to
-        draft. Saves the card."""
-        from ..analysis.cards.markdown_io import sections_from_markdown
-        from ..analysis.cards.schema import CardSections
+        """Change a card and save it, in one step.
 
+        ``sections`` maps fields to new values (``None`` clears one); ``markdown`` is an edited ``card.md`` whose
+        sections replace the stored ones; an approved card whose sections change goes back to draft. ``status``
+        ``"approved"`` then approves the result (recording who, when, ``comment`` and the facts it saw; the required
+        sections must be written), ``"draft"`` withdraws an approval.
+        """
+        from ..analysis.cards import fingerprint
+
+        if status not in (None, "approved", "draft"):
+            raise InvalidParameter(f"status must be 'approved' or 'draft', not {status!r}")
+        if comment is not None and len(comment) > 2000:
+            raise InvalidParameter("An approval comment may have at most 2000 characters")
         detail = self._detail(name, version, alias)
-        current = self.sections(detail).model_dump()
-        changes: dict[str, Any] = {}
-        if markdown is not None:
-            changes.update(sections_from_markdown(markdown, expected_model=detail.name))
-        for field, value in (sections or {}).items():
-            if field not in CardSections.model_fields:
-                known = ", ".join(CardSections.model_fields)
-                raise InvalidParameter(f"Unknown card section {field!r}; the sections are: {known}")
-            if field in _STRUCTURED and value is None:
-                value = []  # clearing a list
-            changes[field] = _owners(value) if field == "owners" else value
-        merged = {**current, **{k: _blank_to_none(val) for k, val in changes.items()}}
-        try:
-            new = CardSections.model_validate(merged).model_dump()
-        except ValueError as exc:
-            raise InvalidParameter(f"Invalid card section: {first_validation_error(exc)}") from None
-        changed = [f for f in new if new[f] != current[f]]
-        for field in changed:
-            key = tk.CARD_SECTION_PREFIX + field
-            value = new[field]
-            if value in (None, [], ""):
-                with contextlib.suppress(NotFound):
-                    self.backend.delete_version_tag(detail.name, detail.version, key)
-            else:
-                text = json.dumps(value, ensure_ascii=False) if field in _STRUCTURED else str(value)
-                self.backend.set_version_tag(detail.name, detail.version, key, text)
-        if changed:
-            stamp = {tk.CARD_UPDATED_BY: user or self.settings.user, tk.CARD_UPDATED_AT: _now()}
-            if detail.tags.get(tk.CARD_STATUS) == "approved":
-                stamp[tk.CARD_STATUS] = "draft"  # what was approved is no longer what the card says
-            self._set_tags(detail.name, detail.version, stamp)
-        return self.generate(detail.name, detail.version)
+        who = user or self.settings.user
+        tags = detail.tags
+        writes: dict[str, str | None] = {}  # tag -> new value, None to delete
+        if sections is not None or markdown is not None:
+            writes.update(self._section_writes(detail.name, tags, sections or {}, markdown))
+            if writes:
+                writes.update({tk.CARD_UPDATED_BY: who, tk.CARD_UPDATED_AT: _now()})
+                if tags.get(tk.CARD_STATUS) == "approved":
+                    writes[tk.CARD_STATUS] = "draft"  # what was approved is no longer what the card says
+        facts = self.facts(detail)
+        if status == "approved":
+            missing = [
+                item.label
+                for item in self._card(facts, _applied(tags, writes)).completeness.checklist
+                if item.field in REQUIRED_FOR_APPROVAL and not item.filled
+            ]
+            if missing:
+                raise InvalidParameter(
+                    f"Cannot approve the card of {detail.name!r} version {detail.version}: "
+                    f"write {', '.join(missing)} first"
+                )
+            writes.update(
+                {
+                    tk.CARD_STATUS: "approved",
+                    tk.CARD_APPROVED_BY: who,
+                    tk.CARD_APPROVED_AT: _now(),
+                    tk.CARD_APPROVAL_COMMENT: comment or "",
+                    tk.CARD_APPROVED_FINGERPRINT: json.dumps(fingerprint(facts), sort_keys=True),
+                }
+            )
+        elif status == "draft":
+            writes.update({tk.CARD_STATUS: "draft", tk.CARD_UPDATED_BY: who, tk.CARD_UPDATED_AT: _now()})
+        for key, value in writes.items():
+            if value is not None:
+                self.backend.set_version_tag(detail.name, detail.version, key, value)
+            elif key in tags:
+                self.backend.delete_version_tag(detail.name, detail.version, key)
+        tags = _applied(tags, writes)
+        return self._save(self._card(facts, tags), tags)
 
     def approve(
         self,
@@ -275,46 +285,44 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         comment: str | None = None,
     ) -> ModelCard:
         """Approve the card as it stands, recording who, when, why, and what the model version looked like."""
-        from ..analysis.cards import build_card, fingerprint
-
-        if comment is not None and len(comment) > 2000:
-            raise InvalidParameter("An approval comment may have at most 2000 characters")
-        detail = self._detail(name, version, alias)
-        facts, sections = self.facts(detail), self.sections(detail)
-        card = build_card(facts, sections, _review(detail.tags), _now())
-        missing = [
-            item.label
-            for item in card.completeness.checklist
-            if item.field in REQUIRED_FOR_APPROVAL and not item.filled
-        ]
-        if missing:
-            raise InvalidParameter(
-                f"Cannot approve the card of {detail.name!r} version {detail.version}: write {', '.join(missing)} first"
-            )
-        self._set_tags(
-            detail.name,
-            detail.version,
-            {
-                tk.CARD_STATUS: "approved",
-                tk.CARD_APPROVED_BY: user or self.settings.user,
-                tk.CARD_APPROVED_AT: _now(),
-                tk.CARD_APPROVAL_COMMENT: comment or "",
-                tk.CARD_APPROVED_FINGERPRINT: json.dumps(fingerprint(facts), sort_keys=True),
-            },
-        )
-        return self.generate(detail.name, detail.version)
+        return self.update(name, version, alias, status="approved", comment=comment, user=user)
 
     def reopen(
         self, name: str, version: str | int | None = None, alias: str | None = None, *, user: str | None = None
     ) -> ModelCard:
         """Withdraw an approval: the card is a draft again."""
-        detail = self._detail(name, version, alias)
-        self._set_tags(
-            detail.name,
-            detail.version,
-            {tk.CARD_STATUS: "draft", tk.CARD_UPDATED_BY: user or self.settings.user, tk.CARD_UPDATED_AT: _now()},
-        )
-        return self.generate(detail.name, detail.version)
+        return self.update(name, version, alias, status="draft", user=user)
+
+    def _section_writes(
+        self, model: str, tags: Mapping[str, str], sections: Mapping[str, Any], markdown: str | None
+    ) -> dict[str, str | None]:
+        """The section tags to set (or delete, ``None``) for the requested changes; validates them all first."""
+        from ..analysis.cards.markdown_io import sections_from_markdown
+        from ..analysis.cards.schema import CardSections
+
+        current = self.sections(tags).model_dump()
+        changes: dict[str, Any] = {}
+        if markdown is not None:
+            changes.update(sections_from_markdown(markdown, expected_model=model))
+        for field, value in sections.items():
+            if field not in CardSections.model_fields:
+                known = ", ".join(CardSections.model_fields)
+                raise InvalidParameter(f"Unknown card section {field!r}; the sections are: {known}")
+            if field in _STRUCTURED and value is None:
+                value = []  # clearing a list
+            changes[field] = _owners(value) if field == "owners" else value
+        merged = {**current, **{k: _blank_to_none(val) for k, val in changes.items()}}
+        try:
+            new = CardSections.model_validate(merged).model_dump()
+        except ValueError as exc:
+            raise InvalidParameter(f"Invalid card section: {first_validation_error(exc)}") from None
+        writes: dict[str, str | None] = {}
+        for field in (f for f in new if new[f] != current[f]):
+            value = new[field]
+            empty = value in (None, [], "")
+            text = json.dumps(value, ensure_ascii=False) if field in _STRUCTURED else str(value)
+            writes[tk.CARD_SECTION_PREFIX + field] = None if empty else text
+        return writes
 
     def write(self, rendered: RenderedCard, path: str | Path, roots: list[Path]) -> Path:
         """Write a rendered card to ``path``, which must lie under one of ``roots``."""
@@ -347,11 +355,21 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
             version = self.registry.resolve_version(name)
         return self.registry.get_version(name, version=version, alias=alias)
 
-    def _save(self, card: ModelCard) -> ModelCard:
+    def _card(self, facts: CardFacts, tags: Mapping[str, str]) -> ModelCard:
+        """The card of these facts with the sections and review state the version's ``tags`` hold."""
+        from ..analysis.cards import build_card
+
+        card = build_card(
+            facts, self.sections(tags), _review(tags), _now(), artifact_uri=tags.get(tk.CARD_ARTIFACT_URI)
+        )
+        card._template_dir = self.settings.card_templates
+        return card
+
+    def _save(self, card: ModelCard, tags: Mapping[str, str]) -> ModelCard:
+        """Store the card's four formats as artifacts of the version's run (``tags``: the version's, current)."""
         from ..analysis.cards.render import render
 
         model = card.facts.model
-        tags = self.backend.get_version(model.name, model.version).tags
         run_id = tags.get(tk.CARD_RUN_ID) or model.run_id
         if run_id is None:
             run_id = self.backend.holder_run(HOLDER_EXPERIMENT, f"{model.name} v{model.version}")
@@ -376,10 +394,10 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         for key, value in tags.items():
             self.backend.set_version_tag(name, version, key, value)
 
-    def _profile(self, run_id: str) -> Any:
+    def _profile(self, artifacts: str) -> Any:
         from ..analysis.cards.schema import ProfileFacts
 
-        text = self.backend.read_run_text(run_id, tk.PROFILE_SUMMARY_ARTIFACT)
+        text = self.backend.read_text(f"{artifacts}/{tk.PROFILE_SUMMARY_ARTIFACT}")
         if not text:
             return None
         try:
@@ -395,7 +413,7 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         except (ValueError, KeyError, TypeError):  # an unreadable summary is reported as absent
             return None
 
-    def _tests(self, detail: VersionDetail) -> Any:
+    def _tests(self, detail: VersionDetail, artifacts: str | None) -> Any:
         from ..analysis.cards.schema import ModelTestFacts
 
         verdict = detail.tags.get(tk.TESTS_VERDICT)
@@ -403,9 +421,9 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
             return None
         report: dict[str, Any] = {}
         path = detail.tags.get(tk.TESTS_REPORT)
-        if path and detail.run_id:
-            with contextlib.suppress(NotFound, ValueError):
-                report = json.loads(self.backend.read_run_text(detail.run_id, path) or "{}")
+        if path and artifacts:
+            with contextlib.suppress(ValueError):
+                report = json.loads(self.backend.read_text(f"{artifacts}/{path}") or "{}")
         try:
             return ModelTestFacts.model_validate(
                 {"verdict": verdict, "ran_at": detail.tags.get(tk.TESTS_RAN_AT), "checks": report.get("checks", [])}
@@ -478,6 +496,17 @@ def _owners(value: Any) -> Any:
         else:
             owners.append(item)
     return owners
+
+
+def _applied(tags: Mapping[str, str], writes: Mapping[str, str | None]) -> dict[str, str]:
+    """``tags`` after ``writes`` (``None`` deletes)."""
+    out = dict(tags)
+    for key, value in writes.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
 
 
 def _blank_to_none(value: Any) -> Any:

@@ -17,8 +17,8 @@ from typing import Any
 
 import yaml
 
-from ...errors import InvalidParameter, first_validation_error
-from .schema import PROSE_SECTIONS, CardSections, ModelCard
+from ...errors import InvalidParameter
+from .schema import PROSE_SECTIONS, ModelCard
 
 #: What a card shows in a section nobody has written yet; reading it back means "still empty".
 MISSING_TEXT = "_Not written yet._"
@@ -105,11 +105,7 @@ def sections_from_markdown(text: str, expected_model: str | None = None) -> dict
                 found[field] = _clean(content)
     if not found:
         raise InvalidParameter("This Markdown holds no Maestro card sections (no front matter, no known headings)")
-    try:
-        CardSections.model_validate({k: v for k, v in found.items()})
-    except ValueError as exc:
-        raise InvalidParameter(f"The Markdown card has an invalid field: {first_validation_error(exc)}") from None
-    return found
+    return found  # validated with the rest of an update, by the card service
 
 
 def _from_front_matter(raw: str, expected_model: str | None) -> dict[str, Any]:

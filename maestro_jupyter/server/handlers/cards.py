@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..openapi import Operation, Param
 from ..requests import JsonSchemaDocument, UpdateCard
 from .base import MaestroHandler
-
-if TYPE_CHECKING:
-    from ...analysis.cards import ModelCard
-    from ...services import Services
 
 CARD = "maestro_jupyter.analysis.cards.schema:ModelCard"
 
@@ -54,18 +48,18 @@ class CardHandler(MaestroHandler):
     async def put(self, name: str, version: str) -> None:
         req = self.body(UpdateCard) if (self.request.body or b"").strip() else UpdateCard()
         user = self.acting_user()
-
-        def change(s: Services) -> ModelCard:
-            card = None
-            if req.sections is not None or req.markdown is not None:
-                card = s.cards.update(name, version, sections=req.sections, markdown=req.markdown, user=user)
-            if req.status == "approved":
-                card = s.cards.approve(name, version, user=user, comment=req.comment)
-            elif req.status == "draft":
-                card = s.cards.reopen(name, version, user=user)
-            return card if card is not None else s.cards.generate(name, version)
-
-        self.send(await self.call(change))
+        card = await self.call(
+            lambda s: s.cards.update(
+                name,
+                version,
+                sections=req.sections,
+                markdown=req.markdown,
+                status=req.status,
+                comment=req.comment,
+                user=user,
+            )
+        )
+        self.send(card)
 
 
 class CardSchemaHandler(MaestroHandler):
