@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, NotFound, PermissionDenied
+from .errors import (
+    BackendUnavailable,
+    Conflict,
+    GateRefused,
+    InvalidParameter,
+    MaestroError,
+    NotFound,
+    PermissionDenied,
+)
 
 if TYPE_CHECKING:
     from .client import MaestroClient
@@ -18,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BackendUnavailable",
     "Conflict",
+    "GateRefused",
     "InvalidParameter",
     "MaestroClient",
     "MaestroError",

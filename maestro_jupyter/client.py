@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .entities import (
     ExperimentPage,
+    GateDecision,
     ModelDetail,
     ModelPage,
     ModelVersion,
@@ -35,6 +36,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from .analysis.cards import ModelCard
     from .analysis.features import FeatureReport
+    from .analysis.modeltests import TestPolicy, TestReport, TestRunSummary
     from .analysis.profiling import ProfileResult
 
 
@@ -95,9 +97,16 @@ class ModelsAPI:
         """Metrics across versions (oldest first), shown as charts and a table; ``.to_frame()``, ``.to_csv()``."""
         return self._services.registry.compare_versions(name, metrics, versions)
 
-    def set_alias(self, name: str, alias: str, version: int | str) -> ModelVersion:
-        """Point ``alias`` (e.g. ``"champion"``) at ``version``; returns that version."""
-        return self._services.registry.set_alias(name, alias, version)
+    def set_alias(
+        self, name: str, alias: str, version: int | str, *, override_reason: str | None = None
+    ) -> ModelVersion:
+        """Point ``alias`` (e.g. ``"champion"``) at ``version``; returns that version.
+
+        A gated alias (champion and production unless ``MAESTRO_GATED_ALIASES`` says otherwise) goes only to a
+        version whose latest tests passed: otherwise ``GateRefused`` names the failed checks. ``override_reason``
+        lets it through anyway and is recorded on the version (who, when, why)."""
+        services = self._services
+        return services.registry.set_alias(name, alias, version, override_reason, services.settings.user)
 
     def delete_alias(self, name: str, alias: str) -> None:
         """Remove an alias from a model."""
@@ -296,6 +305,72 @@ class CardsAPI:
         return card_json_schema()
 
 
+class TestsAPI:
+    """Automated model tests and the promotion gate: ``ml.tests``."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def run(
+        self,
+        name: str,
+        data: Any,
+        target: str,
+        *,
+        version: int | str | None = None,
+        alias: str | None = None,
+        sensitive: Sequence[str] | None = None,
+        slices: Sequence[str] | None = None,
+        policy: Mapping[str, Any] | str | Path | None = None,
+        thresholds: Mapping[str, Any] | None = None,
+        reference: str | None = "champion",
+        record: bool = True,
+    ) -> TestReport:
+        """Test a version on ``data`` (a DataFrame or CSV/Parquet path) whose ``target`` column holds the truth.
+
+        Checks the data contract, performance (per ``slices`` too, and no regression against the version holding
+        the ``reference`` alias), latency, fairness across ``sensitive`` columns and robustness. Thresholds come
+        from the defaults, ``MAESTRO_TEST_POLICY``, the model's ``maestro.tests.*`` tags, ``policy`` (a mapping or a
+        YAML file) and ``thresholds`` (e.g. ``{"accuracy": 0.9, "latency_p95_ms": "< 50"}``), later winning. With
+        ``record`` (default) the report is kept with the version: verdict tags, metrics, HTML and JUnit files.
+        """
+        services = self._services
+        return services.tests.run(
+            name,
+            version,
+            alias,
+            data=data,
+            target=target,
+            sensitive=sensitive,
+            slices=slices,
+            policy=policy,
+            thresholds=thresholds,
+            reference_alias=reference,
+            record=record,
+            user=services.settings.user,
+        )
+
+    def get(self, name: str, *, version: int | str | None = None, alias: str | None = None) -> TestReport | None:
+        """The latest recorded report of a version (``None`` if it was never tested)."""
+        return self._services.tests.latest(name, version, alias)
+
+    def history(self, name: str, *, version: int | str | None = None, max_results: int = 100) -> list[TestRunSummary]:
+        """Recorded test runs of a model, or of one version, newest first."""
+        return self._services.tests.history(name, version, max_results)
+
+    def policy(self, name: str, policy: Mapping[str, Any] | str | Path | None = None) -> TestPolicy:
+        """The policy a test of ``name`` would use now (defaults, team file, model tags, then ``policy``)."""
+        return self._services.tests.policy(name, policy)
+
+    def gate(self, name: str, *, version: int | str | None = None, alias: str | None = None) -> GateDecision:
+        """Whether the version may be promoted to a gated alias or deployed now, and why not."""
+        services = self._services
+        resolved = services.registry.resolve_version(name, version=version, alias=alias)
+        return services.gate.decide(name, resolved, "promotion or deployment")
+
+
 class MaestroClient:
     """The Maestro SDK. ``MaestroClient()`` reads the settings from the environment (see ``settings.py``);
     keyword arguments override them, e.g. ``MaestroClient(tracking_uri="http://mlflow:5000")``."""
@@ -308,6 +383,7 @@ class MaestroClient:
         self.experiments = ExperimentsAPI(self._services)
         self.data = DataAPI(self._services)
         self.cards = CardsAPI(self._services)
+        self.tests = TestsAPI(self._services)
 
     @property
     def settings(self) -> Settings:

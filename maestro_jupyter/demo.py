@@ -7,8 +7,10 @@
 - ``diabetes-regressor``: two versions (ridge, random forest), alias ``champion`` (best R²);
 - ``iris-classifier``: one version, alias ``champion``.
 
-Every version comes from a run with params, metrics (incl. training time) and a signature. It is idempotent: a
-model already seeded completely is left alone; one left half-seeded by an interrupted run is seeded again.
+Every version comes from a run with params, metrics (incl. training time) and a signature, and has been through the
+automated model tests on the held-out split (so the champion took its alias through the promotion gate). It is
+idempotent: a model already seeded completely is left alone; one left half-seeded by an interrupted run is seeded
+again.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from typing import Any
 from .settings import Settings
 
 SEED_TAG = "maestro.demo"
-SEED_VERSION = "1"
-TRUSTED_SKLEARN_TYPES = ["sklearn.tree._tree.Tree"]
+SEED_VERSION = "2"
+TRUSTED_SKLEARN_TYPES = ["sklearn.tree._tree.Tree", "numpy.dtype"]
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,11 @@ class DemoModel:
 def _candidates_classification() -> tuple[tuple[str, Callable[[], Any], dict[str, Any]], ...]:
     from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
 
     return (
         (
             "logistic-regression",
-            lambda: make_pipeline(StandardScaler(), LogisticRegression(C=0.01, max_iter=500)),
+            lambda: _imputed(LogisticRegression(C=0.01, max_iter=500), scale=True),
             {"C": 0.01},
         ),
         (
@@ -54,7 +54,7 @@ def _candidates_classification() -> tuple[tuple[str, Callable[[], Any], dict[str
         ),
         (
             "gradient-boosting",
-            lambda: GradientBoostingClassifier(n_estimators=100, random_state=0),
+            lambda: _imputed(GradientBoostingClassifier(n_estimators=100, random_state=0)),
             {"n_estimators": 100, "learning_rate": 0.1},
         ),
     )
@@ -78,7 +78,7 @@ def demo_models() -> list[DemoModel]:
             "regression",
             "Predicts disease progression one year after baseline from 10 clinical measurements.",
             (
-                ("ridge", lambda: Ridge(alpha=1.0), {"alpha": 1.0}),
+                ("ridge", lambda: _imputed(Ridge(alpha=1.0)), {"alpha": 1.0}),
                 (
                     "random-forest",
                     lambda: RandomForestRegressor(n_estimators=50, max_depth=6, random_state=0),
@@ -91,9 +91,20 @@ def demo_models() -> list[DemoModel]:
             "iris",
             "classification",
             "Classifies iris flowers into three species from sepal and petal sizes.",
-            (("logistic-regression", lambda: LogisticRegression(max_iter=500), {"max_iter": 500}),),
+            (("logistic-regression", lambda: _imputed(LogisticRegression(max_iter=500)), {"max_iter": 500}),),
         ),
     ]
+
+
+def _imputed(estimator: Any, scale: bool = False) -> Any:
+    """``estimator`` behind a median imputer (and a scaler): served models meet missing values, and the
+    robustness checks inject some."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    steps = [SimpleImputer(strategy="median"), *([StandardScaler()] if scale else []), estimator]
+    return make_pipeline(*steps)
 
 
 def _load(dataset: str) -> tuple[Any, Any]:
@@ -155,6 +166,7 @@ def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -
     backend = services.mlflow  # opens (and, when embedded, bootstraps) the store with Maestro's artifact root
     client = backend.client
     created = []
+    tested: list[tuple[DemoModel, list[tuple[float, str]], Any]] = []
     # The fluent API (start_run, log_model) logs wherever MLflow's process-wide URIs point.
     with backend.mlflow_globals():
         for spec in demo_models():
@@ -177,7 +189,7 @@ def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -
                     results = _metrics(spec.task, model, x_test, y_test)
                     mlflow.log_params({"algorithm": algorithm, "dataset": spec.dataset, **params})
                     mlflow.log_metrics({**results, "training_time_s": elapsed})
-                    estimator = type(model)
+                    estimator = type(model[-1] if hasattr(model, "steps") else model)
                     mlflow.set_tags(
                         {
                             "task": spec.task,
@@ -211,18 +223,32 @@ def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -
                     client.update_model_version(spec.name, version, description=f"{algorithm} on {spec.dataset}")
                     score = results["r2"] if spec.task == "regression" else results["accuracy"]
                     scores.append((score, version))
-            ranked = [v for _, v in sorted(scores, reverse=True)]
-            client.set_registered_model_alias(spec.name, "champion", ranked[0])
-            if len(ranked) > 1:
-                client.set_registered_model_alias(spec.name, "challenger", ranked[1])
             client.update_registered_model(spec.name, description=spec.description)
             client.set_registered_model_tag(spec.name, "task", spec.task)
             client.set_registered_model_tag(spec.name, "dataset", spec.dataset)
             client.set_registered_model_tag(spec.name, "team", "demo")
-            client.set_registered_model_tag(spec.name, SEED_TAG, SEED_VERSION)  # last: marks the seed complete
-            created.append(spec.name)
-            log(f"{spec.name}: {len(ranked)} version(s), champion v{ranked[0]}")
+            tested.append((spec, scores, x_test.assign(target=y_test)))
+    for spec, scores, test_frame in tested:
+        _test_and_promote(services, spec, scores, test_frame, log)
+        client.set_registered_model_tag(spec.name, SEED_TAG, SEED_VERSION)  # last: marks the seed complete
+        created.append(spec.name)
     return created
+
+
+def _test_and_promote(
+    services: Any, spec: DemoModel, scores: list[tuple[float, str]], test_frame: Any, log: Callable[[str], None]
+) -> None:
+    """Run the model tests on every version, then give the aliases through the promotion gate."""
+    verdicts = {}
+    for _score, version in scores:
+        report = services.tests.run(spec.name, version, data=test_frame, target="target", reference_alias=None)
+        verdicts[version] = report.verdict
+    ranked = [v for _, v in sorted(scores, reverse=True)]
+    services.registry.set_alias(spec.name, "champion", ranked[0])  # gated: refused if its tests failed
+    if len(ranked) > 1:
+        services.registry.set_alias(spec.name, "challenger", ranked[1])
+    tests = ", ".join(f"v{v} {verdicts[v]}" for _, v in scores)
+    log(f"{spec.name}: {len(ranked)} version(s), champion v{ranked[0]}; tests: {tests}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -193,3 +193,31 @@ class VersionComparison(_Displayable):
             with open(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
         return text
+
+
+class GateOverride(BaseModel):
+    """Someone let a version through the promotion gate despite its tests: who, when, why, for what."""
+
+    by: str
+    at: str
+    reason: str
+    action: str
+    verdict: str | None = None
+    failed_checks: list[str] = Field(default_factory=list)
+
+
+class GateDecision(BaseModel):
+    """Whether a version may be promoted or deployed, and why."""
+
+    name: str
+    version: str
+    action: str
+    #: False when the action needs no passing tests (an alias outside ``MAESTRO_GATED_ALIASES``).
+    gated: bool
+    allowed: bool
+    verdict: str | None = None
+    ran_at: str | None = None
+    failed_checks: list[str] = Field(default_factory=list)
+    message: str
+    #: The override that let it through, when one did.
+    override: GateOverride | None = None

@@ -54,6 +54,20 @@ class Conflict(MaestroError):
     code = "CONFLICT"
 
 
+class GateRefused(Conflict):
+    """The promotion gate refused a version: its tests failed or never ran (HTTP 409). ``failed_checks`` names the
+    failed checks (empty when there is no test report)."""
+
+    code = "GATE_REFUSED"
+
+    def __init__(self, message: str, failed_checks: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.failed_checks = list(failed_checks or [])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "failed_checks": self.failed_checks}
+
+
 class RateLimited(MaestroError):
     """Too many mutating requests from one user (HTTP 429); ``retry_after`` is in seconds."""
 

@@ -56,6 +56,11 @@ class Settings:
     #: ``MAESTRO_CARD_TEMPLATES``: a folder whose ``card.md.j2`` / ``card.html.j2`` / ``card.pdf.html.j2`` replace the
     #: built-in model card templates (any subset); unset: the built-in ones.
     card_templates: str | None = None
+    #: ``MAESTRO_GATED_ALIASES``: comma-separated aliases that only a version with passing tests may take
+    #: (default ``champion,production``; ``*`` gates every alias, ``none`` none).
+    gated_aliases: tuple[str, ...] = ("champion", "production")
+    #: ``MAESTRO_TEST_POLICY``: a YAML test policy every model test starts from (a team's thresholds).
+    test_policy: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -91,6 +96,8 @@ class Settings:
             mlflow_timeout=_number(pick("mlflow_timeout", "MAESTRO_MLFLOW_TIMEOUT", 10), "MAESTRO_MLFLOW_TIMEOUT", int),
             mlflow_retries=_number(pick("mlflow_retries", "MAESTRO_MLFLOW_RETRIES", 1), "MAESTRO_MLFLOW_RETRIES", int),
             card_templates=pick("card_templates", "MAESTRO_CARD_TEMPLATES"),
+            gated_aliases=_aliases(pick("gated_aliases", "MAESTRO_GATED_ALIASES", "champion,production")),
+            test_policy=pick("test_policy", "MAESTRO_TEST_POLICY"),
         )
         if settings.compute not in COMPUTE_BACKENDS:
             raise InvalidParameter(
@@ -149,6 +156,12 @@ def _number(value: Any, var: str, kind: type) -> Any:
         return kind(value)
     except (TypeError, ValueError):
         raise InvalidParameter(f"{var} must be a number, not {value!r}") from None
+
+
+def _aliases(value: Any) -> tuple[str, ...]:
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    names = tuple(str(p).strip().lower() for p in parts if str(p).strip())
+    return () if names == ("none",) else names
 
 
 def _redact(uri: str) -> str:

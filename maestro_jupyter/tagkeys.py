@@ -30,8 +30,24 @@ CARD_RUN_ID = "maestro.card.run_id"
 # --- model tests (written by the model-testing feature) ---------------------------------------------------------
 TESTS_VERDICT = "maestro.tests.verdict"
 TESTS_RAN_AT = "maestro.tests.ran_at"
-#: Run-relative artifact path of the latest JSON test report: {"verdict", "ran_at", "checks": [...]}.
+#: Artifact path, relative to the run ``TESTS_RUN_ID`` (else the source run), of the latest JSON test report:
+#: {"verdict", "ran_at", "checks": [...]}.
 TESTS_REPORT = "maestro.tests.report"
+#: The MLflow run (experiment ``maestro-model-tests``) that recorded the latest test report.
+TESTS_RUN_ID = "maestro.tests.run_id"
+#: Comma-separated names of the checks that failed in the latest run (so the gate can name them cheaply).
+TESTS_FAILED = "maestro.tests.failed"
+#: Model tags: a whole test policy (YAML or JSON), and single thresholds ``maestro.tests.threshold.METRIC``.
+TESTS_POLICY = "maestro.tests.policy"
+TESTS_THRESHOLD_PREFIX = "maestro.tests.threshold."
+#: Run tags of a recorded test run: which model version it tested.
+TESTS_MODEL = "maestro.tests.model"
+TESTS_VERSION = "maestro.tests.version"
+TESTS_RAN_BY = "maestro.tests.ran_by"
+
+# --- the promotion gate -----------------------------------------------------------------------------------------
+#: Version tag: JSON list of the overrides of a failed or missing test verdict, oldest first.
+GATE_OVERRIDES = "maestro.gate.overrides"
 
 # --- cost and hardware (written by the training and cost features) ----------------------------------------------
 COST_TRAIN = "maestro.cost.train"
@@ -46,4 +62,4 @@ PROFILE_SUMMARY_ARTIFACT = "maestro/profile/summary.json"
 
 def is_maestro_state(key: str) -> bool:
     """Tags Maestro keeps its own state in (not facts about the model)."""
-    return key.startswith((CARD_PREFIX, "maestro.tests.", "maestro.cost."))
+    return key.startswith((CARD_PREFIX, "maestro.tests.", "maestro.gate.", "maestro.cost."))

@@ -179,11 +179,17 @@ export interface IListModelsOptions {
  * one, so it can be shown to the user as is.
  */
 export class MaestroAPIError extends Error {
-  constructor(status: number, code: string, message: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: { [key: string]: unknown } = {}
+  ) {
     super(message);
     this.name = 'MaestroAPIError';
     this.status = status;
     this.code = code;
+    this.details = details;
     // Keep `instanceof` working when compiled to older targets.
     Object.setPrototypeOf(this, MaestroAPIError.prototype);
   }
@@ -193,6 +199,13 @@ export class MaestroAPIError extends Error {
 
   /** Machine-readable error code, e.g. `NOT_FOUND`, `INVALID_PARAMETER`. */
   readonly code: string;
+
+  /**
+   * The other fields of the server's JSON error body (every key but `error`
+   * and `message`), e.g. `failed_checks` of a `GATE_REFUSED` error; empty
+   * when there are none.
+   */
+  readonly details: { [key: string]: unknown };
 }
 
 /**
@@ -308,18 +321,23 @@ async function sendRequest(
 
 /**
  * The error of a non-OK response: the server's `message` and `error` code
- * when its (parsed JSON) body has them, else the HTTP status.
+ * when its (parsed JSON) body has them, else the HTTP status; the body's
+ * other fields become the error's `details`.
  */
 function responseError(response: Response, data: unknown): MaestroAPIError {
-  const body: IErrorBody =
-    data !== null && typeof data === 'object' ? (data as IErrorBody) : {};
+  const body: IErrorBody & { [key: string]: unknown } =
+    data !== null && typeof data === 'object' && !Array.isArray(data)
+      ? (data as IErrorBody & { [key: string]: unknown })
+      : {};
   const message =
     typeof body.message === 'string' && body.message
       ? body.message
       : response.statusText || `Request failed with status ${response.status}`;
   const code =
     typeof body.error === 'string' && body.error ? body.error : 'HTTP_ERROR';
-  return new MaestroAPIError(response.status, code, message);
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  const { error, message: _message, ...details } = body;
+  return new MaestroAPIError(response.status, code, message, details);
 }
 
 /**
@@ -428,16 +446,33 @@ export function compareVersions(
 }
 
 /**
+ * Error code of a promotion refused by the test gate (HTTP 409); the error's
+ * `details.failed_checks` lists the checks that failed (empty when the
+ * version was never tested).
+ */
+export const GATE_REFUSED = 'GATE_REFUSED';
+
+/**
  * Point an alias at a version of a model (moving it if it already exists).
+ *
+ * A gated alias is refused (`MaestroAPIError` with code `GATE_REFUSED`)
+ * when the version's tests failed or never ran; `overrideReason` (sent as
+ * `override_reason` only when given) overrides the gate, and the server
+ * records it.
  */
 export function setAlias(
   name: string,
   alias: string,
-  version: string
+  version: string,
+  overrideReason?: string
 ): Promise<IModelVersion> {
+  const body: { version: string; override_reason?: string } = { version };
+  if (overrideReason !== undefined) {
+    body.override_reason = overrideReason;
+  }
   return requestAPI<IModelVersion>(modelPath(name, 'aliases', alias), {
     method: 'PUT',
-    body: JSON.stringify({ version })
+    body: JSON.stringify(body)
   });
 }
 
@@ -809,6 +844,169 @@ export function cardDownloadURL(
 ): string {
   return apiURL(
     `${cardPath(name, version)}?format=${format}&download=1`,
+    settings
+  );
+}
+
+/**
+ * The status of one check of a model test report.
+ */
+export type TestStatus = 'passed' | 'failed' | 'skipped';
+
+/**
+ * The verdict of a model test run: failed when any check failed.
+ */
+export type TestVerdict = 'passed' | 'failed';
+
+/**
+ * A table backing a check's result (e.g. the worst rows, the metric per
+ * slice).
+ */
+export interface ITestEvidence {
+  columns: string[];
+  rows: (string | number | null)[][];
+}
+
+/**
+ * One check of a model test report.
+ */
+export interface ITestCheck {
+  /**
+   * Name of the check, e.g. `accuracy`, `accuracy[sex=female]`,
+   * `latency_p95_ms`, `data_contract`, `gaussian_noise.flip_rate`.
+   */
+  name: string;
+  /**
+   * `contract`, `performance`, `latency`, `fairness` or `robustness`.
+   */
+  category: string;
+  status: TestStatus;
+  /** The measured value, if the check measures one. */
+  value: number | null;
+  /** The threshold as text, e.g. `> 0.85`, `< 100`. */
+  threshold: string | null;
+  /** One line of evidence or explanation (why it was skipped, say). */
+  detail: string | null;
+  /** An optional table backing the result. */
+  evidence: ITestEvidence | null;
+}
+
+/**
+ * The full report of the latest test run of a model version.
+ */
+export interface ITestReport {
+  name: string;
+  version: string;
+  verdict: TestVerdict;
+  /** ISO 8601 time of the run. */
+  ran_at: string;
+  ran_by: string | null;
+  duration_seconds: number;
+  /** The MLflow run holding the report. */
+  run_id: string | null;
+  task: 'classification' | 'regression';
+  /** Rows of the test data. */
+  rows: number;
+  /** Target column of the test data. */
+  target: string;
+  /** Columns the fairness checks compare groups of. */
+  sensitive: string[];
+  /** Slices the performance checks were also measured on. */
+  slices: string[];
+  /** The version compared against (e.g. the champion), if any. */
+  reference: { alias: string; version: string } | null;
+  summary: { passed: number; failed: number; skipped: number };
+  checks: ITestCheck[];
+  /** Every measured metric, e.g. `accuracy`, `accuracy/sex=female`. */
+  metrics: { [key: string]: number };
+}
+
+/**
+ * One past test run of a model version.
+ */
+export interface ITestRunSummary {
+  run_id: string;
+  version: string;
+  verdict: TestVerdict;
+  /** ISO 8601 time of the run. */
+  ran_at: string;
+  ran_by: string | null;
+  passed: number;
+  failed: number;
+  skipped: number;
+  /** Names of the checks that failed. */
+  failed_checks: string[];
+}
+
+/**
+ * Response body of `GET models/{name}/versions/{version}/tests`.
+ */
+export interface ITestHistory {
+  name: string;
+  version: string;
+  /** The latest report; `null` when the version was never tested. */
+  latest: ITestReport | null;
+  /** This version's runs, newest first. */
+  history: ITestRunSummary[];
+}
+
+/**
+ * A format a test report can be rendered in.
+ */
+export type TestsReportFormat = 'html' | 'junit';
+
+/**
+ * Endpoint (relative to the API namespace) of a version's tests.
+ */
+export function testsPath(name: string, version: string): string {
+  return modelPath(name, 'versions', version, 'tests');
+}
+
+/**
+ * Get the latest test report and the test history of a version.
+ */
+export function getTests(
+  name: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<ITestHistory> {
+  return requestAPI<ITestHistory>(testsPath(name, version), {
+    method: 'GET',
+    signal
+  });
+}
+
+/**
+ * Get the latest test report of a version as a self-contained HTML
+ * document.
+ *
+ * @throws {MaestroAPIError} `NOT_FOUND` when the version was never tested.
+ */
+export function getTestsHTML(
+  name: string,
+  version: string,
+  signal?: AbortSignal
+): Promise<string> {
+  return requestText(`${testsPath(name, version)}?format=html`, {
+    method: 'GET',
+    signal
+  });
+}
+
+/**
+ * URL of a version's latest test report in a format (HTML or JUnit XML);
+ * with `download`, as an attachment. A plain link works: the browser sends
+ * Jupyter's authentication cookie.
+ */
+export function testsReportURL(
+  name: string,
+  version: string,
+  format: TestsReportFormat,
+  download = false,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return apiURL(
+    `${testsPath(name, version)}?format=${format}${download ? '&download=1' : ''}`,
     settings
   );
 }

@@ -11,13 +11,19 @@ import { Widget } from '@lumino/widgets';
 
 import { createCardWidget } from './card/CardWidget';
 import { cardWidgetId } from './card/helpers';
-import { IOpenCardArgs, IOpenRunArgs } from './components/VersionItem';
+import {
+  IOpenCardArgs,
+  IOpenRunArgs,
+  IOpenTestsArgs
+} from './components/VersionItem';
 import { compareWidgetId, createCompareWidget } from './compare/CompareWidget';
 import { maestroIcon } from './icons';
 import { MaestroModel, readOptions } from './model';
 import { isProfilablePath, profileWidgetId, uniqueId } from './profile/helpers';
 import { createProfileWidget } from './profile/ProfileWidget';
 import { createRunWidget, runWidgetId } from './run/RunWidget';
+import { testsWidgetId } from './tests/helpers';
+import { createTestsWidget } from './tests/TestsWidget';
 import { MaestroSidebar } from './widget';
 
 /**
@@ -42,6 +48,11 @@ export namespace CommandIDs {
   export const openRun = 'maestro:open-run';
   /** Show the model card of a version; args `{name: string, version: string}`. */
   export const openCard = 'maestro:open-card';
+  /**
+   * Show the automated tests of a version (latest report and history);
+   * args `{name: string, version: string}`.
+   */
+  export const openTests = 'maestro:open-tests';
   /**
    * Profile a CSV/TSV/Parquet file; args `{path?: string}` (default: the
    * file selected in the file browser).
@@ -139,11 +150,20 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    /** Open (or activate) the model card of a version. */
-    const openCard = (args: IOpenCardArgs): void => {
+    /**
+     * Activate the main-area widget of class `className` showing a version,
+     * or else add the one `create` makes, with a free id derived from
+     * `baseId`.
+     */
+    const openVersionWidget = (
+      className: string,
+      args: { name: string; version: string },
+      baseId: string,
+      create: (id: string) => Widget
+    ): void => {
       for (const widget of app.shell.widgets('main')) {
         if (
-          widget.hasClass('maestro-card') &&
+          widget.hasClass(className) &&
           widget.node.dataset.name === args.name &&
           widget.node.dataset.version === args.version
         ) {
@@ -155,10 +175,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
       for (const widget of app.shell.widgets('main')) {
         taken.add(widget.id);
       }
-      const id = uniqueId(cardWidgetId(args.name, args.version), candidate =>
-        taken.has(candidate)
+      addToMain(create(uniqueId(baseId, candidate => taken.has(candidate))));
+    };
+
+    /** Open (or activate) the model card of a version. */
+    const openCard = (args: IOpenCardArgs): void => {
+      openVersionWidget(
+        'maestro-card',
+        args,
+        cardWidgetId(args.name, args.version),
+        id => createCardWidget(args, id)
       );
-      addToMain(createCardWidget(args, id));
+    };
+
+    /** Open (or activate) the automated tests of a version. */
+    const openTests = (args: IOpenTestsArgs): void => {
+      openVersionWidget(
+        'maestro-tests',
+        args,
+        testsWidgetId(args.name, args.version),
+        id => createTestsWidget(args, id)
+      );
     };
 
     /** Open (or activate) the profile of a data file. */
@@ -219,6 +256,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         },
         openCard: args => {
           void app.commands.execute(CommandIDs.openCard, { ...args });
+        },
+        openTests: args => {
+          void app.commands.execute(CommandIDs.openTests, { ...args });
         },
         compareVersions: name => {
           void app.commands.execute(CommandIDs.compareVersions, { name });
@@ -312,32 +352,52 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
-    app.commands.addCommand(CommandIDs.openCard, {
-      label: 'Open Model Card',
-      caption:
-        'Show the model card of a model version: its status, completeness and sections',
-      icon: args => (args['isPalette'] ? undefined : maestroIcon),
-      describedBy: {
-        args: {
-          type: 'object',
-          properties: {
-            name: { type: 'string', description: 'Registered model name.' },
-            version: { type: 'string', description: 'Model version.' }
-          },
-          required: ['name', 'version']
+    /**
+     * A command that opens a view of one model version (args name, version).
+     */
+    const addVersionCommand = (
+      id: string,
+      label: string,
+      caption: string,
+      open: (args: { name: string; version: string }) => void
+    ): void => {
+      app.commands.addCommand(id, {
+        label,
+        caption,
+        icon: args => (args['isPalette'] ? undefined : maestroIcon),
+        describedBy: {
+          args: {
+            type: 'object',
+            properties: {
+              name: { type: 'string', description: 'Registered model name.' },
+              version: { type: 'string', description: 'Model version.' }
+            },
+            required: ['name', 'version']
+          }
+        },
+        execute: args => {
+          const name = stringArg(args, 'name');
+          const version = stringArg(args, 'version');
+          if (!name || !version) {
+            throw new Error(`${id} needs name and version arguments.`);
+          }
+          open({ name, version });
         }
-      },
-      execute: args => {
-        const name = stringArg(args, 'name');
-        const version = stringArg(args, 'version');
-        if (!name || !version) {
-          throw new Error(
-            `${CommandIDs.openCard} needs name and version arguments.`
-          );
-        }
-        openCard({ name, version });
-      }
-    });
+      });
+    };
+
+    addVersionCommand(
+      CommandIDs.openCard,
+      'Open Model Card',
+      'Show the model card of a model version: its status, completeness and sections',
+      openCard
+    );
+    addVersionCommand(
+      CommandIDs.openTests,
+      'Open Test Report',
+      'Show the automated tests of a model version: the verdict, the checks by category, the metrics and the history',
+      openTests
+    );
 
     app.commands.addCommand(CommandIDs.profileFile, {
       label: 'Profile with Maestro',

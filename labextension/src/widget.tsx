@@ -14,6 +14,7 @@ export type { IMaestroOptions } from './model';
 const NO_ACTIONS: IMaestroActions = {
   openRun: () => undefined,
   openCard: () => undefined,
+  openTests: () => undefined,
   compareVersions: () => undefined
 };
 

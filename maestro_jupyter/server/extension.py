@@ -36,6 +36,8 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
     project = _text("MAESTRO_PROJECT")
     mlflow_ui_url = _text("MAESTRO_MLFLOW_UI_URL")
     card_templates = _text("MAESTRO_CARD_TEMPLATES")
+    gated_aliases = _text("MAESTRO_GATED_ALIASES")
+    test_policy = _text("MAESTRO_TEST_POLICY")
     rate_limit = Integer(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_LIMIT"))
     rate_window = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_WINDOW"))
     services_class = Type(
@@ -55,6 +57,8 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         "rate_limit",
         "rate_window",
         "card_templates",
+        "gated_aliases",
+        "test_policy",
     )
 
     def initialize_settings(self) -> None:

@@ -31,6 +31,12 @@ class SetTag(_Body):
 
 class SetAlias(_Body):
     version: str | int
+    override_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1000,
+        description="Promote despite failed or missing tests (gated aliases); recorded with the user and time",
+    )
 
 
 class Tag(BaseModel):
@@ -97,3 +103,17 @@ class JsonSchemaDocument(BaseModel):
     """A JSON Schema document."""
 
     model_config = ConfigDict(extra="allow")
+
+
+class RunModelTests(_Body):
+    """Test a version on a CSV/TSV/Parquet file under the Jupyter root."""
+
+    path: str = Field(min_length=1, max_length=4096, description="Test data, relative to the Jupyter root")
+    target: str = Field(min_length=1, max_length=1000, description="The column holding the true labels or values")
+    sensitive: list[str] = Field(default_factory=list, max_length=100)
+    slices: list[str] = Field(default_factory=list, max_length=100)
+    policy: dict[str, Any] | None = Field(default=None, description="A test policy (the YAML file's shape)")
+    policy_path: str | None = Field(default=None, max_length=4096, description="A YAML policy under the root")
+    thresholds: dict[str, str | float | None] = Field(default_factory=dict, description='e.g. {"accuracy": "> 0.9"}')
+    reference_alias: str | None = Field(default="champion", max_length=256)
+    record: bool = True

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from .cards import CardService
     from .data import DataService
     from .experiments import ExperimentService
+    from .gate import PromotionGate
+    from .modeltests import ModelTestService
     from .registry import RegistryService
 
 
@@ -43,7 +45,19 @@ class Services:
     def registry(self) -> RegistryService:
         from .registry import RegistryService
 
-        return RegistryService(self.mlflow, self.settings)
+        return RegistryService(self.mlflow, self.settings, gate=self.gate)
+
+    @cached_property
+    def gate(self) -> PromotionGate:
+        from .gate import PromotionGate
+
+        return PromotionGate(self.mlflow, self.settings)
+
+    @cached_property
+    def tests(self) -> ModelTestService:
+        from .modeltests import ModelTestService
+
+        return ModelTestService(self.mlflow, self.registry, self.data, self.gate, self.settings)
 
     @cached_property
     def experiments(self) -> ExperimentService:

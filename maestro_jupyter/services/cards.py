@@ -421,12 +421,17 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
             return None
         report: dict[str, Any] = {}
         path = detail.tags.get(tk.TESTS_REPORT)
-        if path and artifacts:
-            with contextlib.suppress(ValueError):
-                report = json.loads(self.backend.read_text(f"{artifacts}/{path}") or "{}")
+        test_run = detail.tags.get(tk.TESTS_RUN_ID)
+        with contextlib.suppress(NotFound):  # the test run may have been deleted
+            folder = self.backend.run_artifact_uri(test_run, "").rstrip("/") if test_run else artifacts
+            if path and folder:
+                with contextlib.suppress(ValueError):
+                    report = json.loads(self.backend.read_text(f"{folder}/{path}") or "{}")
+        fields = ("name", "category", "status", "value", "threshold", "detail")
+        checks = [{k: c.get(k) for k in fields if k in c} for c in report.get("checks", []) if isinstance(c, dict)]
         try:
             return ModelTestFacts.model_validate(
-                {"verdict": verdict, "ran_at": detail.tags.get(tk.TESTS_RAN_AT), "checks": report.get("checks", [])}
+                {"verdict": verdict, "ran_at": detail.tags.get(tk.TESTS_RAN_AT), "checks": checks}
             )
         except ValueError:
             return ModelTestFacts.model_validate({"verdict": verdict, "ran_at": detail.tags.get(tk.TESTS_RAN_AT)})

@@ -27,6 +27,7 @@ from . import validation as v
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
+    from .gate import PromotionGate
 
 #: Numeric version tags with this prefix are metrics of the version (model tests, costs and others write them).
 METRIC_TAG_PREFIX = tagkeys.METRIC_PREFIX
@@ -43,10 +44,13 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
     Methods are blocking; the server runs them on a worker thread.
     """
 
-    def __init__(self, backend: MlflowRegistry, settings: Settings, **kwargs: object) -> None:
+    def __init__(
+        self, backend: MlflowRegistry, settings: Settings, gate: PromotionGate | None = None, **kwargs: object
+    ) -> None:
         super().__init__(**kwargs)
         self.backend = backend
         self.settings = settings
+        self.gate = gate
 
     def list_models(
         self,
@@ -105,9 +109,25 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
             f'model = mlflow.pyfunc.load_model("{model_uri}")'
         )
 
-    def set_alias(self, name: str, alias: str, version: str | int) -> ModelVersion:
-        """Point ``alias`` at ``version`` (moving it if another version held it)."""
+    def set_alias(
+        self,
+        name: str,
+        alias: str,
+        version: str | int,
+        override_reason: str | None = None,
+        user: str | None = None,
+    ) -> ModelVersion:
+        """Point ``alias`` at ``version`` (moving it if another version held it).
+
+        A gated alias (``MAESTRO_GATED_ALIASES``, default champion and production) goes only to a version whose
+        latest tests passed; otherwise ``GateRefused`` names the failed checks, unless ``override_reason`` is given,
+        which is recorded on the version with ``user`` and the time.
+        """
         name, alias, version = v.name(name), v.alias(alias), v.version(version)
+        if self.gate is not None and self.gate.is_gated(alias):
+            self.gate.enforce(
+                name, version, f"alias {alias!r}", override_reason=override_reason, user=user or self.settings.user
+            )
         self.backend.set_alias(name, alias, version)
         return self.backend.get_version(name, version)
 

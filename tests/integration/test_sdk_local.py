@@ -73,8 +73,8 @@ def test_html_escapes_user_text(ml):
 
 
 def test_set_move_and_delete_alias(ml):
-    assert ml.models.set_alias(MODEL, "champion", 1).aliases == ["champion"]
-    assert ml.models.get(MODEL).aliases["champion"] == "1"
+    assert ml.models.set_alias(MODEL, "challenger", 1).aliases == ["challenger"]
+    assert ml.models.get(MODEL).aliases["challenger"] == "1"
     ml.models.delete_alias(MODEL, "challenger")
     assert "challenger" not in ml.models.get(MODEL).aliases
 

@@ -39,6 +39,7 @@ function renderTab(
     active: true,
     onOpenRun: jest.fn(),
     onOpenCard: jest.fn(),
+    onOpenTests: jest.fn(),
     onCompare: jest.fn(),
     ...overrides
   };

@@ -26,7 +26,8 @@ const mocked = api as jest.Mocked<typeof api>;
 function version(
   number: string,
   aliases: string[] = [],
-  runId: string | null = `run-${number}`
+  runId: string | null = `run-${number}`,
+  tags: { [key: string]: string } = {}
 ): api.IModelVersion {
   return {
     name: 'iris',
@@ -39,7 +40,7 @@ function version(
     last_updated_timestamp: 0,
     run_id: runId,
     source: '',
-    tags: {}
+    tags
   };
 }
 
@@ -102,7 +103,8 @@ function renderList() {
     reloadKey: 0,
     onModelChanged: jest.fn<void, [api.IModelSummary]>(),
     onOpenRun: jest.fn(),
-    onOpenCard: jest.fn()
+    onOpenCard: jest.fn(),
+    onOpenTests: jest.fn()
   };
   const result = render(<VersionList {...props} />);
   return { ...result, props };
@@ -339,5 +341,148 @@ describe('VersionList', () => {
     expect(container.querySelectorAll('li.maestro-version-item')).toHaveLength(
       2
     );
+  });
+
+  it('shows the test verdict of each version and opens its test report', async () => {
+    const ranAt = '2026-11-26T10:00:00+00:00';
+    mocked.getModel.mockResolvedValue(
+      detail([
+        version('3', [], 'run-3', {
+          'maestro.tests.verdict': 'failed',
+          'maestro.tests.ran_at': ranAt
+        }),
+        version('2', ['champion'], 'run-2', {
+          'maestro.tests.verdict': 'passed',
+          'maestro.tests.ran_at': ranAt
+        }),
+        version('1', [], null)
+      ])
+    );
+    const { container, props } = renderList();
+    await screen.findByText('v3');
+    const badge = (number: string): HTMLElement =>
+      item(container, number).querySelector(
+        '.maestro-version-header .maestro-version-verdict'
+      ) as HTMLElement;
+
+    expect(
+      ['3', '2', '1'].map(n => badge(n).getAttribute('data-verdict'))
+    ).toEqual(['failed', 'passed', 'untested']);
+    expect(['3', '2', '1'].map(n => badge(n).textContent)).toEqual([
+      'tests failed',
+      'tests passed',
+      'untested'
+    ]);
+    const local = new Date(ranAt).toLocaleString();
+    expect(badge('3').getAttribute('title')).toBe(
+      `Tests failed on ${local}: open the test report`
+    );
+    expect(badge('2').getAttribute('title')).toBe(
+      `Tests passed on ${local}: open the test report`
+    );
+
+    // A verdict opens the report; "untested" is not a button.
+    expect(badge('3').tagName).toBe('BUTTON');
+    expect(badge('1').tagName).toBe('SPAN');
+    expect(
+      within(item(container, '1')).queryByRole('button', {
+        name: 'Open the test report of version 1'
+      })
+    ).toBeNull();
+    fireEvent.click(
+      within(item(container, '3')).getByRole('button', {
+        name: 'Open the test report of version 3'
+      })
+    );
+    expect(props.onOpenTests).toHaveBeenCalledWith({
+      name: 'iris',
+      version: '3'
+    });
+    fireEvent.click(
+      within(item(container, '2')).getByRole('button', {
+        name: 'Open the test report of version 2'
+      })
+    );
+    expect(props.onOpenTests).toHaveBeenLastCalledWith({
+      name: 'iris',
+      version: '2'
+    });
+
+    // The "Test report" action, on every version (tested or not).
+    const action = within(item(container, '1')).getByRole('button', {
+      name: 'Test report of iris version 1'
+    });
+    expect(action.classList.contains('maestro-version-tests')).toBe(true);
+    expect(action.textContent).toBe('Test report');
+    fireEvent.click(action);
+    expect(props.onOpenTests).toHaveBeenLastCalledWith({
+      name: 'iris',
+      version: '1'
+    });
+    expect(props.onOpenTests).toHaveBeenCalledTimes(3);
+    expect(props.onOpenCard).not.toHaveBeenCalled();
+  });
+
+  it('overrides a refused promotion from the alias form', async () => {
+    const { container, props } = renderList();
+    await screen.findByText('v1');
+    mocked.setAlias.mockRejectedValueOnce(
+      new MaestroAPIError(
+        409,
+        'GATE_REFUSED',
+        "Version 1 of 'iris' cannot take alias 'champion': its tests failed (accuracy).",
+        { failed_checks: ['accuracy'] }
+      )
+    );
+    mocked.setAlias.mockResolvedValueOnce(version('1', ['champion']));
+    mocked.getModel.mockResolvedValue(
+      detail([version('2'), version('1', ['champion'], null)])
+    );
+
+    const v1 = item(container, '1');
+    fireEvent.click(within(v1).getByRole('button', { name: 'Set alias' }));
+    const input = within(v1).getByRole('textbox', { name: 'Alias name' });
+    fireEvent.change(input, { target: { value: 'champion' } });
+    fireEvent.submit(input.closest('form') as HTMLFormElement);
+    expect((await within(v1).findByRole('alert')).textContent).toContain(
+      'its tests failed (accuracy)'
+    );
+    expect(mocked.setAlias).toHaveBeenLastCalledWith('iris', 'champion', '1');
+    expect(
+      [...v1.querySelectorAll('.maestro-gate-failed-checks li')].map(
+        li => li.textContent
+      )
+    ).toEqual(['accuracy']);
+
+    // The refusal links to the version's test report.
+    fireEvent.click(
+      within(v1).getByRole('button', { name: 'Open test report' })
+    );
+    expect(props.onOpenTests).toHaveBeenCalledWith({
+      name: 'iris',
+      version: '1'
+    });
+
+    fireEvent.change(
+      within(v1).getByRole('textbox', { name: 'Reason for the override' }),
+      { target: { value: 'hotfix approved by Ana' } }
+    );
+    fireEvent.click(
+      within(v1).getByRole('button', { name: 'Override and set alias' })
+    );
+    await waitFor(() =>
+      expect(
+        item(container, '1').querySelector('[data-alias="champion"]')
+      ).not.toBeNull()
+    );
+    expect(mocked.setAlias).toHaveBeenLastCalledWith(
+      'iris',
+      'champion',
+      '1',
+      'hotfix approved by Ana'
+    );
+    // Like a normal save: the form closed and the versions reloaded.
+    expect(within(item(container, '1')).queryByRole('textbox')).toBeNull();
+    expect(mocked.getModel).toHaveBeenCalledTimes(2);
   });
 });

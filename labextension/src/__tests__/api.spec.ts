@@ -10,6 +10,8 @@ import {
   getCardHTML,
   getModel,
   getRun,
+  getTests,
+  getTestsHTML,
   getVersion,
   listModels,
   listModelsQuery,
@@ -18,6 +20,7 @@ import {
   requestAPI,
   requestText,
   setAlias,
+  testsReportURL,
   updateCard
 } from '../api';
 
@@ -117,6 +120,45 @@ describe('requestAPI', () => {
       code: 'INVALID_PARAMETER',
       message: 'Alias "v1" is reserved'
     });
+  });
+
+  it('keeps the other fields of an error body as details', async () => {
+    mockRequests(
+      json(
+        {
+          error: 'GATE_REFUSED',
+          message: "Version 3 of 'm' cannot take alias 'champion'",
+          failed_checks: ['accuracy', 'latency_p95_ms'],
+          docs: { url: 'https://example.com' }
+        },
+        409,
+        'Conflict'
+      ),
+      json({ error: 'NOT_FOUND', message: 'No model m' }, 404),
+      json(['not', 'an', 'object'], 400, 'Bad Request')
+    );
+    const refused = (await requestAPI('x', {}, settings).catch(
+      e => e
+    )) as MaestroAPIError;
+    expect(refused).toBeInstanceOf(MaestroAPIError);
+    expect(refused.code).toBe('GATE_REFUSED');
+    expect(refused.status).toBe(409);
+    expect(refused.details).toEqual({
+      failed_checks: ['accuracy', 'latency_p95_ms'],
+      docs: { url: 'https://example.com' }
+    });
+    // Nothing else: an empty object.
+    const missing = (await requestAPI('x', {}, settings).catch(
+      e => e
+    )) as MaestroAPIError;
+    expect(missing.details).toEqual({});
+    const odd = (await requestAPI('x', {}, settings).catch(
+      e => e
+    )) as MaestroAPIError;
+    expect(odd).toMatchObject({ code: 'HTTP_ERROR', message: 'Bad Request' });
+    expect(odd.details).toEqual({});
+    // Errors built by hand have no details either.
+    expect(new MaestroAPIError(0, 'NETWORK_ERROR', 'down').details).toEqual({});
   });
 
   it('falls back on the status text for a non-JSON error', async () => {
@@ -249,6 +291,45 @@ describe('endpoints', () => {
       body: JSON.stringify({ version: '2' })
     });
     expect(spy.mock.calls[1][1]).toMatchObject({ method: 'DELETE' });
+  });
+
+  it('setAlias sends override_reason only when given', async () => {
+    const spy = mockRequests(
+      json({ name: 'm', version: '3', aliases: ['champion'] }),
+      json({ name: 'm', version: '3', aliases: ['champion'] })
+    );
+    await setAlias('m', 'champion', '3');
+    await setAlias('m', 'champion', '3', 'hotfix approved by Ana');
+    expect(JSON.parse(spy.mock.calls[0][1]?.body as string)).toEqual({
+      version: '3'
+    });
+    expect(spy.mock.calls[1][0]).toMatch(/\/models\/m\/aliases\/champion$/);
+    expect(spy.mock.calls[1][1]?.method).toBe('PUT');
+    expect(JSON.parse(spy.mock.calls[1][1]?.body as string)).toEqual({
+      version: '3',
+      override_reason: 'hotfix approved by Ana'
+    });
+  });
+
+  it('setAlias rejects a gated promotion with the failed checks', async () => {
+    mockRequests(
+      json(
+        {
+          error: 'GATE_REFUSED',
+          message:
+            "Version 3 of 'm' cannot take alias 'champion': its tests failed (accuracy).",
+          failed_checks: ['accuracy']
+        },
+        409
+      )
+    );
+    await expect(setAlias('m', 'champion', '3')).rejects.toMatchObject({
+      status: 409,
+      code: 'GATE_REFUSED',
+      message:
+        "Version 3 of 'm' cannot take alias 'champion': its tests failed (accuracy).",
+      details: { failed_checks: ['accuracy'] }
+    });
   });
 
   it('setAlias surfaces the server message of a rejected alias', async () => {
@@ -393,6 +474,61 @@ describe('model cards', () => {
   it('cardDownloadURL asks for a format as an attachment', () => {
     expect(cardDownloadURL('iris model', '3', 'pdf', settings)).toBe(
       'http://localhost:8888/lab-base/maestro/api/v1/models/iris%20model/versions/3/card?format=pdf&download=1'
+    );
+  });
+});
+
+describe('model tests', () => {
+  it('getTests GETs the report and history of a version', async () => {
+    const history = {
+      name: 'iris model',
+      version: '3',
+      latest: null,
+      history: []
+    };
+    const spy = mockRequests(json(history));
+    const signal = new AbortController().signal;
+    await expect(getTests('iris model', '3', signal)).resolves.toEqual(history);
+    expect(spy.mock.calls[0][0]).toMatch(
+      /\/maestro\/api\/v1\/models\/iris%20model\/versions\/3\/tests$/
+    );
+    expect(spy.mock.calls[0][1]?.method).toBe('GET');
+    expect(spy.mock.calls[0][1]?.signal).toBe(signal);
+  });
+
+  it('getTestsHTML returns the HTML report, or the server message', async () => {
+    const html = '<!doctype html><html><body>tests</body></html>';
+    const spy = mockRequests(
+      new Response(html, {
+        status: 200,
+        headers: { 'Content-Type': 'text/html' }
+      }),
+      json(
+        { error: 'NOT_FOUND', message: "Version 3 of 'iris' was never tested" },
+        404
+      )
+    );
+    await expect(getTestsHTML('iris', '3')).resolves.toBe(html);
+    expect(requestedURL(spy).pathname).toMatch(
+      /\/maestro\/api\/v1\/models\/iris\/versions\/3\/tests$/
+    );
+    expect(requestedURL(spy).search).toBe('?format=html');
+    await expect(getTestsHTML('iris', '3')).rejects.toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+      message: "Version 3 of 'iris' was never tested"
+    });
+  });
+
+  it('testsReportURL links to a format, as an attachment when asked', () => {
+    expect(testsReportURL('iris model', '3', 'html', false, settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models/iris%20model/versions/3/tests?format=html'
+    );
+    expect(testsReportURL('iris model', '3', 'junit', true, settings)).toBe(
+      'http://localhost:8888/lab-base/maestro/api/v1/models/iris%20model/versions/3/tests?format=junit&download=1'
+    );
+    expect(testsReportURL('a/b', '1', 'html')).toMatch(
+      /\/maestro\/api\/v1\/models\/a%2Fb\/versions\/1\/tests\?format=html$/
     );
   });
 });

@@ -3,7 +3,7 @@ import React from 'react';
 import { maestroIcon } from '../icons';
 import { ModelsTab } from './ModelsTab';
 import { ITabDefinition, Tabs } from './Tabs';
-import { IOpenCardArgs, IOpenRunArgs } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
 
 /**
  * What the sidebar can open in the main area.
@@ -13,6 +13,8 @@ export interface IMaestroActions {
   openRun: (args: IOpenRunArgs) => void;
   /** Open the model card of a version in the main area. */
   openCard: (args: IOpenCardArgs) => void;
+  /** Open the automated tests of a version in the main area. */
+  openTests: (args: IOpenTestsArgs) => void;
   /** Open the version comparison of a model in the main area. */
   compareVersions: (name: string) => void;
 }
@@ -49,6 +51,7 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
           active={active && props.visible}
           onOpenRun={props.actions.openRun}
           onOpenCard={props.actions.openCard}
+          onOpenTests={props.actions.openTests}
           onCompare={props.actions.compareVersions}
         />
       )

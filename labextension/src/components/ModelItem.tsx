@@ -4,7 +4,7 @@ import React, { useId } from 'react';
 import { IModelSummary } from '../api';
 import { formatDate, shortDescription } from '../format';
 import { mlflowModelURL } from '../mlflow';
-import { IOpenCardArgs, IOpenRunArgs } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
 import { VersionList } from './VersionList';
 
 /**
@@ -21,6 +21,7 @@ export interface IModelItemProps {
   onModelChanged: (summary: IModelSummary) => void;
   onOpenRun: (args: IOpenRunArgs) => void;
   onOpenCard: (args: IOpenCardArgs) => void;
+  onOpenTests: (args: IOpenTestsArgs) => void;
   onCompare: (name: string) => void;
   /** List keyboard navigation (arrows, Home, End). */
   onKeyDown: (event: React.KeyboardEvent<HTMLLIElement>) => void;
@@ -154,6 +155,7 @@ export const ModelItem = React.memo(function ModelItem(
             onModelChanged={props.onModelChanged}
             onOpenRun={props.onOpenRun}
             onOpenCard={props.onOpenCard}
+            onOpenTests={props.onOpenTests}
           />
         </div>
       )}

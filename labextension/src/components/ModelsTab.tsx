@@ -7,7 +7,7 @@ import { formatTagFilter } from '../tags';
 import { ErrorMessage, Loading } from './ErrorMessage';
 import { ModelItem } from './ModelItem';
 import { TagFilter } from './TagFilter';
-import { IOpenCardArgs, IOpenRunArgs } from './VersionItem';
+import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
 
 /**
  * Delay between the last keystroke in the search box and the request.
@@ -35,6 +35,8 @@ export interface IModelsTabProps {
   onOpenRun: (args: IOpenRunArgs) => void;
   /** Open a version's model card in the main area. */
   onOpenCard: (args: IOpenCardArgs) => void;
+  /** Open a version's automated tests in the main area. */
+  onOpenTests: (args: IOpenTestsArgs) => void;
   /** Open the version comparison of a model in the main area. */
   onCompare: (name: string) => void;
 }
@@ -309,6 +311,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
           onModelChanged={updateModel}
           onOpenRun={props.onOpenRun}
           onOpenCard={props.onOpenCard}
+          onOpenTests={props.onOpenTests}
           onCompare={props.onCompare}
         />
       )}
@@ -364,6 +367,7 @@ function ModelList(props: {
   onModelChanged: (summary: IModelSummary) => void;
   onOpenRun: (args: IOpenRunArgs) => void;
   onOpenCard: (args: IOpenCardArgs) => void;
+  onOpenTests: (args: IOpenTestsArgs) => void;
   onCompare: (name: string) => void;
 }): JSX.Element {
   return (
@@ -383,6 +387,7 @@ function ModelList(props: {
           onModelChanged={props.onModelChanged}
           onOpenRun={props.onOpenRun}
           onOpenCard={props.onOpenCard}
+          onOpenTests={props.onOpenTests}
           onCompare={props.onCompare}
           onKeyDown={listKeyDown}
         />

@@ -1,5 +1,6 @@
 import {
   closeIcon,
+  codeCheckIcon,
   copyIcon,
   downloadIcon,
   fileIcon,
@@ -11,6 +12,12 @@ import { deleteAlias, getVersion, IModelVersion } from '../api';
 import { copyText } from '../clipboard';
 import { errorMessage, formatDate } from '../format';
 import { formatMetric, isMetricValue } from '../metrics';
+import {
+  TESTS_RAN_AT_TAG,
+  verdictBadgeText,
+  verdictBadgeTitle,
+  versionVerdict
+} from '../tests/helpers';
 import { AliasEditor } from './AliasEditor';
 
 /**
@@ -37,6 +44,14 @@ export interface IOpenCardArgs {
 }
 
 /**
+ * Which version's automated tests to open.
+ */
+export interface IOpenTestsArgs {
+  name: string;
+  version: string;
+}
+
+/**
  * Properties of `VersionItem`.
  */
 export interface IVersionItemProps {
@@ -55,14 +70,17 @@ export interface IVersionItemProps {
   onOpenRun: (args: IOpenRunArgs) => void;
   /** Open the model card of this version in the main area. */
   onOpenCard: (args: IOpenCardArgs) => void;
+  /** Open the automated tests of this version in the main area. */
+  onOpenTests: (args: IOpenTestsArgs) => void;
 }
 
 type CopyState = 'idle' | 'copying' | 'copied';
 
 /**
- * One version of an expanded model: number, alias chips (removable),
- * status, creation time, key metrics and actions (copy load snippet,
- * download, set alias, open run, open model card).
+ * One version of an expanded model: number, status, test verdict, creation
+ * time, alias chips (removable), key metrics and actions (copy load
+ * snippet, download, set alias, open run, open model card, open test
+ * report).
  */
 export function VersionItem(props: IVersionItemProps): JSX.Element {
   const { name, version, keyMetrics, metrics } = props;
@@ -145,6 +163,14 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
     isMetricValue(metrics?.[metric])
   );
   const status = version.status || 'UNKNOWN';
+  const versionNumber = String(version.version);
+  const verdict = versionVerdict(version.tags);
+  const verdictTitle = verdictBadgeTitle(
+    verdict,
+    version.tags?.[TESTS_RAN_AT_TAG]
+  );
+  const openTests = (): void =>
+    props.onOpenTests({ name, version: versionNumber });
 
   return (
     <li className="maestro-version-item" data-version={version.version}>
@@ -157,6 +183,26 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
         >
           {status}
         </span>
+        {verdict === 'untested' ? (
+          <span
+            className="maestro-version-verdict"
+            data-verdict={verdict}
+            title={verdictTitle}
+          >
+            {verdictBadgeText(verdict)}
+          </span>
+        ) : (
+          <button
+            type="button"
+            className="maestro-version-verdict"
+            data-verdict={verdict}
+            aria-label={`Open the test report of version ${versionNumber}`}
+            title={`${verdictTitle}: open the test report`}
+            onClick={openTests}
+          >
+            {verdictBadgeText(verdict)}
+          </button>
+        )}
         {created && (
           <span className="maestro-version-created" title={created.full}>
             {created.short}
@@ -280,6 +326,16 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
           <fileIcon.react tag="span" elementSize="small" />
           <span className="maestro-action-label">Card</span>
         </button>
+        <button
+          type="button"
+          className="maestro-action maestro-version-tests"
+          aria-label={`Test report of ${name} version ${versionNumber}`}
+          title="Open the automated test report"
+          onClick={openTests}
+        >
+          <codeCheckIcon.react tag="span" elementSize="small" />
+          <span className="maestro-action-label">Test report</span>
+        </button>
         <span className="maestro-visually-hidden" role="status">
           {copyState === 'copied' ? 'Load snippet copied' : ''}
         </span>
@@ -290,6 +346,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
           name={name}
           version={version.version}
           onCancel={() => setEditing(false)}
+          onOpenTests={props.onOpenTests}
           onDone={() => {
             setEditing(false);
             void props.onAliasesChanged().catch(reason => {

@@ -11,7 +11,12 @@ import {
 import { errorMessage, isAbortError } from '../format';
 import { pickKeyMetrics } from '../metrics';
 import { ErrorMessage, Loading } from './ErrorMessage';
-import { IOpenCardArgs, IOpenRunArgs, VersionItem } from './VersionItem';
+import {
+  IOpenCardArgs,
+  IOpenRunArgs,
+  IOpenTestsArgs,
+  VersionItem
+} from './VersionItem';
 
 /**
  * Number of versions shown at first, and added by "Show more versions".
@@ -57,6 +62,8 @@ export interface IVersionListProps {
   onOpenRun: (args: IOpenRunArgs) => void;
   /** Open a version's model card. */
   onOpenCard: (args: IOpenCardArgs) => void;
+  /** Open a version's automated tests. */
+  onOpenTests: (args: IOpenTestsArgs) => void;
   /** Id of the list (for the toggle's `aria-controls`). */
   id?: string;
 }
@@ -195,6 +202,7 @@ export function VersionList(props: IVersionListProps): JSX.Element {
               onAliasesChanged={reloadVersions}
               onOpenRun={props.onOpenRun}
               onOpenCard={props.onOpenCard}
+              onOpenTests={props.onOpenTests}
             />
           ))}
         </ul>

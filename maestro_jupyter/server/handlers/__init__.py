@@ -20,6 +20,7 @@ from .models import (
     VersionHandler,
     VersionTagHandler,
 )
+from .tests import GateHandler, ModelTestRunsHandler, VersionTestsHandler
 
 #: Documented handlers, in matching order (a literal path before a template that would also match it).
 HANDLERS: list[type[MaestroHandler]] = [
@@ -33,6 +34,9 @@ HANDLERS: list[type[MaestroHandler]] = [
     VersionDownloadHandler,
     CardHandler,
     CardSchemaHandler,
+    VersionTestsHandler,
+    ModelTestRunsHandler,
+    GateHandler,
     ExperimentsHandler,
     ExperimentRunsHandler,
     RunCompareHandler,

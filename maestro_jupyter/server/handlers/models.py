@@ -119,7 +119,12 @@ class AliasHandler(MaestroHandler):
     path = "/models/{name}/aliases/{alias}"
     operations = {
         "get": Operation("The version an alias points to", VersionDetail),
-        "put": Operation("Point an alias at a version (moving it if needed)", ModelVersion, body=SetAlias),
+        "put": Operation(
+            "Point an alias at a version (moving it if needed). A gated alias needs passing tests: 409 GATE_REFUSED "
+            "names the failed checks, unless override_reason is given (recorded)",
+            ModelVersion,
+            body=SetAlias,
+        ),
         "delete": Operation("Remove an alias", None, 204),
     }
 
@@ -132,7 +137,8 @@ class AliasHandler(MaestroHandler):
     @authorized
     async def put(self, name: str, alias: str) -> None:
         req = self.body(SetAlias)
-        self.send(await self.call(lambda s: s.registry.set_alias(name, alias, req.version)))
+        user = self.acting_user()
+        self.send(await self.call(lambda s: s.registry.set_alias(name, alias, req.version, req.override_reason, user)))
 
     @web.authenticated
     @authorized

@@ -1,0 +1,163 @@
+"""Robustness: how much the metric drops and how many predictions flip when the inputs are perturbed by Gaussian
+noise on numeric columns, swapped categories on categorical columns, and injected missing values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .policy import PERTURBATIONS, TestPolicy
+from .report import Check, Evidence, status_of
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: MLflow column types that cannot hold a missing value (integer and boolean columns).
+NO_MISSING_TYPES = {"long", "integer", "boolean"}
+
+
+def robustness_checks(
+    task: str,
+    predict: Callable[[pd.DataFrame], Any],
+    frame: pd.DataFrame,
+    y_true: np.ndarray,
+    baseline: np.ndarray,
+    score: Callable[[np.ndarray, np.ndarray], float],
+    policy: TestPolicy,
+    schema: Sequence[dict[str, Any]] | None,
+) -> tuple[list[Check], dict[str, float]]:
+    """``baseline``: the unperturbed predictions of ``frame``'s rows; ``score(y_true, y_pred)``: the primary metric
+    (higher is better)."""
+    knobs = policy.robustness
+    rng = np.random.default_rng(knobs.seed)
+    if len(frame) > knobs.max_rows:
+        picked = np.sort(rng.choice(len(frame), knobs.max_rows, replace=False))
+        frame, y_true, baseline = frame.iloc[picked], y_true[picked], baseline[picked]
+    base_score = score(y_true, baseline)
+    checks: list[Check] = []
+    found: dict[str, float] = {}
+    for kind in PERTURBATIONS:
+        perturbed, touched, why_not = _perturb(kind, frame, rng, policy, schema)
+        if perturbed is None:
+            checks.append(Check(name=kind, category="robustness", status="skipped", detail=why_not))
+            continue
+        where = f"{len(touched)} column(s): {', '.join(touched[:6])}{'…' if len(touched) > 6 else ''}"
+        try:
+            pred = np.asarray(_flat(predict(perturbed)))
+        except Exception as exc:  # the model failing on perturbed input is the finding
+            detail = f"predict raised {type(exc).__name__} on {where}: {_first_line(exc)}"
+            checks.append(Check(name=f"{kind}.metric_drop", category="robustness", status="failed", detail=detail))
+            continue
+        drop = base_score - score(y_true, pred)
+        found[f"{kind}/metric_drop"] = drop
+        measured = {"metric_drop": drop}
+        if task == "classification":
+            measured["flip_rate"] = float(np.mean(pred != baseline))
+            found[f"{kind}/flip_rate"] = measured["flip_rate"]
+        evidence = Evidence(
+            columns=["perturbation", "columns", "rows", "metric before", "metric after", "flip rate"],
+            rows=[[kind, ", ".join(touched), len(frame), base_score, base_score - drop, measured.get("flip_rate")]],
+        )
+        for measure, value in measured.items():
+            name = f"{kind}.{measure}"
+            threshold = policy.threshold(name)
+            if threshold is None:
+                continue
+            checks.append(
+                Check(
+                    name=name,
+                    category="robustness",
+                    status=status_of(threshold.holds(value)),
+                    value=value,
+                    threshold=str(threshold),
+                    detail=where,
+                    evidence=evidence,
+                )
+            )
+    return checks, found
+
+
+def _perturb(
+    kind: str,
+    frame: pd.DataFrame,
+    rng: np.random.Generator,
+    policy: TestPolicy,
+    schema: Sequence[dict[str, Any]] | None,
+) -> tuple[pd.DataFrame | None, list[str], str]:
+    """The perturbed copy of ``frame``, the columns touched, and why nothing could be perturbed."""
+    import pandas as pd
+    from pandas.api import types as t
+
+    knobs = policy.robustness
+    out = frame.copy()
+    if kind == "gaussian_noise":
+        numeric = [c for c in frame.columns if t.is_numeric_dtype(frame[c]) and not t.is_bool_dtype(frame[c])]
+        numeric = [c for c in numeric if float(frame[c].std(skipna=True) or 0) > 0]
+        if not numeric:
+            return None, [], "No numeric column varies"
+        for column in numeric:
+            values = frame[column].to_numpy(dtype=float)
+            noisy = values + rng.normal(0.0, knobs.noise_scale * float(np.nanstd(values)), len(values))
+            # Integer columns stay integers: the signature says so, and the contract check has passed.
+            out[column] = np.rint(noisy).astype(np.int64) if t.is_integer_dtype(frame[column]) else noisy
+        return out, numeric, ""
+    if kind == "category_swap":
+        categorical = [
+            c
+            for c in frame.columns
+            if not t.is_numeric_dtype(frame[c])
+            or t.is_bool_dtype(frame[c])
+            or isinstance(frame[c].dtype, pd.CategoricalDtype)
+        ]
+        categorical = [c for c in categorical if frame[c].nunique() > 1]
+        if not categorical:
+            return None, [], "No categorical column with two or more categories"
+        # A share of the rows gets one categorical cell swapped for another category of its column.
+        rows, cols = _pick_cells(len(frame), len(categorical), knobs.swap_rate, rng)
+        for j, column in enumerate(categorical):
+            hit = rows[cols == j]
+            if not len(hit):
+                continue
+            values = frame[column].to_numpy(dtype=object).copy()
+            categories = np.asarray(frame[column].dropna().unique(), dtype=object)
+            for i in hit:
+                others = categories[categories != values[i]]
+                if len(others):
+                    values[i] = others[rng.integers(len(others))]
+            out[column] = pd.Series(values, index=frame.index).astype(frame[column].dtype)
+        return out, categorical, ""
+    # Missing values go only where the signature allows them (MLflow refuses them in integer and boolean columns).
+    refused = {str(s.get("name")) for s in schema or () if s.get("type") in NO_MISSING_TYPES}
+    columns = [c for c in frame.columns if c not in refused]
+    if not columns:
+        return None, [], "No column of the signature accepts missing values"
+    # A share of the rows gets one cell blanked: a field occasionally missing, as served data has it.
+    rows, cols = _pick_cells(len(frame), len(columns), knobs.missing_rate, rng)
+    for j, column in enumerate(columns):
+        mask = np.zeros(len(frame), dtype=bool)
+        mask[rows[cols == j]] = True
+        if not mask.any():
+            continue
+        if t.is_numeric_dtype(frame[column]) and not t.is_bool_dtype(frame[column]):
+            out[column] = frame[column].astype(float).mask(mask)
+        else:
+            out[column] = frame[column].astype(object).mask(mask, None)
+    return out, columns, ""
+
+
+def _pick_cells(rows: int, columns: int, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``rate`` of the rows, each with one column drawn at random: (row indices, column indices)."""
+    picked = np.flatnonzero(rng.random(rows) < rate)
+    return picked, rng.integers(0, columns, size=len(picked))
+
+
+def _flat(values: Any) -> Any:
+    array = np.asarray(values)
+    return array.ravel() if array.ndim > 1 and array.shape[1] == 1 else array
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
