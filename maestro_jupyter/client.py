@@ -12,7 +12,6 @@ so what it changes shows up in the sidebar and the REST API at once. Errors are
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from .entities import (
 )
 from .errors import InvalidParameter
 from .services import Services
+from .services.validation import file_safe
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class ModelsAPI:
         resolved = registry.resolve_version(name, version=version, alias=alias)
         target = Path(dest) if dest is not None else Path.cwd()
         if target.is_dir():
-            target = target / f"{_file_safe(name)}-v{resolved}.zip"
+            target = target / f"{file_safe(name)}-v{resolved}.zip"
         if not target.parent.is_dir():
             raise InvalidParameter(f"Cannot write {target}: folder {target.parent} does not exist")
         return registry.download(name, resolved, target)
@@ -393,7 +393,3 @@ class MaestroClient:
     def __repr__(self) -> str:
         s = self.settings.public_dict()
         return f"MaestroClient(tracking_uri={s['tracking_uri']!r}, user={s['user']!r}, project={s['project']!r})"
-
-
-def _file_safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "model"

@@ -109,3 +109,12 @@ def first_validation_error(exc: Exception) -> str:
             first = found[0]
             return f"{'.'.join(str(p) for p in first.get('loc', ())) or 'value'}: {first.get('msg', 'invalid')}"
     return str(exc)
+
+
+def first_line(value: BaseException | str, limit: int = 200) -> str:
+    """The first line of an error's (or a text's) message, cut to ``limit`` characters; an exception with no message
+    gives its class name, so a one-line report always says something."""
+    text = str(value).strip()
+    if not text:
+        return type(value).__name__ if isinstance(value, BaseException) else ""
+    return text.splitlines()[0][:limit]

@@ -34,7 +34,7 @@ from ..entities import (
     RunSummary,
     Signature,
 )
-from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, NotFound
+from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, NotFound, first_line
 from ..settings import Settings
 
 _NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "ENDPOINT_NOT_FOUND"}
@@ -62,7 +62,7 @@ def translate_errors(what: str) -> Iterator[None]:
     except OSError as exc:  # connection refused, DNS failure, disk errors from the artifact store
         raise BackendUnavailable(f"{what}: the tracking store is unreachable ({exc})") from exc
     except SQLAlchemyError as exc:  # a database-backed store that cannot be opened, or is locked
-        raise BackendUnavailable(f"{what}: the tracking database failed ({_first_line(str(exc))})") from exc
+        raise BackendUnavailable(f"{what}: the tracking database failed ({first_line(str(exc), 300)})") from exc
 
 
 def _translate(exc: MlflowException, what: str) -> MaestroError:
@@ -75,9 +75,9 @@ def _translate(exc: MlflowException, what: str) -> MaestroError:
     if code in _INVALID:
         return InvalidParameter(message)
     if code in _UNAVAILABLE or _is_connection_failure(exc):
-        return BackendUnavailable(f"{what}: the MLflow tracking server is unavailable ({_first_line(message)})")
+        return BackendUnavailable(f"{what}: the MLflow tracking server is unavailable ({first_line(message, 300)})")
     if isinstance(exc, RestException) or "database is locked" in message:
-        return BackendUnavailable(f"{what}: the tracking store failed ({_first_line(message)})")
+        return BackendUnavailable(f"{what}: the tracking store failed ({first_line(message, 300)})")
     return MaestroError(f"{what}: {message}")
 
 
@@ -85,10 +85,6 @@ def _is_connection_failure(exc: BaseException) -> bool:
     text = str(exc)
     markers = ("Max retries exceeded", "Connection refused", "failed with exception", "Read timed out")
     return any(m in text for m in markers) or isinstance(exc.__cause__, OSError)
-
-
-def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0][:300] if text.strip() else ""
 
 
 def sql_string(value: str) -> str:

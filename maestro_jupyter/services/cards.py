@@ -28,6 +28,7 @@ from traitlets.config import LoggingConfigurable
 from .. import tagkeys as tk
 from ..errors import InvalidParameter, NotFound, PermissionDenied, first_validation_error
 from ..settings import Settings
+from .validation import file_safe
 
 if TYPE_CHECKING:
     from ..analysis.cards import CardFacts, CardSections, ModelCard
@@ -88,7 +89,7 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         fmt = check_format(fmt)
         media_type, ext = FORMATS[fmt]
         content = render(card, fmt, self.settings.card_templates)
-        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", card.facts.model.name).strip("._") or "model"
+        safe = file_safe(card.facts.model.name)
         return RenderedCard(content, media_type, f"{safe}-v{card.facts.model.version}-card.{ext}")
 
     def facts(self, detail: VersionDetail) -> CardFacts:
@@ -374,7 +375,7 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         if run_id is None:
             run_id = self.backend.holder_run(HOLDER_EXPERIMENT, f"{model.name} v{model.version}")
             self.backend.set_version_tag(model.name, model.version, tk.CARD_RUN_ID, run_id)
-        folder = f"maestro_card/{re.sub(r'[^A-Za-z0-9_.-]+', '_', model.name)}/v{model.version}"
+        folder = f"maestro_card/{file_safe(model.name)}/v{model.version}"
         uri = self.backend.run_artifact_uri(run_id, folder)
         card = card.model_copy(update={"artifact_uri": uri})
         files = {f"card.{fmt}": render(card, fmt, self.settings.card_templates) for fmt in CARD_FORMATS}

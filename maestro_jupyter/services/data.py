@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from traitlets.config import LoggingConfigurable
 
-from ..errors import InvalidParameter, NotFound, PermissionDenied
+from ..errors import InvalidParameter, NotFound, PermissionDenied, first_line
 from ..settings import Settings
 from ..tagkeys import PROFILE_SUMMARY_ARTIFACT
 
@@ -68,8 +68,7 @@ class DataService(LoggingConfigurable):  # type: ignore[misc]
             else:
                 frame = pd.read_csv(path, sep="\t" if kind == "tsv" else ",", low_memory=False)
         except Exception as exc:  # pandas/pyarrow raise many types for a bad file; all mean "cannot read it"
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            raise InvalidParameter(f"Cannot read {path.name}: {first}") from None
+            raise InvalidParameter(f"Cannot read {path.name}: {first_line(exc)}") from None
         return frame, path.name
 
     # --- profiling -------------------------------------------------------------------------------------------

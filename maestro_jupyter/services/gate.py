@@ -4,6 +4,7 @@ someone overrides it with a reason, which is recorded on the version (who, when,
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,16 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
     def decide(self, name: str, version: str | int, action: str, gated: bool = True) -> GateDecision:
         """Whether ``action`` may happen to the version now, from its latest test verdict."""
         name, version = v.name(name), v.version(version)
-        tags = self.backend.get_version(name, version).tags
+        return self._decide(name, version, action, gated, self.backend.get_version(name, version).tags)
+
+    def decide_alias(self, name: str, version: str | int, alias: str | None = None) -> GateDecision:
+        """Whether the version may take ``alias`` now (``None``: any gated alias)."""
+        if alias is None:
+            return self.decide(name, version, "a gated alias")
+        alias = v.alias(alias)
+        return self.decide(name, version, f"alias {alias!r}", gated=self.is_gated(alias))
+
+    def _decide(self, name: str, version: str, action: str, gated: bool, tags: Mapping[str, str]) -> GateDecision:
         verdict, ran_at = tags.get(tk.TESTS_VERDICT), tags.get(tk.TESTS_RAN_AT)
         failed = [c for c in (tags.get(tk.TESTS_FAILED) or "").split(",") if c]
         if not gated:
@@ -91,7 +101,9 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
             raise InvalidParameter("An override needs a reason")
         if len(reason) > MAX_REASON:
             raise InvalidParameter(f"The override reason is longer than {MAX_REASON} characters")
-        decision = self.decide(name, version, action)
+        name, version = v.name(name), v.version(version)
+        tags = self.backend.get_version(name, version).tags
+        decision = self._decide(name, version, action, True, tags)
         if decision.allowed:
             return decision
         if not reason:
@@ -104,7 +116,7 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
             verdict=decision.verdict,
             failed_checks=decision.failed_checks,
         )
-        history = [*self.overrides(decision.name, decision.version), override][-MAX_OVERRIDES:]
+        history = [*self.overrides_in(tags), override][-MAX_OVERRIDES:]
         payload = json.dumps([o.model_dump() for o in history])
         self.backend.set_version_tag(decision.name, decision.version, tk.GATE_OVERRIDES, payload)
         self.log.warning("Gate overridden by %s for %s v%s (%s): %s", user, name, version, action, reason)
@@ -114,7 +126,12 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
 
     def overrides(self, name: str, version: str) -> list[GateOverride]:
         """The recorded overrides of a version, oldest first."""
-        text = self.backend.get_version(name, version).tags.get(tk.GATE_OVERRIDES)
+        return self.overrides_in(self.backend.get_version(v.name(name), v.version(version)).tags)
+
+    @staticmethod
+    def overrides_in(tags: Mapping[str, str]) -> list[GateOverride]:
+        """The overrides recorded in a version's ``tags``, oldest first."""
+        text = tags.get(tk.GATE_OVERRIDES)
         try:
             return [GateOverride.model_validate(item) for item in json.loads(text or "[]")]
         except (ValueError, TypeError):  # a hand-edited tag: keep going, the new override replaces it

@@ -270,17 +270,20 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
 
     def latest(self, name: str, version: str | int | None = None, alias: str | None = None) -> TestReport | None:
         """The version's latest recorded report (``None`` if it was never tested)."""
-        from ..analysis.modeltests import TestReport
-
         name = v.name(name)
         resolved = self.registry.resolve_version(name, version=version, alias=alias)
-        text = self._report_text(name, resolved, "json")
+        return self._latest(name, resolved, self.backend.get_version(name, resolved).tags)
+
+    def _latest(self, name: str, version: str, tags: Mapping[str, str]) -> TestReport | None:
+        from ..analysis.modeltests import TestReport
+
+        text = self._report_text(tags, "json")
         if text is None:
             return None
         try:
             return TestReport.model_validate_json(text)
         except ValueError:
-            self.log.warning("Unreadable test report of %s v%s", name, resolved)
+            self.log.warning("Unreadable test report of %s v%s", name, version)
             return None
 
     def history(self, name: str, version: str | int | None = None, max_results: int = 100) -> list[TestRunSummary]:
@@ -318,12 +321,13 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
         from ..analysis.modeltests import TestHistory
 
         name, version = v.name(name), v.version(version)
+        tags = self.backend.get_version(name, version).tags  # read once: the report and the overrides are tags
         return TestHistory(
             name=name,
             version=version,
-            latest=self.latest(name, version),
+            latest=self._latest(name, version, tags),
             history=self.history(name, version),
-            overrides=self.gate.overrides(name, version),
+            overrides=self.gate.overrides_in(tags),
         )
 
     def report_file(self, name: str, version: str | int, fmt: str | None) -> ReportFile:
@@ -332,15 +336,14 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
         if fmt not in REPORT_FILES:
             raise InvalidParameter(f"format must be one of {', '.join(REPORT_FILES)}, not {fmt!r}")
         name, version = v.name(name), v.version(version)
-        text = self._report_text(name, version, fmt)
+        text = self._report_text(self.backend.get_version(name, version).tags, fmt)
         if text is None:
             raise NotFound(f"Version {version} of {name!r} has no test report yet")
         file_name, media_type = REPORT_FILES[fmt]
-        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-        return ReportFile(text.encode(), media_type, f"{safe}-v{version}-tests-{file_name}")
+        return ReportFile(text.encode(), media_type, f"{v.file_safe(name)}-v{version}-tests-{file_name}")
 
-    def _report_text(self, name: str, version: str, fmt: str) -> str | None:
-        tags = self.backend.get_version(name, version).tags
+    def _report_text(self, tags: Mapping[str, str], fmt: str) -> str | None:
+        """A stored report file of the test run the version's ``tags`` name (``None``: no report)."""
         run_id = tags.get(tk.TESTS_RUN_ID)
         if not run_id:
             return None

@@ -146,3 +146,8 @@ class ModelRef:
         if self.alias:
             return f"{self.name}@{self.alias}"
         return f"{self.name}/{self.version}" if self.version else self.name
+
+
+def file_safe(name: str) -> str:
+    """A model name as a file or folder name: letters, digits, ``_.-`` (every other run becomes ``_``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "model"

@@ -100,7 +100,16 @@ def test_a_challenger_is_compared_with_the_champion(ml, cancer):
     report = ml.tests.run(MODEL, cancer, "target", version=2, policy=FAST)
     check = report.check("no_regression_vs_champion")
     assert report.reference.version == "3"
-    assert check.status in ("passed", "failed")
+    # Failed exactly when some metric is worse than the champion's by more than 1 % of it.
+    lower_is_better = {"log_loss"}
+    worse = [
+        m
+        for m in ("accuracy", "f1", "roc_auc", "log_loss")
+        if (report.metrics[m] - report.metrics[f"{m}/champion"]) * (-1 if m in lower_is_better else 1)
+        < -0.01 * abs(report.metrics[f"{m}/champion"])
+    ]
+    assert check.status == ("failed" if worse else "passed")
+    assert [row[0] for row in check.evidence.rows if row[-1] == "worse"] == worse
     assert report.metrics["accuracy/champion"] == pytest.approx(
         ml.tests.run(MODEL, cancer, "target", version=3, policy=FAST, record=False).metrics["accuracy"]
     )

@@ -2,7 +2,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { maestroIcon } from '../icons';
+import { createVersionWidget } from '../versionWidget';
 import { CardView } from './CardView';
 import { cardWidgetId } from './helpers';
 
@@ -43,15 +43,11 @@ export function createCardWidget(
   options: ICardWidgetOptions,
   id: string = cardWidgetId(options.name, options.version)
 ): MainAreaWidget<CardContent> {
-  const content = new CardContent(options);
-  const widget = new MainAreaWidget({ content });
-  widget.id = id;
-  widget.addClass('maestro-card');
-  widget.node.dataset.name = options.name;
-  widget.node.dataset.version = options.version;
-  widget.title.label = `Card: ${options.name} v${options.version}`;
-  widget.title.caption = `Model card of ${options.name} version ${options.version}`;
-  widget.title.icon = maestroIcon;
-  widget.title.closable = true;
-  return widget;
+  return createVersionWidget(new CardContent(options), {
+    ...options,
+    id,
+    className: 'maestro-card',
+    label: 'Card',
+    caption: 'Model card'
+  });
 }

@@ -11,6 +11,7 @@ import {
   ICardSections,
   ICardUpdate
 } from '../api';
+import { versionWidgetId } from '../versionWidget';
 
 /**
  * A Markdown prose section of a card.
@@ -82,7 +83,7 @@ export const CARD_DOWNLOADS: ReadonlyArray<{
  * Different names may share a sanitised form; the caller disambiguates.
  */
 export function cardWidgetId(name: string, version: string): string {
-  return `maestro-card-${name}-${version}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return versionWidgetId('maestro-card', name, version);
 }
 
 /**

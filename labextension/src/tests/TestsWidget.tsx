@@ -2,7 +2,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { maestroIcon } from '../icons';
+import { createVersionWidget } from '../versionWidget';
 import { testsWidgetId } from './helpers';
 import { TestsView } from './TestsView';
 
@@ -45,15 +45,11 @@ export function createTestsWidget(
   options: ITestsWidgetOptions,
   id: string = testsWidgetId(options.name, options.version)
 ): MainAreaWidget<TestsContent> {
-  const content = new TestsContent(options);
-  const widget = new MainAreaWidget({ content });
-  widget.id = id;
-  widget.addClass('maestro-tests');
-  widget.node.dataset.name = options.name;
-  widget.node.dataset.version = options.version;
-  widget.title.label = `Tests: ${options.name} v${options.version}`;
-  widget.title.caption = `Automated tests of ${options.name} version ${options.version}`;
-  widget.title.icon = maestroIcon;
-  widget.title.closable = true;
-  return widget;
+  return createVersionWidget(new TestsContent(options), {
+    ...options,
+    id,
+    className: 'maestro-tests',
+    label: 'Tests',
+    caption: 'Automated tests'
+  });
 }

@@ -13,6 +13,7 @@ import {
   TestVerdict
 } from '../api';
 import { formatDate } from '../format';
+import { versionWidgetId } from '../versionWidget';
 
 /**
  * Version tag holding the verdict of the version's latest test run
@@ -246,7 +247,7 @@ export function testSDKCall(name: string, version: string): string {
  * disambiguates.
  */
 export function testsWidgetId(name: string, version: string): string {
-  return `maestro-tests-${name}-${version}`.replace(/[^A-Za-z0-9_-]/g, '-');
+  return versionWidgetId('maestro-tests', name, version);
 }
 
 /**

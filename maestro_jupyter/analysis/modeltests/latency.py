@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...errors import first_line
 from .policy import TestPolicy
 from .report import Check, Evidence, status_of
 
@@ -47,7 +48,7 @@ def latency_checks(
             predict(batch)
             batch_times.append(clock() - started)
     except Exception as exc:  # any failure of the model is the finding
-        detail = f"predict raised {type(exc).__name__}: {_first_line(exc)}"
+        detail = f"predict raised {type(exc).__name__}: {first_line(exc)}"
         return [Check(name="latency_p95_ms", category="latency", status="failed", detail=detail)], {}
 
     ms = np.asarray(timings) * 1000.0
@@ -90,8 +91,3 @@ def latency_checks(
             )
         )
     return checks, found
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...errors import first_line
 from .policy import TestPolicy
 from .report import Check, Evidence, status_of
 
@@ -77,11 +78,11 @@ def _classification(y_true: np.ndarray, pred: Predictions, positive: Any) -> tup
         else:
             found["roc_auc"] = float(metrics.roc_auc_score(y_true, pred.proba, multi_class="ovr", labels=pred.classes))
     except ValueError as exc:  # e.g. one class only in the test set
-        missing["roc_auc"] = _first_line(exc)
+        missing["roc_auc"] = first_line(exc)
     try:
         found["log_loss"] = float(metrics.log_loss(y_true, pred.proba, labels=pred.classes))
     except ValueError as exc:
-        missing["log_loss"] = _first_line(exc)
+        missing["log_loss"] = first_line(exc)
     return found, missing
 
 
@@ -200,8 +201,3 @@ def regression_check(
         detail=detail,
         evidence=evidence,
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__

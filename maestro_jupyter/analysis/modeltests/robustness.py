@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...errors import first_line
 from .policy import PERTURBATIONS, TestPolicy
 from .report import Check, Evidence, status_of
 
@@ -47,7 +48,7 @@ def robustness_checks(
         try:
             pred = np.asarray(_flat(predict(perturbed)))
         except Exception as exc:  # the model failing on perturbed input is the finding
-            detail = f"predict raised {type(exc).__name__} on {where}: {_first_line(exc)}"
+            detail = f"predict raised {type(exc).__name__} on {where}: {first_line(exc)}"
             checks.append(Check(name=f"{kind}.metric_drop", category="robustness", status="failed", detail=detail))
             continue
         drop = base_score - score(y_true, pred)
@@ -156,8 +157,3 @@ def _pick_cells(rows: int, columns: int, rate: float, rng: np.random.Generator) 
 def _flat(values: Any) -> Any:
     array = np.asarray(values)
     return array.ravel() if array.ndim > 1 and array.shape[1] == 1 else array
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__

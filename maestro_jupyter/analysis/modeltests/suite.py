@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ...errors import first_line
 from .contract import check_contract, input_columns
 from .fairness import fairness_checks
 from .latency import latency_checks
@@ -87,7 +88,7 @@ def run_suite(
             name="predict",
             category="contract",
             status="failed",
-            detail=f"predict raised {type(exc).__name__}: {_first_line(exc)}",
+            detail=f"predict raised {type(exc).__name__}: {first_line(exc)}",
         )
         return finish([*checks, failure, *_skipped(policy, "the model could not predict the test set")])
     task = _task(policy, y_true, pred)
@@ -117,7 +118,7 @@ def run_suite(
                         name=f"no_regression_vs_{alias}",
                         category="performance",
                         status="skipped",
-                        detail=f"{alias} (v{ref_version}) could not predict this data: {_first_line(exc)}",
+                        detail=f"{alias} (v{ref_version}) could not predict this data: {first_line(exc)}",
                     )
                 )
         elif policy.reference_alias:
@@ -258,8 +259,3 @@ def _finish(
 def _columns(data: pd.DataFrame) -> str:
     names = [str(c) for c in data.columns[:20]]
     return ", ".join(names) + ("…" if len(data.columns) > 20 else "")
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:200] if text else type(exc).__name__

@@ -94,6 +94,14 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         self.set_header("Content-Type", "application/json")
         self.finish(json.dumps(data))
 
+    def send_document(self, content: bytes, media_type: str, file_name: str, download: bool) -> None:
+        """Finish with a rendered document (a card, a test report), inline or as a download. It is a document of its
+        own: no script runs in it, whoever opens it."""
+        disposition = "attachment" if download else "inline"
+        self.set_header("Content-Disposition", f'{disposition}; filename="{file_name}"')
+        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        self.finish(content, set_content_type=media_type)  # APIHandler.finish would say JSON
+
     # --- errors ------------------------------------------------------------------------------------------------------
 
     def send_error(self, status_code: int = 500, **kwargs: Any) -> None:

@@ -37,11 +37,7 @@ class CardHandler(MaestroHandler):
             self.send(card)
             return
         rendered = await self.call(lambda s: s.cards.render(card, fmt))
-        disposition = "attachment" if download else "inline"
-        self.set_header("Content-Disposition", f'{disposition}; filename="{rendered.file_name}"')
-        # The HTML card is a document of its own: no scripts, whoever opens it.
-        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-        self.finish(rendered.content, set_content_type=rendered.media_type)  # APIHandler would say JSON
+        self.send_document(rendered.content, rendered.media_type, rendered.file_name, download)
 
     @web.authenticated
     @authorized

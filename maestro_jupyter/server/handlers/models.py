@@ -9,6 +9,7 @@ from tornado import web
 
 from ...entities import ModelDetail, ModelPage, ModelVersion, VersionComparison, VersionDetail
 from ...errors import InvalidParameter
+from ...services.validation import file_safe
 from ..openapi import Operation, Param
 from ..requests import RegisterModel, SetAlias, SetTag, Tag, UpdateDescription
 from .base import MaestroHandler
@@ -196,7 +197,7 @@ class VersionDownloadHandler(MaestroHandler):
     async def get(self, name: str, version: str) -> None:
         path = await self.call(lambda s: s.registry.download_to_temp(name, version))
         try:
-            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+            safe = file_safe(name)
             self.set_header("Content-Type", "application/zip")
             self.set_header("Content-Disposition", f'attachment; filename="{safe}-v{version}.zip"')
             self.set_header("Content-Length", str(os.path.getsize(path)))

@@ -39,11 +39,7 @@ class VersionTestsHandler(MaestroHandler):
             self.send(await self.call(lambda s: s.tests.overview(name, version)))
             return
         found = await self.call(lambda s: s.tests.report_file(name, version, fmt))
-        disposition = "attachment" if download else "inline"
-        self.set_header("Content-Disposition", f'{disposition}; filename="{found.file_name}"')
-        # The HTML report is a document of its own: no scripts, whoever opens it.
-        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-        self.finish(found.content, set_content_type=found.media_type)  # APIHandler would say JSON
+        self.send_document(found.content, found.media_type, found.file_name, download)
 
     @web.authenticated
     @authorized
@@ -106,15 +102,4 @@ class GateHandler(MaestroHandler):
     @authorized
     async def get(self, name: str, version: str) -> None:
         alias = self.query("alias")
-
-        def decide(s: object) -> GateDecision:
-            from ...services import Services
-            from ...services import validation as v
-
-            assert isinstance(s, Services)
-            if alias is None:
-                return s.gate.decide(name, version, "a gated alias")
-            checked = v.alias(alias)
-            return s.gate.decide(name, version, f"alias {checked!r}", gated=s.gate.is_gated(checked))
-
-        self.send(await self.call(decide))
+        self.send(await self.call(lambda s: s.gate.decide_alias(name, version, alias)))
