@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .compute_client import DeploymentsAPI, TrainingAPI
 from .entities import (
     ExperimentPage,
     GateDecision,
@@ -384,6 +385,8 @@ class MaestroClient:
         self.data = DataAPI(self._services)
         self.cards = CardsAPI(self._services)
         self.tests = TestsAPI(self._services)
+        self.training = TrainingAPI(self._services)
+        self.deployments = DeploymentsAPI(self._services)
 
     @property
     def settings(self) -> Settings:

@@ -163,6 +163,24 @@ def _version_comparison(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
     return f"{obj.name}: {len(rows)} version(s)", headers, rows
 
 
+def _job_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["id", "name", "status", "user", "duration (s)", "experiment", "run", "reason"]
+    rows = [
+        [j.id, j.name, j.status, j.user, fmt_number(j.duration_seconds), j.experiment, j.run_id, j.reason]
+        for j in obj.jobs
+    ]
+    return f"{len(rows)} training job(s)", headers, rows
+
+
+def _deployment_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["id", "model", "version", "alias", "status", "ready", "endpoint", "reason"]
+    rows = [
+        [d.id, d.model, d.version, d.alias, d.status, f"{d.ready_replicas}/{d.replicas}", d.endpoint, d.reason]
+        for d in obj.deployments
+    ]
+    return f"{len(rows)} deployment(s)", headers, rows
+
+
 _VIEWS: dict[str, Callable[[Any], tuple[str, list[str], list[list[Any]]]]] = {
     "ModelPage": _model_rows,
     "ModelDetail": _model_detail,
@@ -171,6 +189,8 @@ _VIEWS: dict[str, Callable[[Any], tuple[str, list[str], list[list[Any]]]]] = {
     "ExperimentPage": _experiment_rows,
     "RunComparison": _comparison,
     "VersionComparison": _version_comparison,
+    "JobList": _job_rows,
+    "DeploymentList": _deployment_rows,
 }
 
 

@@ -391,3 +391,7 @@ def _alias(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) ->
     note = " (gate overridden; recorded)" if args.override else ""
     print(f"{args.alias} -> {ref.name} v{mv.version}{note}")
     return None
+
+
+# The compute subcommands (train, jobs, logs, deploy, ...) register themselves on import.
+from . import magics_compute  # noqa: E402, F401

@@ -61,6 +61,21 @@ class Settings:
     gated_aliases: tuple[str, ...] = ("champion", "production")
     #: ``MAESTRO_TEST_POLICY``: a YAML test policy every model test starts from (a team's thresholds).
     test_policy: str | None = None
+    #: ``MAESTRO_GATE_DEPLOYMENTS``: deploy only versions whose latest tests passed (default true; ``false`` lets
+    #: any version be deployed, e.g. on a laptop).
+    gate_deployments: bool = True
+    #: ``MAESTRO_K8S_NAMESPACE``: where jobs and deployments go (default: the pod's own namespace in a cluster,
+    #: else ``default``).
+    k8s_namespace: str | None = None
+    #: ``MAESTRO_JOB_IMAGE``: the image training pods run (it needs Python, MLflow and the job's libraries).
+    job_image: str = "maestro-jupyter:latest"
+    #: ``MAESTRO_SERVING_IMAGE``: the image serving pods run ``mlflow models serve`` in.
+    serving_image: str = "maestro-jupyter:latest"
+    #: ``MAESTRO_K8S_CODE_PVC``: a PersistentVolumeClaim holding users' files (a hub's home volume). When set, jobs
+    #: mount it at ``MAESTRO_K8S_CODE_MOUNT`` and run the script from there instead of from a ConfigMap copy.
+    k8s_code_pvc: str | None = None
+    #: ``MAESTRO_K8S_CODE_MOUNT``: where that volume is mounted (default ``/home/jovyan``).
+    k8s_code_mount: str = "/home/jovyan"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -98,6 +113,14 @@ class Settings:
             card_templates=pick("card_templates", "MAESTRO_CARD_TEMPLATES"),
             gated_aliases=_aliases(pick("gated_aliases", "MAESTRO_GATED_ALIASES", "champion,production")),
             test_policy=pick("test_policy", "MAESTRO_TEST_POLICY"),
+            gate_deployments=_flag(
+                pick("gate_deployments", "MAESTRO_GATE_DEPLOYMENTS", True), "MAESTRO_GATE_DEPLOYMENTS"
+            ),
+            k8s_namespace=pick("k8s_namespace", "MAESTRO_K8S_NAMESPACE"),
+            job_image=str(pick("job_image", "MAESTRO_JOB_IMAGE", "maestro-jupyter:latest")),
+            serving_image=str(pick("serving_image", "MAESTRO_SERVING_IMAGE", "maestro-jupyter:latest")),
+            k8s_code_pvc=pick("k8s_code_pvc", "MAESTRO_K8S_CODE_PVC"),
+            k8s_code_mount=str(pick("k8s_code_mount", "MAESTRO_K8S_CODE_MOUNT", "/home/jovyan")),
         )
         if settings.compute not in COMPUTE_BACKENDS:
             raise InvalidParameter(
@@ -156,6 +179,17 @@ def _number(value: Any, var: str, kind: type) -> Any:
         return kind(value)
     except (TypeError, ValueError):
         raise InvalidParameter(f"{var} must be a number, not {value!r}") from None
+
+
+def _flag(value: Any, var: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise InvalidParameter(f"{var} must be true or false, not {value!r}")
 
 
 def _aliases(value: Any) -> tuple[str, ...]:

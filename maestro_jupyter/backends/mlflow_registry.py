@@ -307,6 +307,27 @@ class MlflowRegistry:
             self.client.set_terminated(run.info.run_id)
         return str(run.info.run_id)
 
+    def create_job_run(
+        self, experiment_name: str, run_name: str, tags: dict[str, str], params: dict[str, str]
+    ) -> tuple[str, str]:
+        """A RUNNING run for a training job in ``experiment_name`` (created if missing), its params logged; returns
+        ``(experiment_id, run_id)``. The job's script resumes it through ``MLFLOW_RUN_ID``."""
+        from mlflow.entities import Param
+
+        with translate_errors(f"Creating a run in experiment {experiment_name!r}"):
+            exp = self.client.get_experiment_by_name(experiment_name)
+            experiment_id = exp.experiment_id if exp else self.client.create_experiment(experiment_name)
+            run = self.client.create_run(experiment_id, run_name=run_name, tags=tags)
+            if params:
+                self.client.log_batch(run.info.run_id, params=[Param(k, v[:6000]) for k, v in params.items()])
+        return str(experiment_id), str(run.info.run_id)
+
+    def end_run(self, run_id: str, status: str) -> None:
+        """Mark a run FINISHED, FAILED or KILLED if it is still running."""
+        with translate_errors(f"Closing run {run_id}"):
+            if self.client.get_run(run_id).info.status == "RUNNING":
+                self.client.set_terminated(run_id, status)
+
     def download_version(self, name: str, version: str, zip_path: Path) -> Path:
         """Write every artifact of a version into the zip file ``zip_path``."""
         with translate_errors(f"Downloading {name!r} version {version}"), _scratch() as tmp:

@@ -38,6 +38,12 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
     card_templates = _text("MAESTRO_CARD_TEMPLATES")
     gated_aliases = _text("MAESTRO_GATED_ALIASES")
     test_policy = _text("MAESTRO_TEST_POLICY")
+    gate_deployments = _text("MAESTRO_GATE_DEPLOYMENTS")
+    k8s_namespace = _text("MAESTRO_K8S_NAMESPACE")
+    job_image = _text("MAESTRO_JOB_IMAGE")
+    serving_image = _text("MAESTRO_SERVING_IMAGE")
+    k8s_code_pvc = _text("MAESTRO_K8S_CODE_PVC")
+    k8s_code_mount = _text("MAESTRO_K8S_CODE_MOUNT")
     rate_limit = Integer(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_LIMIT"))
     rate_window = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_WINDOW"))
     services_class = Type(
@@ -59,6 +65,12 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         "card_templates",
         "gated_aliases",
         "test_policy",
+        "gate_deployments",
+        "k8s_namespace",
+        "job_image",
+        "serving_image",
+        "k8s_code_pvc",
+        "k8s_code_mount",
     )
 
     def initialize_settings(self) -> None:
@@ -88,3 +100,7 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
 
 def _warm_up(services: Services) -> None:
     _ = services.mlflow
+    # Pick up the jobs and deployments that were running when the server last stopped: re-attached to their
+    # processes when these are alive, marked lost (jobs) or failed (deployments) with the reason when not.
+    services.training.reconcile()
+    services.deployments.reconcile()

@@ -117,3 +117,64 @@ class RunModelTests(_Body):
     thresholds: dict[str, str | float | None] = Field(default_factory=dict, description='e.g. {"accuracy": "> 0.9"}')
     reference_alias: str | None = Field(default="champion", max_length=256)
     record: bool = True
+
+
+class SubmitJob(_Body):
+    """Start a training job: a script or notebook under the Jupyter root, or Python source code."""
+
+    script: str | None = Field(
+        default=None, min_length=1, max_length=4096, description="A .py or .ipynb file, relative to the Jupyter root"
+    )
+    source: str | None = Field(default=None, min_length=1, max_length=1_000_000, description="Python code to run")
+    name: str | None = Field(default=None, max_length=63, description="A DNS-1123 label; default: the script's name")
+    params: dict[str, str | int | float | bool] = Field(
+        default_factory=dict, description="Passed as --name value options (and as the run's params)"
+    )
+    experiment: str | None = Field(default=None, max_length=256, description="Default: maestro-training")
+    cpus: float | None = Field(default=None, gt=0, le=256)
+    memory: str | None = Field(default=None, max_length=32, description="A Kubernetes quantity: 512Mi, 4Gi")
+    gpus: int = Field(default=0, ge=0, le=16)
+    workers: int = Field(default=1, ge=1, le=64, description="More than 1: a distributed run (Kubernetes)")
+    env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables for the job")
+
+
+class CancelJob(_Body):
+    """Cancel a job (no fields)."""
+
+
+class CreateDeployment(_Body):
+    """Serve a registered version: ``version``, or the version ``alias`` points to, or the newest."""
+
+    model: str = Field(min_length=1, max_length=256)
+    version: str | int | None = None
+    alias: str | None = Field(default=None, max_length=256)
+    name: str | None = Field(default=None, max_length=63, description="A DNS-1123 label; default: model-alias")
+    replicas: int = Field(default=1, ge=1, le=20)
+    cpus: float | None = Field(default=None, gt=0, le=256)
+    memory: str | None = Field(default=None, max_length=32)
+    gpus: int = Field(default=0, ge=0, le=16)
+    override_reason: str | None = Field(
+        default=None, min_length=1, max_length=1000, description="Deploy despite failed or missing tests; recorded"
+    )
+
+
+class UpdateDeployment(_Body):
+    """Scale (``replicas``) and/or roll over to another ``version`` or ``alias`` of the same model."""
+
+    replicas: int | None = Field(default=None, ge=1, le=20)
+    version: str | int | None = None
+    alias: str | None = Field(default=None, max_length=256)
+    override_reason: str | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class ScoringRequest(BaseModel):
+    """MLflow's scoring format: exactly one of ``dataframe_split``, ``dataframe_records``, ``inputs``,
+    ``instances`` (plus optional ``params``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    dataframe_split: dict[str, Any] | None = None
+    dataframe_records: list[dict[str, Any]] | None = None
+    inputs: Any = None
+    instances: Any = None
+    params: dict[str, Any] | None = None

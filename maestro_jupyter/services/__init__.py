@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING
 from ..settings import Settings
 
 if TYPE_CHECKING:
+    from ..backends.compute.base import ComputeBackend
     from ..backends.mlflow_registry import MlflowRegistry
+    from ..backends.store import MaestroStore
     from .cards import CardService
     from .data import DataService
+    from .deployments import DeploymentService
     from .experiments import ExperimentService
     from .gate import PromotionGate
     from .modeltests import ModelTestService
     from .registry import RegistryService
+    from .training import TrainingService
 
 
 class Services:
@@ -76,3 +80,33 @@ class Services:
         from .cards import CardService
 
         return CardService(self.mlflow, self.registry, self.settings)
+
+    @cached_property
+    def store(self) -> MaestroStore:
+        """The Maestro DB (jobs, deployments), migrated on first use."""
+        from ..backends.store import MaestroStore
+
+        if self.settings.db_url == f"sqlite:///{self.settings.home / 'maestro.db'}":
+            self.settings.ensure_home()
+        return MaestroStore(self.settings.db_url)
+
+    @cached_property
+    def compute(self) -> ComputeBackend:
+        """Where jobs and deployments run (``MAESTRO_COMPUTE``)."""
+        from ..backends.compute import open_backend
+
+        return open_backend(self.settings, self.store)
+
+    @cached_property
+    def training(self) -> TrainingService:
+        from .training import TrainingService
+
+        return TrainingService(self.settings, lambda: self.store, lambda: self.compute, lambda: self.mlflow)
+
+    @cached_property
+    def deployments(self) -> DeploymentService:
+        from .deployments import DeploymentService
+
+        return DeploymentService(
+            self.settings, lambda: self.store, lambda: self.compute, lambda: self.registry, lambda: self.gate
+        )

@@ -151,3 +151,83 @@ class ModelRef:
 def file_safe(name: str) -> str:
     """A model name as a file or folder name: letters, digits, ``_.-`` (every other run becomes ``_``)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "model"
+
+
+# --- compute: names and resources that reach Kubernetes or the process table ------------------------------------
+
+_DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_MEMORY = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$")
+_MEMORY_UNITS = {None: 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+_MEMORY_UNITS.update({"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40})
+_LABEL_VALUE_BAD = re.compile(r"[^A-Za-z0-9_.-]+")
+_PARAM_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
+MAX_CPUS = 256
+MAX_GPUS = 16
+MAX_REPLICAS = 20
+
+
+def dns_label(value: object, what: str = "name") -> str:
+    """A name given by a user that becomes a Kubernetes object name (or a URL segment): a DNS-1123 label, checked,
+    not silently changed, so the user finds their deployment under the name they chose."""
+    if not isinstance(value, str) or not _DNS1123.match(value) or len(value) > 63:
+        raise InvalidParameter(
+            f"Invalid {what} {value!r}: use 1-63 lowercase letters, digits and '-', starting and ending with a letter "
+            "or digit (a Kubernetes DNS-1123 label)"
+        )
+    return value
+
+
+def dns_safe(text: str, limit: int = 63, fallback: str = "x") -> str:
+    """Any text made into a DNS-1123 label (for names Maestro derives: a model's, a user's)."""
+    label = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
+    label = re.sub(r"-{2,}", "-", label)[:limit].strip("-")
+    return label or fallback
+
+
+def label_value(text: str) -> str:
+    """Any text made into a Kubernetes label value (63 characters of ``[A-Za-z0-9_.-]``, alphanumeric at the ends)."""
+    value = _LABEL_VALUE_BAD.sub("_", text)[:63]
+    return value.strip("_.-")
+
+
+def memory_bytes(value: object) -> int:
+    """A Kubernetes memory quantity (``512Mi``, ``4Gi``, ``1G``, ``1000000``) in bytes, positive."""
+    match = _MEMORY.match(str(value).strip()) if isinstance(value, str | int) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise InvalidParameter(f"Invalid memory {value!r}: a positive quantity such as '512Mi' or '4Gi'")
+    return int(float(match.group(1)) * _MEMORY_UNITS[match.group(2)])
+
+
+def cpus(value: object) -> float | None:
+    """A CPU request: a positive number of cores, at most 256 (``None``: the backend's default)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_CPUS:
+        raise InvalidParameter(f"Invalid cpus {value!r}: a positive number of cores, at most {MAX_CPUS}")
+    return float(value)
+
+
+def count(value: object, what: str, low: int, high: int) -> int:
+    """A whole number in ``[low, high]`` (GPUs, workers, replicas)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise InvalidParameter(f"Invalid {what} {value!r}: a whole number from {low} to {high}")
+    return value
+
+
+def job_params(values: object) -> dict[str, str]:
+    """Job parameters: names usable as ``--name`` options, values as text (numbers and booleans converted)."""
+    if values is None:
+        return {}
+    if not isinstance(values, dict):
+        raise InvalidParameter("params must be a mapping of names to values")
+    out = {}
+    for key, value in values.items():
+        if not isinstance(key, str) or not _PARAM_KEY.match(key):
+            raise InvalidParameter(f"Invalid parameter name {key!r}: letters, digits, '_', '.', '-'; not first a digit")
+        if value is None or isinstance(value, dict | list):
+            raise InvalidParameter(f"Parameter {key!r} must be a string, number or boolean")
+        text = str(value)
+        if len(text) > 6000 or _CONTROL.search(text.replace("\t", "")):
+            raise InvalidParameter(f"Parameter {key!r} is too long or holds control characters")
+        out[key] = text
+    return out

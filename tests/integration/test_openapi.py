@@ -34,6 +34,8 @@ async def test_every_documented_path_is_routed(api):
             key="k",
             experiment="0",
             run_id="0123456789abcdef0123456789abcdef",
+            job_id="job-0000abcd",
+            deployment_id="iris-classifier-champion",
         )
         _, body = await api("GET", *concrete.strip("/").split("/"))
         # Whatever the verb, a routed path never reaches the catch-all handler.

@@ -47,7 +47,7 @@ describe('MaestroSidebar', () => {
       [...sidebar.node.querySelectorAll('[role="tab"]')].map(
         tab => tab.textContent
       )
-    ).toEqual(['Models']);
+    ).toEqual(['Models', 'Jobs', 'Deployments']);
     act(() => {
       sidebar.dispose();
     });

@@ -1,6 +1,8 @@
 import React from 'react';
 
+import { DeploymentsTab } from '../deployments/DeploymentsTab';
 import { maestroIcon } from '../icons';
+import { JobsTab } from '../jobs/JobsTab';
 import { ModelsTab } from './ModelsTab';
 import { ITabDefinition, Tabs } from './Tabs';
 import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
@@ -35,8 +37,7 @@ export interface IPanelProps {
 }
 
 /**
- * The tabs of the sidebar, in order. Later work adds Jobs, Deployments and
- * Budgets here.
+ * The tabs of the sidebar, in order. Later work adds Budgets here.
  */
 export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
   return [
@@ -53,6 +54,28 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
           onOpenCard={props.actions.openCard}
           onOpenTests={props.actions.openTests}
           onCompare={props.actions.compareVersions}
+        />
+      )
+    },
+    {
+      id: 'jobs',
+      label: 'Jobs',
+      render: active => (
+        <JobsTab
+          limit={props.pageSize}
+          refreshInterval={props.refreshInterval}
+          active={active && props.visible}
+          onOpenRun={props.actions.openRun}
+        />
+      )
+    },
+    {
+      id: 'deployments',
+      label: 'Deployments',
+      render: active => (
+        <DeploymentsTab
+          refreshInterval={props.refreshInterval}
+          active={active && props.visible}
         />
       )
     }

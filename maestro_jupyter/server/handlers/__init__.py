@@ -8,6 +8,7 @@ from ..openapi import API_PREFIX, path_regex
 from .base import MaestroHandler
 from .cards import CardHandler, CardSchemaHandler
 from .data import FeaturesHandler, ProfileDataHandler
+from .deployments import DeploymentHandler, DeploymentsHandler, PredictHandler
 from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHandler, RunHandler
 from .meta import InfoHandler, NotFoundHandler, OpenAPIHandler
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     VersionTagHandler,
 )
 from .tests import GateHandler, ModelTestRunsHandler, VersionTestsHandler
+from .training import CancelJobHandler, JobHandler, JobLogsHandler, JobsHandler
 
 #: Documented handlers, in matching order (a literal path before a template that would also match it).
 HANDLERS: list[type[MaestroHandler]] = [
@@ -43,6 +45,13 @@ HANDLERS: list[type[MaestroHandler]] = [
     RunHandler,
     ProfileDataHandler,
     FeaturesHandler,
+    JobsHandler,
+    JobHandler,
+    CancelJobHandler,
+    JobLogsHandler,
+    DeploymentsHandler,
+    DeploymentHandler,
+    PredictHandler,
     InfoHandler,
     OpenAPIHandler,
 ]

@@ -1,0 +1,395 @@
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import React from 'react';
+
+import { MaestroAPIError } from '../api';
+import * as compute from '../compute';
+import { IJobLogChunk } from '../compute';
+import { LOG_TAIL_BYTES } from '../jobs/helpers';
+import { JobsTab } from '../jobs/JobsTab';
+import { deferred, job, settle } from './compute-fixtures';
+
+jest.mock('../compute', () => ({
+  ...jest.requireActual('../compute'),
+  listJobs: jest.fn(),
+  cancelJob: jest.fn(),
+  getJobLogs: jest.fn()
+}));
+
+const mocked = compute as jest.Mocked<typeof compute>;
+
+/** The fake "now", in seconds since the epoch. */
+const NOW = 1_700_000_100;
+
+function renderTab(
+  overrides: Partial<React.ComponentProps<typeof JobsTab>> = {}
+) {
+  const props = {
+    limit: 50,
+    refreshInterval: 0,
+    active: true,
+    onOpenRun: jest.fn(),
+    ...overrides
+  };
+  return { ...render(<JobsTab {...props} />), props };
+}
+
+function row(container: HTMLElement, id: string): HTMLElement {
+  const element = container.querySelector<HTMLElement>(
+    `.maestro-job[data-job-id="${id}"]`
+  );
+  if (!element) {
+    throw new Error(`No job row ${id}`);
+  }
+  return element;
+}
+
+function chunk(
+  offset: number,
+  text: string,
+  complete = false,
+  nextOffset = offset + text.length
+): IJobLogChunk {
+  return {
+    job_id: 'job-run',
+    offset,
+    next_offset: nextOffset,
+    text,
+    complete
+  };
+}
+
+const running = job({
+  id: 'job-run',
+  name: 'train-big',
+  status: 'running',
+  started_at: NOW - 65,
+  finished_at: null,
+  exit_code: null,
+  duration_seconds: null,
+  resources: { cpus: 4, memory: '8Gi', gpus: 1, workers: 1 }
+});
+const failed = job({
+  id: 'job-fail',
+  name: 'train-bad',
+  status: 'failed',
+  exit_code: 1,
+  reason: 'ValueError: bad input',
+  duration_seconds: 3.25
+});
+const done = job({ id: 'job-ok', name: 'train-iris' });
+
+beforeEach(() => {
+  jest.resetAllMocks();
+  jest.useFakeTimers();
+  jest.setSystemTime(NOW * 1000);
+  mocked.listJobs.mockResolvedValue({ jobs: [running, failed, done] });
+});
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe('JobsTab', () => {
+  it('lists the jobs with their status, duration, reason and exit code', async () => {
+    const { container, props } = renderTab();
+    await settle();
+    expect(mocked.listJobs).toHaveBeenCalledTimes(1);
+    expect(mocked.listJobs.mock.calls[0][0]).toMatchObject({
+      limit: 50,
+      status: []
+    });
+    const rows = container.querySelectorAll('li.maestro-job');
+    expect([...rows].map(li => li.getAttribute('data-job-id'))).toEqual([
+      'job-run',
+      'job-fail',
+      'job-ok'
+    ]);
+    const statuses = [...container.querySelectorAll('.maestro-job-status')];
+    expect(statuses.map(chip => chip.textContent)).toEqual([
+      'running',
+      'failed',
+      'succeeded'
+    ]);
+    expect(statuses[0].className).toBe(
+      'maestro-job-status maestro-status-running'
+    );
+
+    const run = row(container, 'job-run');
+    expect(run.querySelector('.maestro-job-name')?.textContent).toBe(
+      'train-big'
+    );
+    expect(run.querySelector('.maestro-job-user')?.textContent).toBe('alice');
+    expect(run.querySelector('.maestro-job-resources')?.textContent).toBe(
+      '4 CPUs · 8Gi · 1 GPU'
+    );
+    expect(run.querySelector('.maestro-job-duration')?.textContent).toBe(
+      '1 min 5 s'
+    );
+    expect(run.querySelector('.maestro-job-cancel')?.textContent).toBe(
+      'Cancel'
+    );
+    expect(run.querySelector('.maestro-job-reason')).toBeNull();
+
+    const bad = row(container, 'job-fail');
+    expect(bad.querySelector('.maestro-job-reason')?.textContent).toBe(
+      'ValueError: bad input'
+    );
+    expect(bad.querySelector('.maestro-job-exit-code')?.textContent).toBe(
+      'exit code 1'
+    );
+    expect(bad.querySelector('.maestro-job-duration')?.textContent).toBe(
+      '3.25 s'
+    );
+    expect(bad.querySelector('.maestro-job-cancel')).toBeNull();
+
+    // The run opens in the main area.
+    fireEvent.click(
+      within(row(container, 'job-ok')).getByRole('button', {
+        name: /run abcdef01/
+      })
+    );
+    expect(props.onOpenRun).toHaveBeenCalledWith({
+      runId: 'abcdef0123456789'
+    });
+    expect(container.querySelector('.maestro-job-count')?.textContent).toBe(
+      '3 jobs'
+    );
+  });
+
+  it('updates the running duration live', async () => {
+    const { container } = renderTab();
+    await settle();
+    const duration = (): string | null | undefined =>
+      row(container, 'job-run').querySelector('.maestro-job-duration')
+        ?.textContent;
+    expect(duration()).toBe('1 min 5 s');
+    await settle(1000);
+    expect(duration()).toBe('1 min 6 s');
+    await settle(1000);
+    expect(duration()).toBe('1 min 7 s');
+  });
+
+  it('polls every 2 s while a job is active, and only while shown', async () => {
+    const { rerender, props } = renderTab();
+    await settle();
+    expect(mocked.listJobs).toHaveBeenCalledTimes(1);
+    await settle(2000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+    await settle(2000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(3);
+
+    rerender(<JobsTab {...props} active={false} />);
+    await settle(10_000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(3);
+
+    // Nothing active and auto-refresh off: no polling.
+    mocked.listJobs.mockResolvedValue({ jobs: [done] });
+    rerender(<JobsTab {...props} active={true} />);
+    await settle(2000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(4);
+    await settle(20_000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(4);
+  });
+
+  it('polls every refreshInterval when no job is active', async () => {
+    mocked.listJobs.mockResolvedValue({ jobs: [done] });
+    renderTab({ refreshInterval: 10 });
+    await settle();
+    await settle(9000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(1);
+    await settle(1000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+  });
+
+  it('filters by status', async () => {
+    const { container } = renderTab();
+    await settle();
+    mocked.listJobs.mockResolvedValue({ jobs: [] });
+    fireEvent.change(
+      screen.getByRole('combobox', { name: 'Filter jobs by status' }),
+      { target: { value: 'finished' } }
+    );
+    await settle();
+    expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+    expect(mocked.listJobs.mock.calls[1][0]?.status).toEqual([
+      'succeeded',
+      'failed',
+      'cancelled',
+      'lost'
+    ]);
+    expect(container.querySelector('.maestro-empty')?.textContent).toBe(
+      'No finished training jobs.'
+    );
+  });
+
+  it('shows the empty state', async () => {
+    mocked.listJobs.mockResolvedValue({ jobs: [] });
+    renderTab();
+    await settle();
+    expect(screen.getByRole('status').textContent).toBe(
+      'No training jobs yet. Submit one with %maestro train SCRIPT or ml.training.submit(...)'
+    );
+  });
+
+  it('shows the error of the list', async () => {
+    mocked.listJobs.mockRejectedValue(
+      new MaestroAPIError(503, 'BACKEND_UNAVAILABLE', 'Compute is down')
+    );
+    renderTab();
+    await settle();
+    expect(screen.getByRole('alert').textContent).toContain('Compute is down');
+  });
+
+  it('expands a job to its log tail and follows it until complete', async () => {
+    mocked.getJobLogs
+      .mockResolvedValueOnce(chunk(100, 'line 1\n'))
+      .mockResolvedValueOnce(chunk(107, ''))
+      .mockResolvedValueOnce(chunk(107, 'line 2\n'))
+      .mockResolvedValueOnce(chunk(114, 'line 3\n', true));
+    const { container } = renderTab();
+    await settle();
+    const run = row(container, 'job-run');
+    expect(run.querySelector('.maestro-job-log')).toBeNull();
+
+    fireEvent.click(run.querySelector('.maestro-job-header') as HTMLElement);
+    await settle();
+    expect(mocked.getJobLogs).toHaveBeenCalledTimes(1);
+    expect(mocked.getJobLogs.mock.calls[0][0]).toBe('job-run');
+    expect(mocked.getJobLogs.mock.calls[0][1]).toMatchObject({
+      tail: LOG_TAIL_BYTES
+    });
+    const log = run.querySelector('pre.maestro-job-log') as HTMLElement;
+    expect(log.textContent).toBe('line 1\n');
+    // The tail started after the beginning of the log.
+    expect(run.querySelector('.maestro-job-log-note')).not.toBeNull();
+
+    await settle(1000);
+    expect(mocked.getJobLogs).toHaveBeenCalledTimes(2);
+    expect(mocked.getJobLogs.mock.calls[1][1]).toMatchObject({ offset: 107 });
+    await settle(1000);
+    expect(mocked.getJobLogs.mock.calls[2][1]).toMatchObject({ offset: 107 });
+    expect(log.textContent).toBe('line 1\nline 2\n');
+    await settle(1000);
+    expect(mocked.getJobLogs.mock.calls[3][1]).toMatchObject({ offset: 114 });
+    expect(log.textContent).toBe('line 1\nline 2\nline 3\n');
+    expect(log.getAttribute('data-complete')).toBe('true');
+    expect(run.querySelector('.maestro-job-log-status')?.textContent).toBe(
+      'End of log.'
+    );
+
+    // Complete: no more reads.
+    await settle(10_000);
+    expect(mocked.getJobLogs).toHaveBeenCalledTimes(4);
+
+    // Collapsing removes the log.
+    fireEvent.click(
+      within(run).getByRole('button', { name: 'Log of job train-big' })
+    );
+    expect(run.querySelector('.maestro-job-log')).toBeNull();
+  });
+
+  it('scrolls the log to the bottom unless the user scrolled up', async () => {
+    mocked.getJobLogs
+      .mockResolvedValueOnce(chunk(0, 'a\n'))
+      .mockResolvedValueOnce(chunk(2, 'b\n'))
+      .mockResolvedValueOnce(chunk(4, 'c\n'));
+    const { container } = renderTab();
+    await settle();
+    const run = row(container, 'job-run');
+    fireEvent.click(run.querySelector('.maestro-job-header') as HTMLElement);
+    await settle();
+    const log = run.querySelector('pre.maestro-job-log') as HTMLElement;
+    let scrollTop = 0;
+    Object.defineProperty(log, 'scrollHeight', {
+      configurable: true,
+      get: () => 500
+    });
+    Object.defineProperty(log, 'clientHeight', {
+      configurable: true,
+      get: () => 100
+    });
+    Object.defineProperty(log, 'scrollTop', {
+      configurable: true,
+      get: () => scrollTop,
+      set: (value: number) => {
+        scrollTop = value;
+      }
+    });
+    await settle(1000);
+    expect(log.textContent).toBe('a\nb\n');
+    expect(scrollTop).toBe(500);
+
+    // The user scrolls up: new output does not move the view.
+    scrollTop = 100;
+    fireEvent.scroll(log);
+    await settle(1000);
+    expect(log.textContent).toBe('a\nb\nc\n');
+    expect(scrollTop).toBe(100);
+  });
+
+  it('stops following the log when the tab is hidden', async () => {
+    mocked.getJobLogs.mockResolvedValue(chunk(0, ''));
+    const { container, rerender, props } = renderTab();
+    await settle();
+    fireEvent.click(
+      row(container, 'job-run').querySelector(
+        '.maestro-job-header'
+      ) as HTMLElement
+    );
+    await settle();
+    await settle(1000);
+    expect(mocked.getJobLogs).toHaveBeenCalledTimes(2);
+    rerender(<JobsTab {...props} active={false} />);
+    await settle(5000);
+    expect(mocked.getJobLogs).toHaveBeenCalledTimes(2);
+    rerender(<JobsTab {...props} active={true} />);
+    await settle();
+    expect(mocked.getJobLogs).toHaveBeenCalledTimes(3);
+    expect(mocked.getJobLogs.mock.calls[2][1]).toMatchObject({ offset: 0 });
+  });
+
+  it('cancels an active job, disabled while pending', async () => {
+    const request = deferred<compute.IJob>();
+    mocked.cancelJob.mockReturnValue(request.promise);
+    const { container } = renderTab();
+    await settle();
+    const cancel = row(container, 'job-run').querySelector(
+      '.maestro-job-cancel'
+    ) as HTMLButtonElement;
+    fireEvent.click(cancel);
+    expect(mocked.cancelJob).toHaveBeenCalledWith('job-run');
+    expect(cancel.disabled).toBe(true);
+    mocked.listJobs.mockResolvedValue({
+      jobs: [{ ...running, status: 'cancelled' }, failed, done]
+    });
+    request.resolve({ ...running, status: 'cancelling' });
+    await settle();
+    // The list reloads after the cancellation.
+    expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+    expect(
+      row(container, 'job-run').querySelector('.maestro-job-status')
+        ?.textContent
+    ).toBe('cancelled');
+    expect(
+      row(container, 'job-run').querySelector('.maestro-job-cancel')
+    ).toBeNull();
+  });
+
+  it("shows the server's message when cancelling fails", async () => {
+    mocked.cancelJob.mockRejectedValue(
+      new MaestroAPIError(409, 'INVALID_STATE', 'Job job-run already finished')
+    );
+    const { container } = renderTab();
+    await settle();
+    const run = row(container, 'job-run');
+    const cancel = run.querySelector(
+      '.maestro-job-cancel'
+    ) as HTMLButtonElement;
+    fireEvent.click(cancel);
+    await settle();
+    const alert = within(run).getByRole('alert');
+    expect(alert.className).toBe('maestro-error');
+    expect(alert.textContent).toBe('Job job-run already finished');
+    expect(cancel.disabled).toBe(false);
+  });
+});

@@ -1,0 +1,225 @@
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
+
+import { ISignatureColumn } from '../api';
+import { ACTIVE_DEPLOYMENT_STATUSES, IDeployment } from '../compute';
+
+/**
+ * List refresh interval while a deployment is starting or updating, in
+ * seconds.
+ */
+export const TRANSITION_REFRESH_SECONDS = 2;
+
+/**
+ * How long the "Copied" state of the endpoint's copy button lasts.
+ */
+export const COPIED_FEEDBACK_MS = 2000;
+
+/**
+ * Bounds of the number of replicas.
+ */
+export const MIN_REPLICAS = 1;
+export const MAX_REPLICAS = 20;
+
+/**
+ * The example payload of the predict box when the model's signature is
+ * unknown.
+ */
+export const DEFAULT_PREDICT_PAYLOAD = '{"dataframe_records": [{}]}';
+
+/**
+ * The text shown when no deployment is listed.
+ */
+export const EMPTY_DEPLOYMENTS_MESSAGE =
+  'No deployments. Deploy a version with %maestro deploy NAME@ALIAS or ml.deployments.create(...)';
+
+/**
+ * Whether a deployment is (meant to be) serving.
+ */
+export function isActiveDeployment(
+  deployment: Pick<IDeployment, 'status'> | string
+): boolean {
+  const status =
+    typeof deployment === 'string' ? deployment : deployment.status;
+  return (ACTIVE_DEPLOYMENT_STATUSES as readonly string[]).includes(status);
+}
+
+/**
+ * Whether a deployment is changing (starting or updating).
+ */
+export function isTransitioning(
+  deployment: Pick<IDeployment, 'status'>
+): boolean {
+  return deployment.status === 'starting' || deployment.status === 'updating';
+}
+
+/**
+ * The refresh interval of the deployments list in seconds (0: none): every
+ * `TRANSITION_REFRESH_SECONDS` while a deployment is starting or updating,
+ * else `refreshInterval`.
+ */
+export function deploymentsRefreshSeconds(
+  deployments: readonly Pick<IDeployment, 'status'>[],
+  refreshInterval: number
+): number {
+  if (deployments.some(isTransitioning)) {
+    return refreshInterval > 0
+      ? Math.min(TRANSITION_REFRESH_SECONDS, refreshInterval)
+      : TRANSITION_REFRESH_SECONDS;
+  }
+  return refreshInterval > 0 ? refreshInterval : 0;
+}
+
+/**
+ * Whether the reason of a deployment's state is worth showing.
+ */
+export function showsDeploymentReason(
+  deployment: Pick<IDeployment, 'status' | 'reason'>
+): boolean {
+  return (
+    Boolean(deployment.reason) &&
+    ['failed', 'degraded'].includes(deployment.status)
+  );
+}
+
+/**
+ * The CSS classes of a deployment's status chip.
+ */
+export function deploymentStatusClass(status: string): string {
+  const safe = String(status || 'unknown')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-');
+  return `maestro-deployment-status maestro-status-${safe}`;
+}
+
+/**
+ * The full URL of a deployment's prediction endpoint (`endpoint` is
+ * relative to the server's base URL; an absolute URL is kept).
+ */
+export function endpointURL(
+  endpoint: string,
+  baseUrl: string = PageConfig.getBaseUrl()
+): string {
+  if (!endpoint) {
+    return '';
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)) {
+    return endpoint;
+  }
+  return URLExt.join(baseUrl, endpoint.replace(/^\/+/, ''));
+}
+
+/**
+ * A replica count typed by the user, or null when it is not a whole number
+ * within bounds.
+ */
+export function parseReplicas(text: string): number | null {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) {
+    return null;
+  }
+  const value = Number(trimmed);
+  return value >= MIN_REPLICAS && value <= MAX_REPLICAS ? value : null;
+}
+
+/**
+ * The "zero" value of a column type of an MLflow signature.
+ */
+export function exampleValue(type: string | undefined): unknown {
+  switch ((type ?? '').toLowerCase()) {
+    case 'double':
+    case 'float':
+    case 'long':
+    case 'integer':
+    case 'int':
+    case 'number':
+      return 0;
+    case 'boolean':
+    case 'bool':
+      return false;
+    default:
+      return '';
+  }
+}
+
+/**
+ * An example scoring payload for a model signature's inputs: one record
+ * with every named input column set to a zero or empty value; the default
+ * `{"dataframe_records": [{}]}` when the inputs are unknown or unnamed
+ * (e.g. tensors).
+ */
+export function examplePayload(
+  inputs: readonly ISignatureColumn[] | null | undefined
+): string {
+  const columns = (inputs ?? []).filter(
+    (column): column is ISignatureColumn & { name: string } =>
+      typeof column?.name === 'string' && column.name !== ''
+  );
+  if (columns.length === 0) {
+    return DEFAULT_PREDICT_PAYLOAD;
+  }
+  const record: { [name: string]: unknown } = {};
+  for (const column of columns) {
+    record[column.name] = exampleValue(
+      typeof column.type === 'string' ? column.type : undefined
+    );
+  }
+  return JSON.stringify({ dataframe_records: [record] }, null, 2);
+}
+
+/**
+ * The result of checking the predict box's text before sending it.
+ */
+export type PayloadCheck =
+  | { ok: true; payload: { [key: string]: unknown } }
+  | { ok: false; message: string };
+
+/**
+ * Parse and check the predict box's text: it must be a JSON object.
+ */
+export function parsePayload(text: string): PayloadCheck {
+  if (!text.trim()) {
+    return {
+      ok: false,
+      message:
+        'Enter a JSON scoring payload, e.g. {"dataframe_records": [...]}.'
+    };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (reason) {
+    const detail = reason instanceof Error ? reason.message : String(reason);
+    return { ok: false, message: `Invalid JSON: ${detail}` };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return {
+      ok: false,
+      message:
+        'The payload must be a JSON object, e.g. {"dataframe_records": [...]}, {"dataframe_split": {...}} or {"inputs": ...}.'
+    };
+  }
+  return { ok: true, payload: value as { [key: string]: unknown } };
+}
+
+/**
+ * The text shown for a prediction: the predictions, the latency and the
+ * replica that answered, as pretty-printed JSON.
+ */
+export function formatPrediction(result: {
+  predictions: unknown;
+  latency_ms: number | null;
+  replica: string | null;
+}): string {
+  return JSON.stringify(
+    {
+      predictions: result.predictions ?? null,
+      latency_ms:
+        typeof result.latency_ms === 'number'
+          ? Math.round(result.latency_ms * 100) / 100
+          : null,
+      replica: result.replica ?? null
+    },
+    null,
+    2
+  );
+}

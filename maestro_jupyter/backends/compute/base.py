@@ -1,0 +1,136 @@
+"""The contract every compute backend keeps.
+
+A backend starts and stops things and reports what it observes; it owns no records. The services validate requests,
+write the job and deployment records to the Maestro DB and hand the backend a launch description. What a backend
+needs to find its things again (process ids, ports, Kubernetes object names) it returns as a JSON-able ``handle``,
+stored with the record, so that any process (the kernel, the server, the server after a restart) can pick up where
+another left off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from ...entities import Deployment, Job, Resources
+
+Handle = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class JobLaunch:
+    """Everything a backend needs to start a training job."""
+
+    job_id: str
+    name: str
+    user: str
+    project: str
+    #: ``script`` (a ``.py`` file), ``notebook`` (an ``.ipynb``, run cell by cell) or ``cell`` (a ``%%maestro
+    #: train`` body, run as a script).
+    kind: str
+    file_name: str
+    code: bytes
+    #: The folder the code came from: the local backend runs it there (so relative paths and sibling modules work).
+    workdir: str | None
+    params: dict[str, str]
+    resources: Resources
+    #: The MLflow run context (``MLFLOW_TRACKING_URI``, ``MLFLOW_RUN_ID``, ``MLFLOW_EXPERIMENT_ID``) and Maestro's.
+    env: dict[str, str]
+    image: str | None = None
+    #: Kubernetes: run the code from this path of a mounted volume instead of shipping it in a ConfigMap.
+    code_path: str | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentLaunch:
+    """Everything a backend needs to serve a model version."""
+
+    deployment_id: str
+    model: str
+    version: str
+    model_uri: str
+    replicas: int
+    user: str
+    project: str
+    resources: Resources
+    env: dict[str, str]
+    image: str | None = None
+
+
+@dataclass
+class JobUpdate:
+    """What a backend observed about a job that the record does not say yet (``None`` fields: unchanged)."""
+
+    status: str
+    reason: str | None = None
+    exit_code: int | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    cpu_seconds: float | None = None
+    peak_memory_mb: float | None = None
+
+
+@dataclass
+class DeploymentUpdate:
+    """What a backend observed about a deployment."""
+
+    status: str
+    ready_replicas: int
+    reason: str = ""
+    url: str | None = None
+    instances: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BackendResponse:
+    """A serving replica's answer to a prediction request, passed through as it came."""
+
+    status: int
+    body: bytes
+    replica: str
+
+
+class ComputeBackend(Protocol):
+    """Jobs: submit, refresh (status), logs, cancel. Deployments: create, refresh, scale, update, delete, predict."""
+
+    name: str
+
+    def submit_job(self, launch: JobLaunch) -> Handle:
+        """Start the job; return its handle. Raise a ``MaestroError`` if it cannot start."""
+        ...
+
+    def refresh_job(self, job: Job, handle: Handle) -> JobUpdate | None:
+        """What changed about an active job since its record was written (``None``: nothing)."""
+        ...
+
+    def job_logs(self, job: Job, handle: Handle, offset: int, limit: int) -> tuple[str, int]:
+        """Up to ``limit`` bytes of output from ``offset``, and the offset to read from next."""
+        ...
+
+    def cancel_job(self, job: Job, handle: Handle) -> JobUpdate:
+        """Stop the job and everything it started; return the final state."""
+        ...
+
+    def create_deployment(self, launch: DeploymentLaunch) -> Handle:
+        """Start serving; return the handle. Readiness is reported by :meth:`refresh_deployment`."""
+        ...
+
+    def refresh_deployment(self, deployment: Deployment, handle: Handle) -> DeploymentUpdate:
+        """The deployment's observed state (health-checked replicas)."""
+        ...
+
+    def scale_deployment(self, deployment: Deployment, handle: Handle, replicas: int) -> Handle:
+        """Run ``replicas`` replicas."""
+        ...
+
+    def update_deployment(self, deployment: Deployment, handle: Handle, launch: DeploymentLaunch) -> Handle:
+        """Roll the deployment over to another version (new replicas ready before the old ones stop)."""
+        ...
+
+    def delete_deployment(self, deployment: Deployment, handle: Handle) -> None:
+        """Stop serving and remove what was started."""
+        ...
+
+    def predict(self, deployment: Deployment, handle: Handle, body: bytes, timeout: float) -> BackendResponse:
+        """Send an MLflow scoring request (``dataframe_split``, ``dataframe_records``, ``inputs``, ``instances``)."""
+        ...

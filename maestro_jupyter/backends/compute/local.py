@@ -1,0 +1,343 @@
+"""The embedded compute backend: jobs and serving replicas as processes on this machine.
+
+A job runs under a detached :mod:`supervisor` that owns its outcome, so neither a kernel's nor the server's
+restart loses it; any process can tell whether that supervisor is still alive from the pid and start time in the
+job's handle. A deployment is one ``mlflow models serve`` process per replica, each in a session of its own, on a
+free local port; health is ``GET /ping``. An update starts the new version's replicas and retires the old ones only
+once the new ones answer, so predictions never stop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ...entities import Deployment, Job
+from ...errors import BackendUnavailable, InvalidParameter, first_line
+from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate
+from .commands import job_argv, serving_argv
+from .supervisor import LAUNCH_FILE, LOG_FILE, proc_start_time
+
+if TYPE_CHECKING:
+    from ...settings import Settings
+    from ..store import MaestroStore
+
+#: How long a cancel waits for the supervisor to record the outcome before killing the group itself.
+CANCEL_WAIT_S = 10.0
+#: A replica's health check: a local ``GET /ping`` answers in milliseconds once the model is loaded.
+PING_TIMEOUT_S = 0.5
+STOP_GRACE_S = 5.0
+
+
+class LocalCompute:
+    """Jobs under supervisors and deployments as ``mlflow models serve`` processes, all on this machine."""
+
+    name = "local"
+
+    def __init__(self, settings: Settings, store: MaestroStore) -> None:
+        self.settings = settings
+        self.store = store
+        self.python = sys.executable
+        self._turns: dict[str, itertools.count[int]] = {}
+        self._turns_lock = threading.Lock()
+
+    # --- jobs ------------------------------------------------------------------------------------------------------
+
+    def submit_job(self, launch: JobLaunch) -> Handle:
+        if launch.resources.workers > 1:
+            raise InvalidParameter(
+                "Multi-worker training needs MAESTRO_COMPUTE=kubernetes (a Kubeflow PyTorchJob); "
+                "run with workers=1 here"
+            )
+        if launch.resources.gpus and shutil.which("nvidia-smi") is None:
+            raise InvalidParameter(f"This machine has no GPU; the job asks for {launch.resources.gpus}")
+        job_dir = self.settings.ensure_home() / "jobs" / launch.job_id
+        code_dir = job_dir / "code"
+        code_dir.mkdir(parents=True)
+        script = code_dir / launch.file_name
+        script.write_bytes(launch.code)
+        handle: Handle = {"dir": str(job_dir), "log": str(job_dir / LOG_FILE)}
+        launch_doc = {
+            "job_id": launch.job_id,
+            "db_url": self.store.url,
+            "argv": job_argv(self.python, launch.kind, str(script), launch.params),
+            # The script runs where it came from, so its relative paths and sibling modules work as they did there.
+            "cwd": launch.workdir or str(code_dir),
+            "env": {
+                **launch.env,
+                **_import_path(launch.workdir),
+                "PYTHONUNBUFFERED": "1",
+                "MAESTRO_JOB_DIR": str(job_dir),
+            },
+            "handle": handle,
+        }
+        (job_dir / LAUNCH_FILE).write_text(json.dumps(launch_doc))
+        with open(job_dir / "supervisor.log", "ab") as errors:
+            process = subprocess.Popen(
+                [self.python, "-m", "maestro_jupyter.backends.compute.supervisor", str(job_dir)],
+                stdin=subprocess.DEVNULL,
+                stdout=errors,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # outlives whoever submitted it
+                env=_child_env(),
+            )
+        _reap_later(process)
+        return {**handle, "supervisor_pid": process.pid, "supervisor_start": proc_start_time(process.pid)}
+
+    def refresh_job(self, job: Job, handle: Handle) -> JobUpdate | None:
+        pid = handle.get("supervisor_pid")
+        if pid is None or _alive(pid, handle.get("supervisor_start")):
+            return None
+        # The supervisor records the outcome before it exits: read again in case it just did.
+        fresh, _ = self.store.get_job(job.id)
+        if not fresh.active:
+            return None
+        tail = _tail(Path(handle.get("dir", "")) / "supervisor.log")
+        reason = f"its supervisor (pid {pid}) is gone without recording an outcome"
+        return JobUpdate(status="lost", reason=f"{reason}: {tail}" if tail else reason, finished_at=time.time())
+
+    def job_logs(self, job: Job, handle: Handle, offset: int, limit: int) -> tuple[str, int]:
+        path = handle.get("log")
+        if not path or not Path(path).exists():
+            return "", offset
+        with open(path, "rb") as fh:
+            fh.seek(offset)
+            data = fh.read(limit)
+        cut = _whole_characters(data) if len(data) == limit else len(data)
+        return data[:cut].decode("utf-8", errors="replace"), offset + cut
+
+    def cancel_job(self, job: Job, handle: Handle) -> JobUpdate:
+        pid = handle.get("supervisor_pid")
+        if pid is not None and _alive(pid, handle.get("supervisor_start")):
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + CANCEL_WAIT_S
+            while time.monotonic() < deadline:
+                fresh, _ = self.store.get_job(job.id)
+                if not fresh.active:
+                    return JobUpdate(status=fresh.status, exit_code=fresh.exit_code, reason=fresh.reason)
+                time.sleep(0.05)
+        # No supervisor to do it (or it hangs): stop the job's group ourselves.
+        if handle.get("pgid"):
+            _kill_group(int(handle["pgid"]), signal.SIGKILL)
+        return JobUpdate(status="cancelled", reason="cancelled", finished_at=time.time())
+
+    # --- deployments ---------------------------------------------------------------------------------------------
+
+    def create_deployment(self, launch: DeploymentLaunch) -> Handle:
+        folder = self.settings.ensure_home() / "deployments" / launch.deployment_id
+        folder.mkdir(parents=True, exist_ok=True)
+        replicas = [self._start_replica(launch, folder, i) for i in range(launch.replicas)]
+        return {
+            "dir": str(folder),
+            "model_uri": launch.model_uri,
+            "replicas": replicas,
+            "retiring": [],
+            "next": len(replicas),
+        }
+
+    def refresh_deployment(self, deployment: Deployment, handle: Handle) -> DeploymentUpdate:
+        replicas = handle.get("replicas", [])
+        states = [self._replica_state(r) for r in replicas]
+        ready = sum(1 for s in states if s == "ready")
+        dead = [r for r, s in zip(replicas, states, strict=True) if s == "exited"]
+        if handle.get("retiring") and ready == len(replicas):
+            self._stop_replicas(handle["retiring"])  # the new version answers: retire the old one
+            handle["retiring"] = []
+        if dead:
+            reason = f"replica {dead[0]['name']} exited: {_tail(Path(dead[0]['log']))}"
+            status = "degraded" if ready else "failed"
+        elif ready == len(replicas):
+            status, reason = "ready", ""
+        else:
+            status, reason = ("updating" if handle.get("retiring") else "starting"), ""
+        instances = [
+            {"name": r["name"], "status": s, "url": _url(r), "pid": r["pid"]}
+            for r, s in zip(replicas, states, strict=True)
+        ]
+        url = _url(replicas[0]) if replicas else None
+        return DeploymentUpdate(status=status, ready_replicas=ready, reason=reason, url=url, instances=instances)
+
+    def scale_deployment(self, deployment: Deployment, handle: Handle, replicas: int) -> Handle:
+        current: list[dict[str, Any]] = list(handle.get("replicas", []))
+        if replicas < len(current):
+            self._stop_replicas(current[replicas:])
+            current = current[:replicas]
+        else:
+            launch = _relaunch(deployment, handle["model_uri"])
+            folder = Path(handle["dir"])
+            start = handle.get("next", len(current))
+            current += [self._start_replica(launch, folder, start + i) for i in range(replicas - len(current))]
+            handle["next"] = start + replicas
+        return {**handle, "replicas": current}
+
+    def update_deployment(self, deployment: Deployment, handle: Handle, launch: DeploymentLaunch) -> Handle:
+        folder = Path(handle["dir"])
+        start = handle.get("next", len(handle.get("replicas", [])))
+        fresh = [self._start_replica(launch, folder, start + i) for i in range(launch.replicas)]
+        retiring = list(handle.get("retiring", [])) + list(handle.get("replicas", []))
+        return {**handle, "model_uri": launch.model_uri, "replicas": fresh, "retiring": retiring,
+                "next": start + launch.replicas}  # fmt: skip
+
+    def delete_deployment(self, deployment: Deployment, handle: Handle) -> None:
+        self._stop_replicas(list(handle.get("replicas", [])) + list(handle.get("retiring", [])))
+
+    def predict(self, deployment: Deployment, handle: Handle, body: bytes, timeout: float) -> BackendResponse:
+        # Replicas that answered the last health check first, round robin; the retiring version serves until the new
+        # one is up.
+        candidates = [r for r in handle.get("replicas", []) if _alive(r["pid"], r.get("start"))]
+        candidates += [r for r in handle.get("retiring", []) if _alive(r["pid"], r.get("start"))]
+        if not candidates:
+            raise BackendUnavailable(f"Deployment '{deployment.id}' has no running replica")
+        with self._turns_lock:
+            turn = next(self._turns.setdefault(deployment.id, itertools.count()))
+        last_error = ""
+        for i in range(len(candidates)):
+            replica = candidates[(turn + i) % len(candidates)]
+            try:
+                status, answer = _post(replica["port"], "/invocations", body, timeout)
+            except OSError as exc:  # refused while starting, or gone: try the next one
+                last_error = f"{replica['name']}: {exc}"
+                continue
+            return BackendResponse(status=status, body=answer, replica=replica["name"])
+        raise BackendUnavailable(f"No replica of '{deployment.id}' answered ({last_error})")
+
+    # --- replicas ------------------------------------------------------------------------------------------------
+
+    def _start_replica(self, launch: DeploymentLaunch, folder: Path, index: int) -> dict[str, Any]:
+        port = _free_port()
+        name = f"{launch.deployment_id}-{index}"
+        log = folder / f"{name}.log"
+        with open(log, "ab") as out:
+            process = subprocess.Popen(
+                serving_argv(self.python, launch.model_uri, "127.0.0.1", port),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**_child_env(), **launch.env},
+            )
+        _reap_later(process)
+        return {"name": name, "pid": process.pid, "start": proc_start_time(process.pid), "port": port, "log": str(log)}
+
+    def _replica_state(self, replica: dict[str, Any]) -> str:
+        if not _alive(replica["pid"], replica.get("start")):
+            return "exited"
+        try:
+            status, _ = _request("GET", replica["port"], "/ping", None, PING_TIMEOUT_S)
+        except OSError:
+            return "starting"
+        return "ready" if status == 200 else "starting"
+
+    def _stop_replicas(self, replicas: list[dict[str, Any]]) -> None:
+        live = [r for r in replicas if _alive(r["pid"], r.get("start"))]
+        for replica in live:
+            _kill_group(replica["pid"], signal.SIGTERM)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while time.monotonic() < deadline and any(_alive(r["pid"], r.get("start")) for r in live):
+            time.sleep(0.05)
+        for replica in live:
+            _kill_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
+
+
+def _relaunch(deployment: Deployment, model_uri: str) -> DeploymentLaunch:
+    from .base import DeploymentLaunch
+
+    return DeploymentLaunch(
+        deployment_id=deployment.id,
+        model=deployment.model,
+        version=deployment.version,
+        model_uri=model_uri,
+        replicas=deployment.replicas,
+        user=deployment.user,
+        project=deployment.project,
+        resources=deployment.resources,
+        env={},
+    )
+
+
+def _whole_characters(data: bytes) -> int:
+    """Where to cut ``data`` so that no UTF-8 character is split between two reads of a log."""
+    i = len(data) - 1
+    while i > 0 and i > len(data) - 4 and (data[i] & 0xC0) == 0x80:
+        i -= 1  # back to the lead byte of the last character
+    lead = data[i] if data else 0
+    size = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+    return i if i + size > len(data) else len(data)
+
+
+def _import_path(workdir: str | None) -> dict[str, str]:
+    """The script runs from its snapshot, so Python would look for its imports there: look where it came from too."""
+    if not workdir:
+        return {}
+    return {"PYTHONPATH": os.pathsep.join(p for p in (workdir, os.environ.get("PYTHONPATH", "")) if p)}
+
+
+def _child_env() -> dict[str, str]:
+    """The environment of a job or replica: this process's, without Jupyter's own kernel/server variables, and with
+    this Python's scripts folder first on ``PATH`` (``mlflow models serve`` runs ``uvicorn`` from there), which a
+    server started as ``.venv/bin/jupyter`` does not have."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_SERVER", "KERNEL_"))}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
+    return env
+
+
+def _alive(pid: int, start: int | None) -> bool:
+    """Whether the process ``pid`` that started at ``start`` (``None``: unknown) still runs."""
+    now = proc_start_time(int(pid))
+    return now is not None and (start is None or now == start)
+
+
+def _kill_group(pgid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, sig)
+
+
+def _reap_later(process: subprocess.Popen[bytes]) -> None:
+    """Wait for a detached child in the background, so that when it exits it does not linger as a zombie of ours."""
+    threading.Thread(target=process.wait, daemon=True, name=f"reap-{process.pid}").start()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _url(replica: dict[str, Any]) -> str:
+    return f"http://127.0.0.1:{replica['port']}"
+
+
+def _request(method: str, port: int, path: str, body: bytes | None, timeout: float) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _post(port: int, path: str, body: bytes, timeout: float) -> tuple[int, bytes]:
+    return _request("POST", port, path, body, timeout)
+
+
+def _tail(path: Path, limit: int = 300) -> str:
+    """The last meaningful line of a log, for a reason shown to the user."""
+    try:
+        lines = [line for line in path.read_text(errors="replace").splitlines() if line.strip()]
+    except OSError:
+        return ""
+    return first_line(lines[-1], limit) if lines else ""

@@ -1,0 +1,164 @@
+"""The Maestro DB: training jobs and deployments (and, later, usage and budgets), shared by every process.
+
+The kernel, the Jupyter server and a job's supervisor open the same database (``MAESTRO_DB_URL``; SQLite under
+``MAESTRO_HOME`` by default, PostgreSQL for a team), so a job submitted from a notebook shows in the sidebar and a
+server restart loses nothing. State changes are single conditional ``UPDATE``s (``only_if``), so two writers (a
+supervisor recording an exit, a user cancelling) cannot overwrite each other's outcome.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...entities import Deployment, Job, Resources
+from ...errors import BackendUnavailable, NotFound
+from . import schema
+from .migrate import upgrade
+
+Handle = dict[str, Any]
+
+_engines: dict[str, sa.Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(url: str) -> sa.Engine:
+    """One migrated engine per URL and process."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create_engine(url)
+            try:
+                upgrade(engine)
+            except sa.exc.OperationalError as exc:
+                raise BackendUnavailable(f"Cannot open the Maestro DB ({engine.url!r}): {exc.orig}") from None
+            _engines[url] = engine
+        return engine
+
+
+def _create_engine(url: str) -> sa.Engine:
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True)
+    # Several processes write one SQLite file: wait for a lock rather than fail, and let readers read while a writer
+    # writes (WAL).
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @sa.event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+class MaestroStore:
+    """Job and deployment records. Records come back as the entities the API returns, with their handle."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = engine_for(url)
+
+    # --- jobs ----------------------------------------------------------------------------------------------------
+
+    def insert_job(self, job: Job, handle: Handle) -> None:
+        row = job.model_dump(mode="json", exclude={"duration_seconds"})
+        with self.engine.begin() as conn:
+            conn.execute(schema.jobs.insert().values(**row, handle=handle))
+
+    def get_job(self, job_id: str) -> tuple[Job, Handle]:
+        with self.engine.connect() as conn:
+            row = conn.execute(schema.jobs.select().where(schema.jobs.c.id == job_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"Training job '{job_id}' not found")
+        return _job(row), dict(row["handle"] or {})
+
+    def list_jobs(
+        self,
+        *,
+        user: str | None = None,
+        project: str | None = None,
+        statuses: Sequence[str] | None = None,
+        limit: int = 100,
+    ) -> list[tuple[Job, Handle]]:
+        t = schema.jobs
+        query = t.select().order_by(t.c.created_at.desc()).limit(limit)
+        if user:
+            query = query.where(t.c.user == user)
+        if project:
+            query = query.where(t.c.project == project)
+        if statuses:
+            query = query.where(t.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [(_job(r), dict(r["handle"] or {})) for r in rows]
+
+    def update_job(self, job_id: str, *, only_if: Sequence[str] | None = None, **values: Any) -> bool:
+        """Set ``values``; with ``only_if``, only while the job's status is one of those. True if a row changed."""
+        return self._update(schema.jobs, job_id, only_if, values)
+
+    # --- deployments ---------------------------------------------------------------------------------------------
+
+    def insert_deployment(self, deployment: Deployment, handle: Handle) -> None:
+        row = deployment.model_dump(mode="json", exclude={"endpoint"})
+        with self.engine.begin() as conn:
+            conn.execute(schema.deployments.insert().values(**row, handle=handle))
+
+    def get_deployment(self, deployment_id: str) -> tuple[Deployment, Handle]:
+        t = schema.deployments
+        with self.engine.connect() as conn:
+            row = conn.execute(t.select().where(t.c.id == deployment_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"Deployment '{deployment_id}' not found")
+        return _deployment(row), dict(row["handle"] or {})
+
+    def list_deployments(
+        self, *, user: str | None = None, statuses: Sequence[str] | None = None, limit: int = 100
+    ) -> list[tuple[Deployment, Handle]]:
+        t = schema.deployments
+        query = t.select().order_by(t.c.created_at.desc()).limit(limit)
+        if user:
+            query = query.where(t.c.user == user)
+        if statuses:
+            query = query.where(t.c.status.in_(list(statuses)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [(_deployment(r), dict(r["handle"] or {})) for r in rows]
+
+    def update_deployment(self, deployment_id: str, *, only_if: Sequence[str] | None = None, **values: Any) -> bool:
+        return self._update(schema.deployments, deployment_id, only_if, values)
+
+    def delete_deployment_record(self, deployment_id: str) -> None:
+        """Forget a stopped deployment (its id can be used again)."""
+        t = schema.deployments
+        with self.engine.begin() as conn:
+            conn.execute(t.delete().where(t.c.id == deployment_id))
+
+    def _update(self, table: sa.Table, key: str, only_if: Sequence[str] | None, values: dict[str, Any]) -> bool:
+        query = table.update().where(table.c.id == key).values(**values)
+        if only_if is not None:
+            query = query.where(table.c.status.in_(list(only_if)))
+        with self.engine.begin() as conn:
+            return bool(conn.execute(query).rowcount)
+
+
+def _job(row: Any) -> Job:
+    data = {k: row[k] for k in Job.model_fields if k in row}
+    data["resources"] = Resources.model_validate(row["resources"] or {})
+    return Job.model_validate(data)
+
+
+def _deployment(row: Any) -> Deployment:
+    data = {k: row[k] for k in Deployment.model_fields if k in row}
+    data["resources"] = Resources.model_validate(row["resources"] or {})
+    data["endpoint"] = deployment_endpoint(row["id"])
+    return Deployment.model_validate(data)
+
+
+def deployment_endpoint(deployment_id: str) -> str:
+    """The REST path that proxies a deployment's predictions."""
+    return f"maestro/api/v1/deployments/{deployment_id}/predict"

@@ -1,0 +1,220 @@
+"""``%maestro`` subcommands for training jobs and deployments: train (line and cell), jobs, logs, cancel, deploy,
+deployments, predict, undeploy. Registered on the shared ``%maestro`` magic when :mod:`maestro_jupyter.magics`
+loads; nothing heavy is imported until one runs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from IPython.core.error import UsageError
+
+from .display import Table
+from .magics import _data_source, subcommand
+
+if TYPE_CHECKING:
+    from .entities import Deployment, Job, JobList
+    from .magics import MaestroMagics
+
+
+def _train_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "script", nargs="?", metavar="SCRIPT", help="a .py or .ipynb file (omit in a %%%%maestro train cell)"
+    )
+    p.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter (repeatable)")
+    p.add_argument("--name", default=None, help="the job's name (default: the script's)")
+    p.add_argument("--experiment", default=None, help="the MLflow experiment (default: maestro-training)")
+    p.add_argument("--cpus", type=float, default=None)
+    p.add_argument("--memory", default=None, help="e.g. 4Gi")
+    p.add_argument("--gpus", type=int, default=0)
+    p.add_argument("--workers", type=int, default=1, help="more than 1: distributed (Kubernetes)")
+    p.add_argument("--follow", action="store_true", help="print the job's output here until it ends")
+
+
+@subcommand(
+    "train",
+    "Run a training job: %maestro train SCRIPT [-p k=v]... [--cpus N] [--follow], or %%maestro train",
+    _train_args,
+)
+def _train(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    params = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"%maestro train: a parameter is KEY=VALUE, not {item!r}")
+        params[key.strip()] = value
+    if cell is not None and args.script:
+        raise UsageError("%%maestro train runs the cell; give no SCRIPT (or use the line magic)")
+    if cell is None and not args.script:
+        raise UsageError("%maestro train needs a SCRIPT (or use %%maestro train with the code in the cell)")
+    job = magics.client.training.submit(
+        args.script,
+        source=cell,
+        params=params,
+        name=args.name,
+        experiment=args.experiment,
+        cpus=args.cpus,
+        memory=args.memory,
+        gpus=args.gpus,
+        workers=args.workers,
+    )
+    if args.follow:
+        _print_following(magics, job.id)
+        return job.refresh().job
+    print(f"Submitted {job.id} ({job.status}); follow it with %maestro logs {job.id} --follow")
+    return job.job
+
+
+def _jobs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--status", default=None, help="a status, a comma-separated list, active or finished")
+    p.add_argument("--user", default=None, help="only this user's jobs")
+    p.add_argument("--limit", type=int, default=50)
+
+
+@subcommand("jobs", "List training jobs: %maestro jobs [--status active] [--user NAME]", _jobs_args)
+def _jobs(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    return jobs_table(magics.client.training.list(status=args.status, user=args.user, limit=args.limit))
+
+
+def jobs_table(jobs: JobList) -> Table:
+    rows = [
+        [j.id, j.name, j.status, j.user, _duration(j), j.experiment, j.run_id or "", _resources(j), j.reason]
+        for j in jobs
+    ]
+    headers = ["id", "name", "status", "user", "duration", "experiment", "run", "resources", "reason"]
+    return Table(f"{len(rows)} training job(s)", headers, rows)
+
+
+def _duration(job: Job) -> str:
+    seconds = job.duration_seconds
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+def _resources(job: Job) -> str:
+    r = job.resources
+    parts = [f"{r.cpus:g} cpu" if r.cpus else "", r.memory or "", f"{r.gpus} gpu" if r.gpus else ""]
+    parts.append(f"{r.workers} workers" if r.workers > 1 else "")
+    return ", ".join(p for p in parts if p)
+
+
+def _logs_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("job_id", metavar="ID")
+    p.add_argument("--follow", "-f", action="store_true", help="keep printing until the job ends (interrupt to stop)")
+
+
+@subcommand("logs", "Show a job's output: %maestro logs ID [--follow]", _logs_args)
+def _logs(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    if args.follow:
+        _print_following(magics, args.job_id)
+        return None
+    text = magics.client.training.logs(args.job_id)
+    print(text if text else f"(no output from {args.job_id} yet)", end="" if text else "\n")
+    return None
+
+
+def _print_following(magics: MaestroMagics, job_id: str) -> None:
+    try:
+        for text in magics.client.training.logs(job_id, follow=True):
+            sys.stdout.write(text)
+            sys.stdout.flush()
+    except KeyboardInterrupt:  # stop following; the job goes on
+        print(f"\n(stopped following {job_id}; it is still running)")
+        return
+    job = magics.client.training.get(job_id).job
+    print(f"\n{job.id} {job.status}" + (f": {job.reason}" if job.reason else ""))
+
+
+def _cancel_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("job_id", metavar="ID")
+
+
+@subcommand("cancel", "Cancel a training job: %maestro cancel ID", _cancel_args)
+def _cancel(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    job = magics.client.training.cancel(args.job_id).job
+    print(f"{job.id} {job.status}" + (f": {job.reason}" if job.reason else ""))
+    return None
+
+
+def _deploy_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("ref", metavar="NAME[@ALIAS|/VERSION]")
+    p.add_argument("--name", default=None, help="the deployment's id (default: NAME-ALIAS or NAME-vVERSION)")
+    p.add_argument("--replicas", type=int, default=1)
+    p.add_argument("--cpus", type=float, default=None)
+    p.add_argument("--memory", default=None)
+    p.add_argument("--override", default=None, metavar="REASON", help="deploy despite failed or missing tests")
+    p.add_argument("--no-wait", dest="wait", action="store_false", help="return while it starts")
+
+
+@subcommand(
+    "deploy", "Serve a model version: %maestro deploy NAME@ALIAS [--replicas N] [--override REASON]", _deploy_args
+)
+def _deploy(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    from .services.validation import ModelRef
+
+    ref = ModelRef.parse(args.ref)
+    deployment = magics.client.deployments.create(
+        ref.name,
+        version=ref.version,
+        alias=ref.alias,
+        name=args.name,
+        replicas=args.replicas,
+        cpus=args.cpus,
+        memory=args.memory,
+        override_reason=args.override,
+        wait=args.wait,
+    )
+    d = deployment.deployment
+    if d.status == "failed":
+        raise UsageError(f"Deployment {d.id} failed: {d.reason}")
+    return deployments_table([d], f"{d.id}: {d.model} v{d.version} {d.status}")
+
+
+def _deployments_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--all", action="store_true", help="include stopped and failed deployments")
+
+
+@subcommand("deployments", "List deployments: %maestro deployments [--all]", _deployments_args)
+def _deployments(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    found = list(magics.client.deployments.list(include_stopped=args.all))
+    return deployments_table(found, f"{len(found)} deployment(s)")
+
+
+def deployments_table(deployments: list[Deployment], title: str) -> Table:
+    rows = [
+        [
+            d.id,
+            f"{d.model} v{d.version}" + (f" @{d.alias}" if d.alias else ""),
+            d.status,
+            f"{d.ready_replicas}/{d.replicas}",
+            d.endpoint,
+            d.user,
+            d.reason,
+        ]
+        for d in deployments
+    ]
+    return Table(title, ["id", "model", "status", "ready", "endpoint", "user", "reason"], rows)
+
+
+def _predict_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("deployment_id", metavar="ID")
+    p.add_argument("data", metavar="DF|PATH", help="a DataFrame in the notebook, or a CSV/Parquet file")
+
+
+@subcommand("predict", "Predict with a deployment: %maestro predict ID DF|PATH", _predict_args)
+def _predict(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    return magics.client.deployments.predict(args.deployment_id, _data_source(magics, args.data))
+
+
+def _undeploy_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("deployment_id", metavar="ID")
+
+
+@subcommand("undeploy", "Stop a deployment: %maestro undeploy ID", _undeploy_args)
+def _undeploy(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
+    d = magics.client.deployments.delete(args.deployment_id).deployment
+    print(f"{d.id} {d.status}")
+    return None

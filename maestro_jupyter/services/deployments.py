@@ -1,0 +1,343 @@
+"""Deployments: serve a registered version behind ``POST deployments/{id}/predict``, scale it, roll it over to
+another version, stop it.
+
+A deployment (and an update to another version) goes through the promotion gate, as a gated alias does: only a
+version whose latest tests passed is served, unless someone overrides with a reason (recorded on the version).
+``MAESTRO_GATE_DEPLOYMENTS=false`` turns that off. Readiness comes from the backend's health checks; a server-side
+watcher keeps a starting deployment's record current, and any read refreshes it too.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from ..entities import DEPLOYMENT_ACTIVE, Deployment, DeploymentList, Prediction, Resources
+from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, PermissionDenied, first_line
+from ..settings import Settings
+from . import validation as v
+
+if TYPE_CHECKING:
+    from ..backends.compute.base import ComputeBackend, DeploymentLaunch, DeploymentUpdate, Handle
+    from ..backends.store import MaestroStore
+    from .gate import PromotionGate
+    from .registry import RegistryService
+
+#: How long a deployment may take to answer its health check before it is reported failed.
+READY_TIMEOUT_S = 120.0
+PREDICT_TIMEOUT_S = 60.0
+MAX_PREDICT_BYTES = 20_000_000
+SCORING_KEYS = ("dataframe_split", "dataframe_records", "inputs", "instances")
+_SETTLED = ("ready", "failed", "stopped", "degraded")
+
+
+class DeploymentService:
+    """Create, list, describe, scale, update, delete deployments, and proxy predictions to them."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Callable[[], MaestroStore],
+        compute: Callable[[], ComputeBackend],
+        registry: Callable[[], RegistryService],
+        gate: Callable[[], PromotionGate],
+    ) -> None:
+        self.settings = settings
+        self._store, self._compute, self._registry, self._gate = store, compute, registry, gate
+        self._watchers: dict[str, threading.Thread] = {}
+        self._watch_lock = threading.Lock()
+
+    @property
+    def store(self) -> MaestroStore:
+        return self._store()
+
+    # --- create ----------------------------------------------------------------------------------------------
+
+    def create(
+        self,
+        model: str,
+        *,
+        version: str | int | None = None,
+        alias: str | None = None,
+        name: str | None = None,
+        replicas: int = 1,
+        cpus: float | None = None,
+        memory: str | None = None,
+        gpus: int = 0,
+        override_reason: str | None = None,
+        user: str | None = None,
+        project: str | None = None,
+        wait: bool = False,
+        timeout: float = READY_TIMEOUT_S,
+    ) -> Deployment:
+        """Serve ``model`` at ``version`` (or the version ``alias`` names; default the newest) as deployment ``name``
+        (default ``<model>-<alias>`` or ``<model>-v<version>``). Returns at once (status ``starting``), or once ready
+        with ``wait``."""
+        if version is not None and alias is not None:
+            raise InvalidParameter("Give a version or an alias, not both")
+        replicas = v.count(replicas, "replicas", 1, v.MAX_REPLICAS)
+        resources = Resources(
+            cpus=v.cpus(cpus),
+            memory=None if memory is None else str(memory).strip(),
+            gpus=v.count(gpus, "gpus", 0, v.MAX_GPUS),
+        )
+        if memory is not None:
+            v.memory_bytes(memory)
+        resolved = self._registry().resolve_version(model, version=version, alias=alias)
+        deployment_id = (
+            v.dns_label(name, "deployment name")
+            if name is not None
+            else v.dns_safe(f"{model}-{alias.lower() if alias else 'v' + resolved}", 63, "model")
+        )
+        user = user or self.settings.user
+        self._free(deployment_id)
+        self._gate_check(model, resolved, f"deploy as {deployment_id}", override_reason, user)
+        now = time.time()
+        record = Deployment(
+            id=deployment_id,
+            model=model,
+            version=resolved,
+            alias=alias,
+            status="starting",
+            user=user,
+            project=project or self.settings.project,
+            backend=self._compute().name,
+            replicas=replicas,
+            endpoint="",
+            resources=resources,
+            created_at=now,
+            updated_at=now,
+        )
+        self.store.insert_deployment(record, {})
+        try:
+            handle = self._compute().create_deployment(self._launch(record, resolved))
+        except Exception as exc:
+            reason = exc.message if isinstance(exc, MaestroError) else f"could not start: {first_line(exc)}"
+            self.store.update_deployment(deployment_id, status="failed", reason=reason, updated_at=time.time())
+            raise
+        self.store.update_deployment(deployment_id, handle=handle)
+        return self._settle(deployment_id, wait, timeout)
+
+    def _free(self, deployment_id: str) -> None:
+        """Make room for a new deployment ``deployment_id``: refuse if one is active, forget a stopped one."""
+        from ..errors import NotFound
+
+        try:
+            existing, _ = self.store.get_deployment(deployment_id)
+        except NotFound:
+            return
+        if existing.active:
+            raise Conflict(
+                f"Deployment '{deployment_id}' already serves {existing.model} v{existing.version}; update it to "
+                "another version, delete it, or choose another name"
+            )
+        self.store.delete_deployment_record(deployment_id)
+
+    def _gate_check(self, model: str, version: str, action: str, override_reason: str | None, user: str) -> None:
+        if self.settings.gate_deployments:
+            self._gate().enforce(model, version, action, override_reason=override_reason, user=user)
+
+    def _launch(self, record: Deployment, version: str) -> DeploymentLaunch:
+        from ..backends.compute.base import DeploymentLaunch
+
+        env = {"MLFLOW_TRACKING_URI": self.settings.tracking_uri, "MLFLOW_REGISTRY_URI": self.settings.registry_uri}
+        return DeploymentLaunch(
+            deployment_id=record.id,
+            model=record.model,
+            version=version,
+            model_uri=f"models:/{record.model}/{version}",
+            replicas=record.replicas,
+            user=record.user,
+            project=record.project,
+            resources=record.resources,
+            env=env,
+        )
+
+    # --- read ------------------------------------------------------------------------------------------------
+
+    def get(self, deployment_id: str) -> Deployment:
+        """The deployment as it is now (health-checked when active)."""
+        record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
+        return self._refreshed(record, handle)
+
+    def list(self, *, include_stopped: bool = False, user: str | None = None, limit: int = 100) -> DeploymentList:
+        """Active deployments (all of them with ``include_stopped``), newest first."""
+        statuses = None if include_stopped else list(DEPLOYMENT_ACTIVE)
+        rows = self.store.list_deployments(user=user, statuses=statuses, limit=v.page_size(limit))
+        return DeploymentList(deployments=[self._refreshed(r, h) for r, h in rows])
+
+    def _refreshed(self, record: Deployment, handle: Handle) -> Deployment:
+        if not record.active or not handle:
+            return record
+        try:
+            update = self._compute().refresh_deployment(record, handle)
+        except MaestroError:
+            return record
+        if update.status == "starting" and time.time() - record.updated_at > READY_TIMEOUT_S:
+            update.status, update.reason = "failed", f"not ready after {READY_TIMEOUT_S:.0f} s"
+        self._apply(record.id, update, handle)
+        fresh, _ = self.store.get_deployment(record.id)
+        return fresh
+
+    def _apply(self, deployment_id: str, update: DeploymentUpdate, handle: Handle) -> None:
+        self.store.update_deployment(
+            deployment_id,
+            only_if=DEPLOYMENT_ACTIVE,
+            status=update.status,
+            ready_replicas=update.ready_replicas,
+            reason=update.reason,
+            url=update.url,
+            instances=update.instances,
+            handle=handle,  # a refresh may retire replicas (after an update)
+        )
+
+    def _settle(self, deployment_id: str, wait: bool, timeout: float) -> Deployment:
+        """Wait for a starting deployment to settle, or leave a watcher to record it."""
+        if wait:
+            return self.wait(deployment_id, timeout=timeout)
+        self._watch(deployment_id)
+        return self.get(deployment_id)
+
+    def wait(self, deployment_id: str, *, timeout: float = READY_TIMEOUT_S) -> Deployment:
+        """Block until the deployment is ready (or failed, or ``timeout`` seconds pass)."""
+        deadline = time.monotonic() + timeout
+        delay = 0.05
+        while True:
+            current = self.get(deployment_id)
+            if current.status in _SETTLED or time.monotonic() >= deadline:
+                return current
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.5)
+
+    def _watch(self, deployment_id: str) -> None:
+        def watch() -> None:
+            try:
+                self.wait(deployment_id, timeout=READY_TIMEOUT_S + 5)
+            except MaestroError:
+                pass
+            finally:
+                with self._watch_lock:
+                    self._watchers.pop(deployment_id, None)
+
+        with self._watch_lock:
+            if deployment_id not in self._watchers:
+                thread = threading.Thread(target=watch, daemon=True, name=f"maestro-watch-{deployment_id}")
+                self._watchers[deployment_id] = thread
+                thread.start()
+
+    # --- change ----------------------------------------------------------------------------------------------
+
+    def scale(self, deployment_id: str, replicas: int, *, user: str | None = None) -> Deployment:
+        """Run ``replicas`` replicas (1-20)."""
+        record, handle = self._owned(deployment_id, user)
+        replicas = v.count(replicas, "replicas", 1, v.MAX_REPLICAS)
+        handle = self._compute().scale_deployment(record, handle, replicas)
+        self.store.update_deployment(record.id, replicas=replicas, handle=handle, updated_at=time.time())
+        self._watch(record.id)
+        return self.get(record.id)
+
+    def update(
+        self,
+        deployment_id: str,
+        *,
+        version: str | int | None = None,
+        alias: str | None = None,
+        override_reason: str | None = None,
+        user: str | None = None,
+    ) -> Deployment:
+        """Roll the deployment over to another version of its model (through the gate); the old version serves until
+        the new one is ready."""
+        if (version is None) == (alias is None):
+            raise InvalidParameter("Give the version (or the alias) to update the deployment to")
+        record, handle = self._owned(deployment_id, user)
+        resolved = self._registry().resolve_version(record.model, version=version, alias=alias)
+        self._gate_check(record.model, resolved, f"deploy as {record.id}", override_reason, record.user)
+        launch = self._launch(record, resolved)
+        handle = self._compute().update_deployment(record, handle, launch)
+        self.store.update_deployment(
+            record.id, version=resolved, alias=alias, status="updating", handle=handle, updated_at=time.time()
+        )
+        self._watch(record.id)
+        return self.get(record.id)
+
+    def delete(self, deployment_id: str, *, user: str | None = None) -> Deployment:
+        """Stop serving; the record stays (status ``stopped``) for history."""
+        record, handle = self._owned(deployment_id, user, active=False)
+        if record.status != "stopped":
+            self._compute().delete_deployment(record, handle)
+            self.store.update_deployment(
+                record.id, status="stopped", ready_replicas=0, instances=[], updated_at=time.time(), reason=""
+            )
+        fresh, _ = self.store.get_deployment(record.id)
+        return fresh
+
+    def _owned(self, deployment_id: str, user: str | None, active: bool = True) -> tuple[Deployment, Handle]:
+        record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
+        user = user or self.settings.user
+        if record.user != user:
+            raise PermissionDenied(f"Deployment '{record.id}' belongs to {record.user}; only they can change it")
+        if active and not record.active:
+            raise Conflict(f"Deployment '{record.id}' is {record.status}; create it again to serve it")
+        return record, handle
+
+    # --- predict ---------------------------------------------------------------------------------------------
+
+    def predict(self, deployment_id: str, body: bytes | dict[str, Any]) -> Prediction:
+        """Send an MLflow scoring request (``{"dataframe_split": ...}``, ``{"dataframe_records": [...]}``,
+        ``{"inputs": ...}`` or ``{"instances": ...}``) to the deployment; returns its predictions."""
+        raw = json.dumps(body).encode() if isinstance(body, dict) else body
+        _check_scoring_body(raw)
+        record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
+        if not record.active:
+            raise Conflict(f"Deployment '{record.id}' is {record.status}; it serves no predictions")
+        started = time.perf_counter()
+        answer = self._compute().predict(record, handle, raw, PREDICT_TIMEOUT_S)
+        latency = round((time.perf_counter() - started) * 1000, 2)
+        try:
+            payload = json.loads(answer.body) if answer.body else {}
+        except ValueError:
+            payload = {"message": answer.body[:300].decode(errors="replace")}
+        if answer.status >= 500:
+            raise BackendUnavailable(f"The model server failed: {_message(payload)}")
+        if answer.status >= 400:
+            raise InvalidParameter(f"The model refused the input: {_message(payload)}")
+        predictions = payload.get("predictions", payload) if isinstance(payload, dict) else payload
+        return Prediction(
+            deployment=record.id,
+            model=record.model,
+            version=record.version,
+            predictions=predictions,
+            replica=answer.replica,
+            latency_ms=latency,
+        )
+
+    def reconcile(self) -> int:
+        """Check every active deployment (at server start: re-attach to its replicas); returns how many."""
+        rows = self.store.list_deployments(statuses=list(DEPLOYMENT_ACTIVE), limit=1000)
+        for record, handle in rows:
+            fresh = self._refreshed(record, handle)
+            if fresh.status in ("starting", "updating"):
+                self._watch(fresh.id)
+        return len(rows)
+
+
+def _check_scoring_body(raw: bytes) -> None:
+    if len(raw) > MAX_PREDICT_BYTES:
+        raise InvalidParameter(f"The prediction request is larger than {MAX_PREDICT_BYTES:,} bytes")
+    try:
+        doc = json.loads(raw) if raw.strip() else None
+    except ValueError as exc:
+        raise InvalidParameter(f"The prediction request is not JSON: {exc}") from None
+    if not isinstance(doc, dict) or not any(k in doc for k in SCORING_KEYS):
+        raise InvalidParameter(
+            f"A prediction request is a JSON object with one of {', '.join(SCORING_KEYS)} (MLflow's scoring format)"
+        )
+
+
+def _message(payload: Any) -> str:
+    if isinstance(payload, dict):
+        return first_line(str(payload.get("message") or payload.get("error_code") or payload), 500)
+    return first_line(str(payload), 500)
