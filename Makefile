@@ -67,6 +67,7 @@ bench: install system-deps
 	$(BIN)/python benchmarks/bench_sidebar.py
 	$(BIN)/python benchmarks/bench_cards.py
 	$(BIN)/python benchmarks/bench_model_tests.py
+	$(BIN)/python benchmarks/bench_compute.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from functools import cached_property
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -63,9 +64,14 @@ class Supervisor:
         self.cancelled = threading.Event()
         self._mlflow_import: threading.Thread | None = None
         self.child: subprocess.Popen[bytes] | None = None
+
+    @cached_property
+    def store(self) -> Any:
+        """The Maestro DB, opened only once the job has started: SQLAlchemy takes a few hundred milliseconds to
+        import, and the job should not wait for that."""
         from ..store import MaestroStore
 
-        self.store = MaestroStore(self.launch["db_url"])
+        return MaestroStore(self.launch["db_url"])
 
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._on_term)
@@ -82,6 +88,7 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
                 process_group=0,  # its own group: a cancel stops the job and whatever it started, not us
             )
+            started = time.time()
         except OSError as exc:
             log.write(f"maestro: could not start the job: {exc}\n".encode())
             self._finish("failed", None, f"could not start: {exc}")
@@ -98,7 +105,7 @@ class Supervisor:
             self.job_id,
             only_if=("queued", "starting"),
             status="running",
-            started_at=time.time(),
+            started_at=started,
             handle=handle,
         )
         if self.cancelled.is_set():  # a cancel arrived before the child existed
