@@ -131,7 +131,7 @@ class SubmitJob(_Body):
         default_factory=dict, description="Passed as --name value options (and as the run's params)"
     )
     experiment: str | None = Field(default=None, max_length=256, description="Default: maestro-training")
-    cpus: float | None = Field(default=None, gt=0, le=256)
+    cpus: float | None = Field(default=None, ge=0.001, le=256)
     memory: str | None = Field(default=None, max_length=32, description="A Kubernetes quantity: 512Mi, 4Gi")
     gpus: int = Field(default=0, ge=0, le=16)
     workers: int = Field(default=1, ge=1, le=64, description="More than 1: a distributed run (Kubernetes)")
@@ -150,7 +150,7 @@ class CreateDeployment(_Body):
     alias: str | None = Field(default=None, max_length=256)
     name: str | None = Field(default=None, max_length=63, description="A DNS-1123 label; default: model-alias")
     replicas: int = Field(default=1, ge=1, le=20)
-    cpus: float | None = Field(default=None, gt=0, le=256)
+    cpus: float | None = Field(default=None, ge=0.001, le=256)
     memory: str | None = Field(default=None, max_length=32)
     gpus: int = Field(default=0, ge=0, le=16)
     override_reason: str | None = Field(

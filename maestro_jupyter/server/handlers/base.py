@@ -31,6 +31,8 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
     auth_resource = "maestro"
     path: ClassVar[str] = ""
     operations: ClassVar[dict[str, Operation]] = {}
+    #: Whether mutating requests count against the per-user change limit (predictions change nothing).
+    rate_limited: ClassVar[bool] = True
 
     @property
     def maestro(self) -> MaestroContext:
@@ -38,7 +40,7 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
 
     async def prepare(self) -> None:  # type: ignore[override]
         await super().prepare()
-        if self.request.method in MUTATING and self.current_user is not None:
+        if self.rate_limited and self.request.method in MUTATING and self.current_user is not None:
             self.maestro.limiter.check(self.rate_limit_key())
 
     def rate_limit_key(self) -> str:

@@ -103,6 +103,7 @@ class DeploymentHandler(MaestroHandler):
 
 class PredictHandler(MaestroHandler):
     path = "/deployments/{deployment_id}/predict"
+    rate_limited = False  # a POST that reads: serving traffic is not a stream of changes
     operations = {
         "post": Operation(
             "Predict with a deployment: MLflow's scoring JSON in, its predictions out", Prediction, body=ScoringRequest
