@@ -51,9 +51,16 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
     def acting_user(self) -> str:
         """The name to record for what this request does (approvals, edits): the hub's or identity provider's user,
         or, for the server's shared token, which names nobody, the server's Maestro user (``MAESTRO_USER``)."""
-        if self._shared_token():
+        if self._shared_token() or self._anonymous_server():
             return self.maestro.services.settings.user
         return str(self.current_user.username)
+
+    def _anonymous_server(self) -> bool:
+        """A plain (not hub) server's identity provider makes up a random anonymous name for each browser session:
+        whoever holds its token is the server's one owner, the same person the kernel and the SDK act as. Without
+        this, what a notebook started could never be cancelled from the sidebar."""
+        # jupyter_server's own providers (token, password) know no users; a hub's provider does.
+        return type(self.identity_provider).__module__.startswith("jupyter_server.auth")
 
     def _shared_token(self) -> bool:
         return bool(self.token_authenticated and not self.get_cookie(self.identity_provider.get_cookie_name(self)))
