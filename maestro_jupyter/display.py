@@ -164,12 +164,37 @@ def _version_comparison(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
 
 
 def _job_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
-    headers = ["id", "name", "status", "user", "duration (s)", "experiment", "run", "reason"]
+    headers = ["id", "name", "status", "user", "duration", "experiment", "run", "resources", "reason"]
     rows = [
-        [j.id, j.name, j.status, j.user, fmt_number(j.duration_seconds), j.experiment, j.run_id, j.reason]
+        [
+            j.id,
+            j.name,
+            j.status,
+            j.user,
+            fmt_duration(j.duration_seconds),
+            j.experiment,
+            j.run_id,
+            _resources(j),
+            j.reason,
+        ]
         for j in obj.jobs
     ]
     return f"{len(rows)} training job(s)", headers, rows
+
+
+def fmt_duration(seconds: float | None) -> str:
+    """``4.2s`` or ``3m07s``."""
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
+
+
+def _resources(job: Any) -> str:
+    r = job.resources
+    parts = [f"{r.cpus:g} cpu" if r.cpus else "", r.memory or "", f"{r.gpus} gpu" if r.gpus else ""]
+    parts.append(f"{r.workers} workers" if r.workers > 1 else "")
+    return ", ".join(p for p in parts if p)
 
 
 def _deployment_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:

@@ -10,11 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from IPython.core.error import UsageError
 
-from .display import Table
 from .magics import _data_source, subcommand
 
 if TYPE_CHECKING:
-    from .entities import Deployment, Job, JobList
     from .magics import MaestroMagics
 
 
@@ -74,31 +72,7 @@ def _jobs_args(p: argparse.ArgumentParser) -> None:
 
 @subcommand("jobs", "List training jobs: %maestro jobs [--status active] [--user NAME]", _jobs_args)
 def _jobs(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
-    return jobs_table(magics.client.training.list(status=args.status, user=args.user, limit=args.limit))
-
-
-def jobs_table(jobs: JobList) -> Table:
-    rows = [
-        [j.id, j.name, j.status, j.user, _duration(j), j.experiment, j.run_id or "", _resources(j), j.reason]
-        for j in jobs
-    ]
-    headers = ["id", "name", "status", "user", "duration", "experiment", "run", "resources", "reason"]
-    return Table(f"{len(rows)} training job(s)", headers, rows)
-
-
-def _duration(job: Job) -> str:
-    seconds = job.duration_seconds
-    if seconds is None:
-        return ""
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}m{secs:02d}s" if minutes else f"{seconds:.1f}s"
-
-
-def _resources(job: Job) -> str:
-    r = job.resources
-    parts = [f"{r.cpus:g} cpu" if r.cpus else "", r.memory or "", f"{r.gpus} gpu" if r.gpus else ""]
-    parts.append(f"{r.workers} workers" if r.workers > 1 else "")
-    return ", ".join(p for p in parts if p)
+    return magics.client.training.list(status=args.status, user=args.user, limit=args.limit)
 
 
 def _logs_args(p: argparse.ArgumentParser) -> None:
@@ -170,7 +144,7 @@ def _deploy(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -
     d = deployment.deployment
     if d.status == "failed":
         raise UsageError(f"Deployment {d.id} failed: {d.reason}")
-    return deployments_table([d], f"{d.id}: {d.model} v{d.version} {d.status}")
+    return d
 
 
 def _deployments_args(p: argparse.ArgumentParser) -> None:
@@ -179,24 +153,7 @@ def _deployments_args(p: argparse.ArgumentParser) -> None:
 
 @subcommand("deployments", "List deployments: %maestro deployments [--all]", _deployments_args)
 def _deployments(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -> Any:
-    found = list(magics.client.deployments.list(include_stopped=args.all))
-    return deployments_table(found, f"{len(found)} deployment(s)")
-
-
-def deployments_table(deployments: list[Deployment], title: str) -> Table:
-    rows = [
-        [
-            d.id,
-            f"{d.model} v{d.version}" + (f" @{d.alias}" if d.alias else ""),
-            d.status,
-            f"{d.ready_replicas}/{d.replicas}",
-            d.endpoint,
-            d.user,
-            d.reason,
-        ]
-        for d in deployments
-    ]
-    return Table(title, ["id", "model", "status", "ready", "endpoint", "user", "reason"], rows)
+    return magics.client.deployments.list(include_stopped=args.all)
 
 
 def _predict_args(p: argparse.ArgumentParser) -> None:

@@ -139,6 +139,11 @@ class Settings:
         """True when the tracking store is the embedded SQLite database under ``MAESTRO_HOME``."""
         return self.tracking_uri == f"sqlite:///{self.home / 'mlflow.db'}"
 
+    @property
+    def embedded_db(self) -> bool:
+        """True when the Maestro DB is the embedded SQLite database under ``MAESTRO_HOME``."""
+        return self.db_url == f"sqlite:///{self.home / 'maestro.db'}"
+
     def ensure_home(self) -> Path:
         """Create ``MAESTRO_HOME`` (and the embedded artifact folder) if missing; return it."""
         self.home.mkdir(parents=True, exist_ok=True)

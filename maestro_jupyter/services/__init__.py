@@ -86,7 +86,7 @@ class Services:
         """The Maestro DB (jobs, deployments), migrated on first use."""
         from ..backends.store import MaestroStore
 
-        if self.settings.db_url == f"sqlite:///{self.settings.home / 'maestro.db'}":
+        if self.settings.embedded_db:
             self.settings.ensure_home()
         return MaestroStore(self.settings.db_url)
 

@@ -9,14 +9,23 @@ watcher keeps a starting deployment's record current, and any read refreshes it 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..entities import DEPLOYMENT_ACTIVE, Deployment, DeploymentList, Prediction, Resources
-from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, PermissionDenied, first_line
+from ..entities import DEPLOYMENT_ACTIVE, Deployment, DeploymentList, Prediction
+from ..errors import (
+    BackendUnavailable,
+    Conflict,
+    InvalidParameter,
+    MaestroError,
+    NotFound,
+    PermissionDenied,
+    first_line,
+)
 from ..settings import Settings
 from . import validation as v
 
@@ -79,13 +88,7 @@ class DeploymentService:
         if version is not None and alias is not None:
             raise InvalidParameter("Give a version or an alias, not both")
         replicas = v.count(replicas, "replicas", 1, v.MAX_REPLICAS)
-        resources = Resources(
-            cpus=v.cpus(cpus),
-            memory=None if memory is None else str(memory).strip(),
-            gpus=v.count(gpus, "gpus", 0, v.MAX_GPUS),
-        )
-        if memory is not None:
-            v.memory_bytes(memory)
+        resources = v.resources(cpus, memory, gpus)
         resolved = self._registry().resolve_version(model, version=version, alias=alias)
         deployment_id = (
             v.dns_label(name, "deployment name")
@@ -123,8 +126,6 @@ class DeploymentService:
 
     def _free(self, deployment_id: str) -> None:
         """Make room for a new deployment ``deployment_id``: refuse if one is active, forget a stopped one."""
-        from ..errors import NotFound
-
         try:
             existing, _ = self.store.get_deployment(deployment_id)
         except NotFound:
@@ -215,9 +216,8 @@ class DeploymentService:
     def _watch(self, deployment_id: str) -> None:
         def watch() -> None:
             try:
-                self.wait(deployment_id, timeout=READY_TIMEOUT_S + 5)
-            except MaestroError:
-                pass
+                with contextlib.suppress(MaestroError):  # a watcher only keeps the record current
+                    self.wait(deployment_id, timeout=READY_TIMEOUT_S + 5)
             finally:
                 with self._watch_lock:
                     self._watchers.pop(deployment_id, None)

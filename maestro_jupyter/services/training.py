@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..entities import JOB_ACTIVE, JOB_FINAL, Job, JobList, JobLogs, Resources
+from ..entities import JOB_ACTIVE, JOB_FINAL, Job, JobList, JobLogs
 from ..errors import Conflict, InvalidParameter, MaestroError, PermissionDenied, first_line
 from ..settings import Settings
 from . import validation as v
@@ -45,6 +45,8 @@ class _Code(NamedTuple):
     workdir: str
     #: What the job shows as its source.
     shown: str
+    #: The file it was read from (``None`` for a cell).
+    path: Path | None = None
 
 
 class TrainingService:
@@ -89,14 +91,9 @@ class TrainingService:
 
         code = self._code(script, source, root)
         checked_params = v.job_params(dict(params) if params is not None else None)
-        resources = Resources(
-            cpus=v.cpus(cpus),
-            memory=memory if memory is None else _memory(memory),
-            gpus=v.count(gpus, "gpus", 0, v.MAX_GPUS),
-            workers=v.count(workers, "workers", 1, 64),
-        )
+        resources = v.resources(cpus, memory, gpus, workers)
         extra_env = _user_env(env)
-        job_name = v.dns_safe(Path(code.file_name).stem, 50, "job") if name is None else _job_name(name)
+        job_name = v.dns_safe(Path(code.file_name).stem, 50, "job") if name is None else v.dns_label(name, "job name")
         experiment_name = v.name(experiment, "experiment name") if experiment else DEFAULT_EXPERIMENT
         user = user or self.settings.user
         project = project or self.settings.project
@@ -140,7 +137,7 @@ class TrainingService:
             params=checked_params,
             resources=resources,
             env={**extra_env, **self._run_env(experiment_id, run_id, job_id, user, project)},
-            code_path=self._code_path(script, root) if self.settings.k8s_code_pvc and script is not None else None,
+            code_path=self._code_path(code.path, root) if self.settings.k8s_code_pvc and code.path else None,
         )
         try:
             handle = compute.submit_job(launch)
@@ -175,11 +172,10 @@ class TrainingService:
         data = path.read_bytes()
         _check_size(data, str(script))
         shown = str(path.relative_to(Path(root).resolve())) if root is not None else str(path)
-        return _Code(kind, v.file_safe(path.name), data, str(path.parent), shown)
+        return _Code(kind, v.file_safe(path.name), data, str(path.parent), shown, path)
 
-    def _code_path(self, script: str | Path | None, root: str | Path | None) -> str:
+    def _code_path(self, path: Path, root: str | Path | None) -> str:
         """Where a script is on the users' volume as a job pod mounts it (MAESTRO_K8S_CODE_PVC)."""
-        path = resolve_path(script, root)  # type: ignore[arg-type]
         base = Path(root).resolve() if root is not None else Path.home()
         relative = path.relative_to(base) if path.is_relative_to(base) else Path(path.name)
         return str(Path(self.settings.k8s_code_mount) / relative)
@@ -232,21 +228,22 @@ class TrainingService:
         if update is None:
             return job
         self._apply(job.id, update)
-        fresh, _ = self.store.get_job(job.id)
-        if fresh.status in JOB_FINAL and fresh.run_id and job.backend != "local":
-            # The local supervisor closes its own run; elsewhere the run is closed from here.
-            self._close_run(fresh)
-        return fresh
+        return self._closed(job.id)
 
     def _apply(self, job_id: str, update: JobUpdate) -> None:
         values = {k: val for k, val in vars(update).items() if val is not None}
         self.store.update_job(job_id, only_if=JOB_ACTIVE, **values)
 
-    def _close_run(self, job: Job) -> None:
-        status = {"succeeded": "FINISHED", "cancelled": "KILLED"}.get(job.status, "FAILED")
-        # The job's own record is what counts; the tracking server may be down.
-        with contextlib.suppress(MaestroError):
-            self._mlflow().end_run(job.run_id or "", status)
+    def _closed(self, job_id: str) -> Job:
+        """The job as recorded; a job found over has its MLflow run closed too (a local supervisor closes its own,
+        but not when it is the one that vanished; Kubernetes closes none)."""
+        job, _ = self.store.get_job(job_id)
+        if job.status in JOB_FINAL and job.run_id:
+            status = {"succeeded": "FINISHED", "cancelled": "KILLED"}.get(job.status, "FAILED")
+            # The job's own record is what counts; the tracking server may be down.
+            with contextlib.suppress(MaestroError):
+                self._mlflow().end_run(job.run_id, status)
+        return job
 
     def logs(self, job_id: str, *, offset: int = 0, limit: int = 65536, tail: int | None = None) -> JobLogs:
         """Output from byte ``offset`` (or the last ``tail`` bytes); ``complete`` once the job is over and all read."""
@@ -254,23 +251,15 @@ class TrainingService:
         job = self._refreshed(job, handle)
         limit = min(max(int(limit), 1), MAX_LOG_CHUNK)
         if offset < 0:
-            raise InvalidParameter("offset must be 0 or more")
-        compute = self._compute()
+            raise InvalidParameter("offset must be 0 or more (use tail for the end of the log)")
         if tail is not None:
-            if tail < 0:
-                raise InvalidParameter("tail must be 0 or more")
-            # Read to the end to learn the size, then keep the last `tail` bytes.
-            end = offset
-            while True:
-                _, nxt = compute.job_logs(job, handle, end, MAX_LOG_CHUNK)
-                if nxt == end:
-                    break
-                end = nxt
-            offset = max(0, end - tail)
-            limit = max(tail, 1)
-        text, next_offset = compute.job_logs(job, handle, offset, limit)
-        complete = not job.active and len(text.encode()) < limit
-        return JobLogs(job_id=job.id, offset=offset, next_offset=next_offset, text=text, complete=complete)
+            if not 0 < tail <= MAX_LOG_CHUNK:
+                raise InvalidParameter(f"tail must be from 1 to {MAX_LOG_CHUNK} bytes")
+            offset, limit = -tail, tail  # the backend counts a negative offset from the end
+        text, next_offset = self._compute().job_logs(job, handle, offset, limit)
+        size = len(text.encode())
+        complete = not job.active and size < limit
+        return JobLogs(job_id=job.id, offset=next_offset - size, next_offset=next_offset, text=text, complete=complete)
 
     def follow(self, job_id: str, *, poll: float = 0.5, offset: int = 0) -> Iterator[str]:
         """The job's output as it is written, until the job is over."""
@@ -305,17 +294,9 @@ class TrainingService:
             raise PermissionDenied(f"Job {job.id} belongs to {job.user}; only they can cancel it")
         if not job.active:
             raise Conflict(f"Job {job.id} has already {_past(job.status)}")
-        self.store.update_job(job.id, only_if=JOB_ACTIVE, status="cancelling")
-        update = self._compute().cancel_job(job, handle)
-        self._apply(job.id, update)  # a no-op where the job's supervisor recorded the outcome itself
-        fresh, _ = self.store.get_job(job.id)
-        if fresh.status == "cancelled":
-            detail = fresh.reason.removeprefix("cancelled").strip(" ()")
-            self.store.update_job(job.id, reason=f"cancelled by {user}" + (f" ({detail})" if detail else ""))
-            fresh, _ = self.store.get_job(job.id)
-        if job.backend != "local" and fresh.run_id:
-            self._close_run(fresh)
-        return fresh
+        self.store.update_job(job.id, only_if=JOB_ACTIVE, status="cancelling", reason=f"cancelled by {user}")
+        self._apply(job.id, self._compute().cancel_job(job, handle))  # a no-op where the supervisor recorded it
+        return self._closed(job.id)
 
     def reconcile(self) -> int:
         """Check every active job with its backend (at server start: re-attach, or mark lost); returns how many."""
@@ -329,17 +310,6 @@ def _job_id(value: str) -> str:
     if not isinstance(value, str) or not re.match(r"^job-[0-9a-f]{1,32}$", value):
         raise InvalidParameter(f"Invalid job id {value!r}: ids look like job-1a2b3c4d")
     return value
-
-
-def _job_name(value: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidParameter("A job name must be a non-empty string")
-    return v.dns_label(value, "job name")[:50]
-
-
-def _memory(value: Any) -> str:
-    v.memory_bytes(value)
-    return str(value).strip()
 
 
 def _check_size(data: bytes, what: str) -> None:

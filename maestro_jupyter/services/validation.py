@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..entities import Resources
 from ..errors import InvalidParameter
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -164,6 +165,7 @@ _PARAM_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,99}$")
 MAX_CPUS = 256
 MAX_GPUS = 16
 MAX_REPLICAS = 20
+MAX_WORKERS = 64
 
 
 def dns_label(value: object, what: str = "name") -> str:
@@ -205,6 +207,18 @@ def cpus(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= MAX_CPUS:
         raise InvalidParameter(f"Invalid cpus {value!r}: a positive number of cores, at most {MAX_CPUS}")
     return float(value)
+
+
+def resources(cpus_: object = None, memory: object = None, gpus: object = 0, workers: object = 1) -> Resources:
+    """What a job or a replica asks for, checked: cores, a memory quantity (kept as written), GPUs, workers."""
+    if memory is not None:
+        memory_bytes(memory)
+    return Resources(
+        cpus=cpus(cpus_),
+        memory=None if memory is None else str(memory).strip(),
+        gpus=count(gpus, "gpus", 0, MAX_GPUS),
+        workers=count(workers, "workers", 1, MAX_WORKERS),
+    )
 
 
 def count(value: object, what: str, low: int, high: int) -> int:

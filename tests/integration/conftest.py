@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from traitlets.config import Config
+
+from maestro_jupyter import MaestroClient
+from maestro_jupyter.settings import Settings
+from tests.compute_helpers import stop_everything
 
 Api = Callable[..., Awaitable[tuple[int, Any]]]
 
@@ -50,3 +54,11 @@ def api(jp_fetch: Any) -> Api:
         return resp.code, raw
 
     return call
+
+
+@pytest.fixture
+def ml(maestro_home: Path) -> Iterator[MaestroClient]:
+    """A client on a private copy of the seeded home; whatever its test left running is stopped afterwards."""
+    client = MaestroClient(Settings.from_env({}, home=str(maestro_home)))
+    yield client
+    stop_everything(client)

@@ -12,9 +12,8 @@ from sklearn.datasets import load_breast_cancer
 
 from maestro_jupyter import tagkeys as tk
 from maestro_jupyter.errors import Conflict, GateRefused, InvalidParameter, NotFound
-from tests.compute_helpers import alive, ml, poll
+from tests.compute_helpers import alive, poll
 
-__all__ = ["ml"]
 MODEL = "breast-cancer-classifier"
 
 

@@ -8,8 +8,7 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 import maestro_jupyter
-from maestro_jupyter.display import Table
-from maestro_jupyter.entities import Job, Prediction
+from maestro_jupyter.entities import Job, JobList, Prediction
 from tests.compute_helpers import stop_everything
 from tests.integration.test_magics import one_line_error, run_line
 
@@ -44,10 +43,11 @@ def test_a_train_cell_runs_and_its_output_follows(shell, capsys):
     assert "args ['--greeting', 'hi']" in out
     assert out.rstrip().endswith(f"{job.id} succeeded")
 
-    table = run_line(shell, "jobs --status finished")
-    assert isinstance(table, Table)
-    assert [row[0] for row in table.rows] == [job.id]
-    assert table.rows[0][2] == "succeeded"
+    jobs = run_line(shell, "jobs --status finished")
+    assert isinstance(jobs, JobList)
+    assert [j.id for j in jobs] == [job.id]
+    assert jobs[0].status == "succeeded"
+    assert job.id in jobs._repr_html_()
     run_line(shell, f"logs {job.id}")
     assert "args ['--greeting', 'hi']" in capsys.readouterr().out
 
@@ -65,10 +65,10 @@ def test_train_a_script_with_follow_and_cancel_one(shell, capsys, tmp_path):
 
 
 def test_deploy_predict_list_and_undeploy(shell, capsys):
-    table = run_line(shell, "deploy iris-classifier@champion")
-    assert table.rows[0][0] == "iris-classifier-champion"
-    assert table.rows[0][2] == "ready"
-    assert [row[0] for row in run_line(shell, "deployments").rows] == ["iris-classifier-champion"]
+    deployed = run_line(shell, "deploy iris-classifier@champion")
+    assert deployed.id == "iris-classifier-champion"
+    assert deployed.status == "ready"
+    assert [d.id for d in run_line(shell, "deployments")] == ["iris-classifier-champion"]
     shell.user_ns["flowers"] = pd.DataFrame(
         [{"sepal length (cm)": 6.7, "sepal width (cm)": 3.0, "petal length (cm)": 5.2, "petal width (cm)": 2.3}]
     )
@@ -77,7 +77,7 @@ def test_deploy_predict_list_and_undeploy(shell, capsys):
     assert answer.predictions == [2]
     run_line(shell, "undeploy iris-classifier-champion")
     assert "iris-classifier-champion stopped" in capsys.readouterr().out
-    assert run_line(shell, "deployments").rows == []
+    assert run_line(shell, "deployments").deployments == []
 
 
 @pytest.mark.parametrize(

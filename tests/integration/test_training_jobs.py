@@ -12,9 +12,7 @@ import nbformat
 import pytest
 
 from maestro_jupyter.errors import Conflict, InvalidParameter, NotFound, PermissionDenied
-from tests.compute_helpers import alive, group_alive, ml, pid_of, poll, write_script
-
-__all__ = ["ml"]
+from tests.compute_helpers import alive, group_alive, pid_of, poll, write_script
 
 TRAIN = """
 import argparse
@@ -86,7 +84,8 @@ def test_cancel_leaves_no_process_behind(ml, tmp_path):
     job = ml.training.submit(script=str(script), params={"pids": str(pids)})
     poll(lambda: pids.exists() and pids.read_text().strip(), "the job to start its grandchild")
     job_pid, grandchild = (int(p) for p in pids.read_text().split())
-    assert ml.training.get(job.id).status == "running"
+    # The supervisor starts the job first and records it (opening the DB) right after.
+    poll(lambda: ml.training.get(job.id).status == "running", "the job to be recorded running")
     assert pid_of(ml, job.id) == job_pid
 
     cancelled = job.cancel()

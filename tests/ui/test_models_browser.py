@@ -564,10 +564,14 @@ def test_keyboard_reaches_the_tabs_and_expands_models(
     expect(panel).to_be_visible()
     expect(panel).to_have_attribute("aria-labelledby", "maestro-tab-models")
 
-    # From the search box, Shift+Tab reaches the (selected) tab; arrow keys keep it selected and focused.
+    # From the search box, Shift+Tab reaches the (selected) tab; arrow keys move between the tabs, selecting them.
     sidebar.get_by_role("searchbox", name="Search models").focus()
     press_until_focused(page, "Shift+Tab", tab, max_presses=4)
     page.keyboard.press("ArrowRight")
+    jobs = tablist.locator("button.maestro-tab[role=tab]#maestro-tab-jobs")
+    expect(jobs).to_be_focused()
+    expect(jobs).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("ArrowLeft")
     expect(tab).to_be_focused()
     expect(tab).to_have_attribute("aria-selected", "true")
     expect(panel).to_be_visible()

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from maestro_jupyter.backends.compute import k8s_status as observed
+from maestro_jupyter.backends.compute.base import slice_utf8
 
 
 @pytest.mark.parametrize(
@@ -32,13 +33,13 @@ def test_which_tracking_uris_pods_cannot_reach(uri: str, unreachable: bool) -> N
 
 def test_log_slices_never_split_a_character_nor_stall() -> None:
     data = "a😀b".encode()  # the emoji is 4 bytes
-    assert observed.slice_utf8(data, 0, 3) == ("a", 1)
+    assert slice_utf8(data, 0, 3) == ("a", 1)
     # A limit smaller than the character: it is taken whole rather than returning nothing forever.
-    assert observed.slice_utf8(data, 1, 2) == ("😀", 5)
-    assert observed.slice_utf8(data, 5, 10) == ("b", 6)
+    assert slice_utf8(data, 1, 2) == ("😀", 5)
+    assert slice_utf8(data, 5, 10) == ("b", 6)
     # Past the end (the log is gone, or not that long yet): no text, and the offset stays.
-    assert observed.slice_utf8(data, 50, 10) == ("", 50)
-    assert observed.slice_utf8(data, 0, 0) == ("", 0)
+    assert slice_utf8(data, 50, 10) == ("", 50)
+    assert slice_utf8(data, 0, 0) == ("", 0)
 
 
 def pod(name: str, *, ready: bool = True, waiting: str | None = None, deleting: bool = False) -> dict[str, Any]:

@@ -114,33 +114,39 @@ describe('JobsTab', () => {
       'maestro-job-status maestro-status-running'
     );
 
-    const run = row(container, 'job-run');
-    expect(run.querySelector('.maestro-job-name')?.textContent).toBe(
-      'train-big'
-    );
-    expect(run.querySelector('.maestro-job-user')?.textContent).toBe('alice');
-    expect(run.querySelector('.maestro-job-resources')?.textContent).toBe(
-      '4 CPUs · 8Gi · 1 GPU'
-    );
-    expect(run.querySelector('.maestro-job-duration')?.textContent).toBe(
-      '1 min 5 s'
-    );
-    expect(run.querySelector('.maestro-job-cancel')?.textContent).toBe(
-      'Cancel'
-    );
-    expect(run.querySelector('.maestro-job-reason')).toBeNull();
-
-    const bad = row(container, 'job-fail');
-    expect(bad.querySelector('.maestro-job-reason')?.textContent).toBe(
-      'ValueError: bad input'
-    );
-    expect(bad.querySelector('.maestro-job-exit-code')?.textContent).toBe(
-      'exit code 1'
-    );
-    expect(bad.querySelector('.maestro-job-duration')?.textContent).toBe(
-      '3.25 s'
-    );
-    expect(bad.querySelector('.maestro-job-cancel')).toBeNull();
+    // Per row: the text of each part, or null where the part is absent.
+    const expected: [string, { [selector: string]: string | null }][] = [
+      [
+        'job-run',
+        {
+          '.maestro-job-name': 'train-big',
+          '.maestro-job-user': 'alice',
+          '.maestro-job-resources': '4 CPUs · 8Gi · 1 GPU',
+          '.maestro-job-duration': '1 min 5 s',
+          '.maestro-job-cancel': 'Cancel',
+          '.maestro-job-reason': null
+        }
+      ],
+      [
+        'job-fail',
+        {
+          '.maestro-job-reason': 'ValueError: bad input',
+          '.maestro-job-exit-code': 'exit code 1',
+          '.maestro-job-duration': '3.25 s',
+          '.maestro-job-cancel': null
+        }
+      ]
+    ];
+    for (const [id, parts] of expected) {
+      for (const [selector, text] of Object.entries(parts)) {
+        const part = row(container, id).querySelector(selector);
+        if (text === null) {
+          expect(part).toBeNull();
+        } else {
+          expect(part?.textContent).toBe(text);
+        }
+      }
+    }
 
     // The run opens in the main area.
     fireEvent.click(

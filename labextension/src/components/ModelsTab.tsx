@@ -1,9 +1,11 @@
-import { refreshIcon, searchIcon } from '@jupyterlab/ui-components';
+import { searchIcon } from '@jupyterlab/ui-components';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 
 import { IModelSummary, ITagFilter, listModels } from '../api';
 import { errorMessage } from '../format';
+import { usePolling } from '../hooks/usePolledList';
 import { formatTagFilter } from '../tags';
+import { SectionTools } from './SectionTools';
 import { ErrorMessage, Loading } from './ErrorMessage';
 import { ModelItem } from './ModelItem';
 import { TagFilter } from './TagFilter';
@@ -167,24 +169,18 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
     []
   );
 
-  // Auto-refresh while the tab is shown (and the browser tab visible).
-  useEffect(() => {
-    if (!active || !(refreshInterval > 0)) {
-      return;
-    }
-    const handle = window.setInterval(() => {
-      if (document.visibilityState === 'hidden') {
-        return;
-      }
-      if (controllerRef.current !== null) {
-        // A request is in flight: skip this tick.
-        return;
-      }
-      void load('silent', null);
-      setReloadKey(key => key + 1);
-    }, refreshInterval * 1000);
-    return () => window.clearInterval(handle);
-  }, [active, refreshInterval, load]);
+  // Auto-refresh while the tab is shown (and the browser tab visible),
+  // skipping the ticks while a request is in flight.
+  const autoRefresh = useCallback((): void => {
+    void load('silent', null);
+    setReloadKey(key => key + 1);
+  }, [load]);
+  usePolling(
+    active,
+    refreshInterval,
+    () => controllerRef.current !== null,
+    autoRefresh
+  );
 
   const refresh = (): void => {
     setReloadKey(key => key + 1);
@@ -247,25 +243,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
               }`
             : ''}
         </span>
-        <div className="maestro-section-tools">
-          {refreshInterval > 0 && (
-            <span
-              className="maestro-auto-refresh"
-              title={`Refreshes every ${refreshInterval} s while shown`}
-            >
-              {`auto ${refreshInterval} s`}
-            </span>
-          )}
-          <button
-            type="button"
-            className="maestro-icon-button"
-            aria-label="Refresh"
-            title="Refresh"
-            onClick={refresh}
-          >
-            <refreshIcon.react tag="span" elementSize="normal" />
-          </button>
-        </div>
+        <SectionTools autoRefresh={refreshInterval} onRefresh={refresh} />
       </div>
 
       <div className="maestro-search">

@@ -9,8 +9,8 @@ import {
 import React, { useEffect, useRef, useState } from 'react';
 
 import { deleteAlias, getVersion, IModelVersion } from '../api';
-import { copyText } from '../clipboard';
 import { errorMessage, formatDate } from '../format';
+import { useCopyText } from '../hooks/useCopyText';
 import { formatMetric, isMetricValue } from '../metrics';
 import {
   TESTS_RAN_AT_TAG,
@@ -19,11 +19,6 @@ import {
   versionVerdict
 } from '../tests/helpers';
 import { AliasEditor } from './AliasEditor';
-
-/**
- * How long the "Copied" state of the copy button lasts.
- */
-export const COPIED_FEEDBACK_MS = 2000;
 
 /**
  * What to open for a version's source run.
@@ -74,8 +69,6 @@ export interface IVersionItemProps {
   onOpenTests: (args: IOpenTestsArgs) => void;
 }
 
-type CopyState = 'idle' | 'copying' | 'copied';
-
 /**
  * One version of an expanded model: number, status, test verdict, creation
  * time, alias chips (removable), key metrics and actions (copy load
@@ -84,18 +77,16 @@ type CopyState = 'idle' | 'copying' | 'copied';
  */
 export function VersionItem(props: IVersionItemProps): JSX.Element {
   const { name, version, keyMetrics, metrics } = props;
-  const [copyState, setCopyState] = useState<CopyState>('idle');
+  const { copyState, setCopyState, copy } = useCopyText();
   const [editing, setEditing] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const snippet = useRef<Promise<string> | null>(null);
   const mounted = useRef(true);
-  const copiedTimer = useRef<number | undefined>(undefined);
 
   useEffect(
     () => () => {
       mounted.current = false;
-      window.clearTimeout(copiedTimer.current);
     },
     []
   );
@@ -122,17 +113,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
       snippet.current = request;
     }
     try {
-      await copyText(snippet.current);
-      if (!mounted.current) {
-        return;
-      }
-      setCopyState('copied');
-      window.clearTimeout(copiedTimer.current);
-      copiedTimer.current = window.setTimeout(() => {
-        if (mounted.current) {
-          setCopyState('idle');
-        }
-      }, COPIED_FEEDBACK_MS);
+      await copy(snippet.current);
     } catch (reason) {
       if (mounted.current) {
         setCopyState('idle');

@@ -1,13 +1,12 @@
 import { copyIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useId, useRef, useState } from 'react';
 
-import { copyText } from '../clipboard';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { deleteDeployment, IDeployment, scaleDeployment } from '../compute';
 import { errorMessage } from '../format';
+import { useCopyText } from '../hooks/useCopyText';
 import { formatEpochSeconds, resourcesSummary } from '../jobs/helpers';
 import {
-  COPIED_FEEDBACK_MS,
   deploymentStatusClass,
   endpointURL,
   isActiveDeployment,
@@ -29,8 +28,6 @@ export interface IDeploymentItemProps {
   onDeploymentChanged: (deployment: IDeployment) => void;
 }
 
-type CopyState = 'idle' | 'copied';
-
 /**
  * What is being done to the deployment.
  */
@@ -47,16 +44,14 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
   const [replicas, setReplicas] = useState(String(deployment.replicas));
   const [pending, setPending] = useState<Pending>(null);
   const [error, setError] = useState<string | null>(null);
-  const [copyState, setCopyState] = useState<CopyState>('idle');
+  const { copyState, copy } = useCopyText();
   // Whether the user changed the replica input since the last scale.
   const edited = useRef(false);
   const mounted = useRef(true);
-  const copiedTimer = useRef<number | undefined>(undefined);
 
   useEffect(
     () => () => {
       mounted.current = false;
-      window.clearTimeout(copiedTimer.current);
     },
     []
   );
@@ -116,19 +111,9 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
     void run('delete', () => deleteDeployment(deployment.id));
   };
 
-  const copy = async (): Promise<void> => {
+  const copyEndpoint = async (): Promise<void> => {
     try {
-      await copyText(url);
-      if (!mounted.current) {
-        return;
-      }
-      setCopyState('copied');
-      window.clearTimeout(copiedTimer.current);
-      copiedTimer.current = window.setTimeout(() => {
-        if (mounted.current) {
-          setCopyState('idle');
-        }
-      }, COPIED_FEEDBACK_MS);
+      await copy(url);
     } catch (reason) {
       if (mounted.current) {
         setError(errorMessage(reason));
@@ -188,7 +173,7 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
             aria-label="Copy endpoint URL"
             title="Copy the prediction endpoint URL"
             data-state={copyState}
-            onClick={() => void copy()}
+            onClick={() => void copyEndpoint()}
           >
             <copyIcon.react tag="span" elementSize="small" />
             <span className="maestro-action-label">

@@ -1,9 +1,9 @@
-import { refreshIcon } from '@jupyterlab/ui-components';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, { useState } from 'react';
 
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { SectionTools } from '../components/SectionTools';
 import { IDeployment, listDeployments } from '../compute';
-import { useRequest } from '../hooks/useRequest';
+import { usePolledList } from '../hooks/usePolledList';
 import { DeploymentItem } from './DeploymentItem';
 import {
   deploymentsRefreshSeconds,
@@ -32,49 +32,24 @@ export interface IDeploymentsTabProps {
 export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
   const { refreshInterval, active, baseUrl } = props;
   const [showStopped, setShowStopped] = useState(false);
-  const [deployments, setDeployments] = useState<IDeployment[] | null>(null);
 
-  const { loading, error, reload } = useRequest(
-    signal =>
+  const {
+    items: deployments,
+    clear,
+    loading,
+    error,
+    reload,
+    interval,
+    update: updateDeployment
+  } = usePolledList<IDeployment>({
+    fetch: signal =>
       listDeployments({ all: showStopped, signal }).then(response =>
         Array.isArray(response.deployments) ? response.deployments : []
       ),
-    [showStopped],
-    setDeployments
-  );
-  const loadingRef = useRef(loading);
-  loadingRef.current = loading;
-
-  const interval = deploymentsRefreshSeconds(
-    deployments ?? [],
-    refreshInterval
-  );
-  useEffect(() => {
-    if (!active || !(interval > 0)) {
-      return;
-    }
-    const handle = window.setInterval(() => {
-      if (document.visibilityState === 'hidden' || loadingRef.current) {
-        return;
-      }
-      reload();
-    }, interval * 1000);
-    return () => window.clearInterval(handle);
-  }, [active, interval, reload]);
-
-  const updateDeployment = useCallback(
-    (deployment: IDeployment): void => {
-      setDeployments(previous =>
-        previous === null
-          ? previous
-          : previous.map(item =>
-              item.id === deployment.id ? { ...item, ...deployment } : item
-            )
-      );
-      reload();
-    },
-    [reload]
-  );
+    deps: [showStopped],
+    refreshSeconds: list => deploymentsRefreshSeconds(list, refreshInterval),
+    active
+  });
 
   const list = deployments ?? [];
   const count = list.length;
@@ -90,37 +65,20 @@ export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
             ? `${count} ${count === 1 ? 'deployment' : 'deployments'}`
             : ''}
         </span>
-        <div className="maestro-section-tools">
-          {interval > 0 && active && (
-            <span
-              className="maestro-auto-refresh"
-              title={`Refreshes every ${interval} s while shown`}
-            >
-              {`auto ${interval} s`}
-            </span>
-          )}
+        <SectionTools autoRefresh={active ? interval : 0} onRefresh={reload}>
           <label className="maestro-checkbox-label">
             <input
               type="checkbox"
               className="maestro-deployments-show-stopped"
               checked={showStopped}
               onChange={event => {
-                setDeployments(null);
+                clear();
                 setShowStopped(event.target.checked);
               }}
             />
             Show stopped
           </label>
-          <button
-            type="button"
-            className="maestro-icon-button"
-            aria-label="Refresh"
-            title="Refresh"
-            onClick={reload}
-          >
-            <refreshIcon.react tag="span" elementSize="normal" />
-          </button>
-        </div>
+        </SectionTools>
       </div>
 
       {deployments === null && loading && (

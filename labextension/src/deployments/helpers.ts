@@ -2,17 +2,13 @@ import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 
 import { ISignatureColumn } from '../api';
 import { ACTIVE_DEPLOYMENT_STATUSES, IDeployment } from '../compute';
+import { pollingSeconds } from '../hooks/usePolledList';
 
 /**
  * List refresh interval while a deployment is starting or updating, in
  * seconds.
  */
 export const TRANSITION_REFRESH_SECONDS = 2;
-
-/**
- * How long the "Copied" state of the endpoint's copy button lasts.
- */
-export const COPIED_FEEDBACK_MS = 2000;
 
 /**
  * Bounds of the number of replicas.
@@ -61,12 +57,12 @@ export function deploymentsRefreshSeconds(
   deployments: readonly Pick<IDeployment, 'status'>[],
   refreshInterval: number
 ): number {
-  if (deployments.some(isTransitioning)) {
-    return refreshInterval > 0
-      ? Math.min(TRANSITION_REFRESH_SECONDS, refreshInterval)
-      : TRANSITION_REFRESH_SECONDS;
-  }
-  return refreshInterval > 0 ? refreshInterval : 0;
+  return pollingSeconds(
+    deployments,
+    isTransitioning,
+    refreshInterval,
+    TRANSITION_REFRESH_SECONDS
+  );
 }
 
 /**

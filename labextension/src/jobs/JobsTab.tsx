@@ -1,10 +1,10 @@
-import { refreshIcon } from '@jupyterlab/ui-components';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useState } from 'react';
 
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { SectionTools } from '../components/SectionTools';
 import type { IOpenRunArgs } from '../components/VersionItem';
 import { IJob, listJobs } from '../compute';
-import { useRequest } from '../hooks/useRequest';
+import { pollingSeconds, usePolledList } from '../hooks/usePolledList';
 import {
   ACTIVE_REFRESH_SECONDS,
   emptyJobsMessage,
@@ -42,12 +42,12 @@ export function jobsRefreshSeconds(
   jobs: readonly IJob[],
   refreshInterval: number
 ): number {
-  if (jobs.some(isActiveJob)) {
-    return refreshInterval > 0
-      ? Math.min(ACTIVE_REFRESH_SECONDS, refreshInterval)
-      : ACTIVE_REFRESH_SECONDS;
-  }
-  return refreshInterval > 0 ? refreshInterval : 0;
+  return pollingSeconds(
+    jobs,
+    isActiveJob,
+    refreshInterval,
+    ACTIVE_REFRESH_SECONDS
+  );
 }
 
 /**
@@ -60,46 +60,35 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
   const { refreshInterval, active, onOpenRun } = props;
   const limit = props.limit ?? DEFAULT_JOBS_LIMIT;
   const [filter, setFilter] = useState<JobFilter>('all');
-  const [jobs, setJobs] = useState<IJob[] | null>(null);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [now, setNow] = useState(() => Date.now() / 1000);
 
-  const request = useRequest(
-    signal =>
+  const {
+    items: jobs,
+    clear,
+    loading,
+    error,
+    reload,
+    interval,
+    update: updateJob
+  } = usePolledList({
+    fetch: signal =>
       listJobs({ limit, status: filterStatuses(filter), signal }).then(
         response => (Array.isArray(response.jobs) ? response.jobs : [])
       ),
-    [limit, filter],
-    received => {
-      setJobs(received);
-      setNow(Date.now() / 1000);
-    }
-  );
-  const { loading, error, reload } = request;
-  const loadingRef = useRef(loading);
-  loadingRef.current = loading;
+    deps: [limit, filter],
+    refreshSeconds: list => jobsRefreshSeconds(list, refreshInterval),
+    active,
+    onLoaded: () => setNow(Date.now() / 1000)
+  });
 
   // A new filter shows the loading state rather than the previous list.
   const changeFilter = (value: JobFilter): void => {
     if (value !== filter) {
-      setJobs(null);
+      clear();
       setFilter(value);
     }
   };
-
-  const interval = jobsRefreshSeconds(jobs ?? [], refreshInterval);
-  useEffect(() => {
-    if (!active || !(interval > 0)) {
-      return;
-    }
-    const handle = window.setInterval(() => {
-      if (document.visibilityState === 'hidden' || loadingRef.current) {
-        return;
-      }
-      reload();
-    }, interval * 1000);
-    return () => window.clearInterval(handle);
-  }, [active, interval, reload]);
 
   // Tick the running durations every second.
   const anyActive = (jobs ?? []).some(isActiveJob);
@@ -124,20 +113,6 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
     });
   }, []);
 
-  const updateJob = useCallback(
-    (job: IJob): void => {
-      setJobs(previous =>
-        previous === null
-          ? previous
-          : previous.map(item =>
-              item.id === job.id ? { ...item, ...job } : item
-            )
-      );
-      reload();
-    },
-    [reload]
-  );
-
   const list = jobs ?? [];
   const count = list.length;
 
@@ -149,15 +124,7 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
             ? `${count}${count >= limit ? '+' : ''} ${count === 1 ? 'job' : 'jobs'}`
             : ''}
         </span>
-        <div className="maestro-section-tools">
-          {interval > 0 && active && (
-            <span
-              className="maestro-auto-refresh"
-              title={`Refreshes every ${interval} s while shown`}
-            >
-              {`auto ${interval} s`}
-            </span>
-          )}
+        <SectionTools autoRefresh={active ? interval : 0} onRefresh={reload}>
           <label className="maestro-filter-label">
             <span className="maestro-visually-hidden">Show</span>
             <select
@@ -173,16 +140,7 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
               ))}
             </select>
           </label>
-          <button
-            type="button"
-            className="maestro-icon-button"
-            aria-label="Refresh"
-            title="Refresh"
-            onClick={reload}
-          >
-            <refreshIcon.react tag="span" elementSize="normal" />
-          </button>
-        </div>
+        </SectionTools>
       </div>
 
       {jobs === null && loading && <Loading text="Loading jobs…" />}

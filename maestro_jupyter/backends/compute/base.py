@@ -90,6 +90,24 @@ class BackendResponse:
     replica: str
 
 
+def slice_utf8(data: bytes, offset: int, limit: int) -> tuple[str, int]:
+    """Up to ``limit`` bytes of ``data`` from ``offset`` (a negative one counts from the end), ending on a UTF-8
+    character boundary (a character is never split between two reads), decoded; and the offset to read from next."""
+    offset = max(0, len(data) + offset if offset < 0 else offset)
+    if limit <= 0 or offset >= len(data):
+        # Past the end (nothing new yet, or the pod's log is gone): stay put rather than read anything twice.
+        return "", offset
+    end = min(len(data), offset + limit)
+    cut = end
+    while offset < cut < len(data) and data[cut] & 0xC0 == 0x80:  # a continuation byte: back off to its lead
+        cut -= 1
+    if cut == offset:  # a limit smaller than one character: take that character whole rather than stall
+        cut = offset + 1
+        while cut < len(data) and data[cut] & 0xC0 == 0x80:
+            cut += 1
+    return data[offset:cut].decode("utf-8", errors="replace"), cut
+
+
 class ComputeBackend(Protocol):
     """Jobs: submit, refresh (status), logs, cancel. Deployments: create, refresh, scale, update, delete, predict."""
 
@@ -104,7 +122,8 @@ class ComputeBackend(Protocol):
         ...
 
     def job_logs(self, job: Job, handle: Handle, offset: int, limit: int) -> tuple[str, int]:
-        """Up to ``limit`` bytes of output from ``offset``, and the offset to read from next."""
+        """Up to ``limit`` bytes of output from ``offset`` (negative: that many bytes before the end), and the offset
+        to read from next (see :func:`slice_utf8`)."""
         ...
 
     def cancel_job(self, job: Job, handle: Handle) -> JobUpdate:

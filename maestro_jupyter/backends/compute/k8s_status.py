@@ -63,24 +63,6 @@ def api_status(data: bytes) -> Obj | None:
     return body if isinstance(body, dict) and body.get("kind") == "Status" and body.get("apiVersion") == "v1" else None
 
 
-def slice_utf8(data: bytes, offset: int, limit: int) -> tuple[str, int]:
-    """Up to ``limit`` bytes of ``data`` from ``offset``, ending on a UTF-8 character boundary (a character is
-    never split between two reads), decoded; and the offset to read from next."""
-    offset = max(0, offset)
-    if limit <= 0 or offset >= len(data):
-        # Past the end (nothing new yet, or the pod's log is gone): stay put rather than read anything twice.
-        return "", offset
-    end = min(len(data), offset + limit)
-    cut = end
-    while offset < cut < len(data) and data[cut] & 0xC0 == 0x80:  # a continuation byte: back off to its lead
-        cut -= 1
-    if cut == offset:  # a limit smaller than one character: take that character whole rather than stall
-        cut = offset + 1
-        while cut < len(data) and data[cut] & 0xC0 == 0x80:
-            cut += 1
-    return data[offset:cut].decode("utf-8", errors="replace"), cut
-
-
 # --- pods --------------------------------------------------------------------------------------------------------
 
 

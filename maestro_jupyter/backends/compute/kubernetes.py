@@ -37,7 +37,7 @@ from ...errors import (
 from ...settings import Settings
 from . import k8s_objects as objects
 from . import k8s_status as observed
-from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate
+from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate, slice_utf8
 from .commands import SERVING_PORT
 
 log = logging.getLogger(__name__)
@@ -326,7 +326,7 @@ class KubernetesCompute:
             if len(pods) > 1:
                 parts.append(f"==> {name} <==\n".encode())
             parts.append(self._pod_log(ns, name, container))
-        return observed.slice_utf8(b"".join(parts), offset, limit)
+        return slice_utf8(b"".join(parts), offset, limit)
 
     def _pod_log(self, ns: str, pod: str, container: str) -> bytes:
         read = self.core.read_namespaced_pod_log

@@ -9,7 +9,6 @@ once the new ones answer, so predictions never stop.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import itertools
 import json
@@ -26,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from ...entities import Deployment, Job
 from ...errors import BackendUnavailable, InvalidParameter, first_line
-from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate
+from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate, slice_utf8
 from .commands import job_argv, serving_argv
-from .supervisor import LAUNCH_FILE, LOG_FILE, proc_start_time
+from .supervisor import LAUNCH_FILE, LOG_FILE, proc_start_time, signal_group
 
 if TYPE_CHECKING:
     from ...settings import Settings
@@ -111,12 +110,13 @@ class LocalCompute:
     def job_logs(self, job: Job, handle: Handle, offset: int, limit: int) -> tuple[str, int]:
         path = handle.get("log")
         if not path or not Path(path).exists():
-            return "", offset
+            return "", max(offset, 0)
         with open(path, "rb") as fh:
-            fh.seek(offset)
-            data = fh.read(limit)
-        cut = _whole_characters(data) if len(data) == limit else len(data)
-        return data[:cut].decode("utf-8", errors="replace"), offset + cut
+            start = max(0, fh.seek(0, os.SEEK_END) + offset) if offset < 0 else offset
+            fh.seek(start)
+            data = fh.read(limit + 3)  # up to a whole character more, to see where the last one ends
+        text, used = slice_utf8(data, 0, limit)
+        return text, start + used
 
     def cancel_job(self, job: Job, handle: Handle) -> JobUpdate:
         pid = handle.get("supervisor_pid")
@@ -130,8 +130,8 @@ class LocalCompute:
                 time.sleep(0.05)
         # No supervisor to do it (or it hangs): stop the job's group ourselves.
         if handle.get("pgid"):
-            _kill_group(int(handle["pgid"]), signal.SIGKILL)
-        return JobUpdate(status="cancelled", reason="cancelled", finished_at=time.time())
+            signal_group(int(handle["pgid"]), signal.SIGKILL)
+        return JobUpdate(status="cancelled", finished_at=time.time())
 
     # --- deployments ---------------------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ class LocalCompute:
         for i in range(len(candidates)):
             replica = candidates[(turn + i) % len(candidates)]
             try:
-                status, answer = _post(replica["port"], "/invocations", body, timeout)
+                status, answer = _request("POST", replica["port"], "/invocations", body, timeout)
             except OSError as exc:  # refused while starting, or gone: try the next one
                 last_error = f"{replica['name']}: {exc}"
                 continue
@@ -243,17 +243,15 @@ class LocalCompute:
     def _stop_replicas(self, replicas: list[dict[str, Any]]) -> None:
         live = [r for r in replicas if _alive(r["pid"], r.get("start"))]
         for replica in live:
-            _kill_group(replica["pid"], signal.SIGTERM)
+            signal_group(replica["pid"], signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
         while time.monotonic() < deadline and any(_alive(r["pid"], r.get("start")) for r in live):
             time.sleep(0.05)
         for replica in live:
-            _kill_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
+            signal_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
 
 
 def _relaunch(deployment: Deployment, model_uri: str) -> DeploymentLaunch:
-    from .base import DeploymentLaunch
-
     return DeploymentLaunch(
         deployment_id=deployment.id,
         model=deployment.model,
@@ -265,16 +263,6 @@ def _relaunch(deployment: Deployment, model_uri: str) -> DeploymentLaunch:
         resources=deployment.resources,
         env={},
     )
-
-
-def _whole_characters(data: bytes) -> int:
-    """Where to cut ``data`` so that no UTF-8 character is split between two reads of a log."""
-    i = len(data) - 1
-    while i > 0 and i > len(data) - 4 and (data[i] & 0xC0) == 0x80:
-        i -= 1  # back to the lead byte of the last character
-    lead = data[i] if data else 0
-    size = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
-    return i if i + size > len(data) else len(data)
 
 
 def _import_path(workdir: str | None) -> dict[str, str]:
@@ -297,11 +285,6 @@ def _alive(pid: int, start: int | None) -> bool:
     """Whether the process ``pid`` that started at ``start`` (``None``: unknown) still runs."""
     now = proc_start_time(int(pid))
     return now is not None and (start is None or now == start)
-
-
-def _kill_group(pgid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, sig)
 
 
 def _reap_later(process: subprocess.Popen[bytes]) -> None:
@@ -328,10 +311,6 @@ def _request(method: str, port: int, path: str, body: bytes | None, timeout: flo
         return response.status, response.read()
     finally:
         conn.close()
-
-
-def _post(port: int, path: str, body: bytes, timeout: float) -> tuple[int, bytes]:
-    return _request("POST", port, path, body, timeout)
 
 
 def _tail(path: Path, limit: int = 300) -> str:

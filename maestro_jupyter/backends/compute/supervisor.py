@@ -31,18 +31,23 @@ LAUNCH_FILE = "launch.json"
 LOG_FILE = "output.log"
 
 
-def proc_start_time(pid: int) -> int | None:
-    """When a process started (clock ticks since boot, from ``/proc``): with the pid it names a process for sure,
-    since pids are reused. ``None`` if there is no such process."""
+def proc_stat(pid: int | str) -> list[str] | None:
+    """A live process's ``/proc/PID/stat`` fields from the third on (state, ppid, pgrp, ...); ``None`` if there is no
+    such process or it has exited (a zombie only waits to be reaped)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     # The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
     fields = stat[stat.rfind(")") + 2 :].split()
-    if fields and fields[0] == "Z":  # a zombie has exited; it only waits to be reaped
-        return None
-    return int(fields[19]) if len(fields) > 19 else None
+    return fields if fields and fields[0] != "Z" else None
+
+
+def proc_start_time(pid: int) -> int | None:
+    """When a process started (clock ticks since boot): with the pid it names a process for sure, since pids are
+    reused. ``None`` if there is no such live process."""
+    fields = proc_stat(pid)
+    return int(fields[19]) if fields and len(fields) > 19 else None
 
 
 def describe_exit(code: int) -> str:
@@ -117,7 +122,7 @@ class Supervisor:
         self._kill_leftovers()  # what the job left running in its group dies with it, as in a pod
         log.close()
         if self.cancelled.is_set():
-            status, reason = "cancelled", f"cancelled ({describe_exit(code)})"
+            status, reason = "cancelled", None  # the canceller wrote who cancelled it
         elif code == 0:
             status, reason = "succeeded", ""
         else:
@@ -134,31 +139,32 @@ class Supervisor:
         child = self.child
         if child is None:
             return
-        _signal_group(child.pid, signal.SIGTERM)
+        signal_group(child.pid, signal.SIGTERM)
         try:
             child.wait(timeout=CANCEL_GRACE_S)
         except subprocess.TimeoutExpired:
-            _signal_group(child.pid, signal.SIGKILL)
+            signal_group(child.pid, signal.SIGKILL)
 
     def _kill_leftovers(self) -> None:
         if self.child is not None:
-            _signal_group(self.child.pid, signal.SIGKILL)
+            signal_group(self.child.pid, signal.SIGKILL)
 
-    def _finish(self, status: str, code: int | None, reason: str) -> None:
+    def _finish(self, status: str, code: int | None, reason: str | None) -> None:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = round(usage.ru_utime + usage.ru_stime, 3)
         peak_mb = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
         # The run is closed first: whoever sees the job over also finds its run closed.
         self._close_run(status, cpu, peak_mb)
+        outcome = {"reason": reason} if reason is not None else {}
         self.store.update_job(
             self.job_id,
             only_if=("queued", "starting", "running", "cancelling"),
             status=status,
             exit_code=code,
-            reason=reason,
             finished_at=time.time(),
             cpu_seconds=cpu,
             peak_memory_mb=peak_mb,
+            **outcome,
         )
 
     def _close_run(self, status: str, cpu: float, peak_mb: float) -> None:
@@ -185,7 +191,8 @@ def _import_mlflow() -> None:
     import mlflow.tracking  # noqa: F401
 
 
-def _signal_group(pgid: int, sig: int) -> None:
+def signal_group(pgid: int, sig: int) -> None:
+    """Send ``sig`` to a process group; one that is gone already is fine."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, sig)
 
