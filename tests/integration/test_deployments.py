@@ -24,8 +24,10 @@ def rows() -> pd.DataFrame:
 
 
 def in_process(ml, version: str, frame: pd.DataFrame) -> list:
-    mlflow.set_tracking_uri(ml.settings.tracking_uri)
-    return list(mlflow.pyfunc.load_model(f"models:/{MODEL}/{version}").predict(frame))
+    """The version's predictions, loaded in this process (MLflow's global URIs restored afterwards: later tests'
+    plain ``mlflow`` calls must go where their own settings say)."""
+    with ml._services.mlflow.mlflow_globals():
+        return list(mlflow.pyfunc.load_model(f"models:/{MODEL}/{version}").predict(frame))
 
 
 def test_a_deployment_serves_what_the_model_predicts_scales_updates_and_stops(ml, rows):

@@ -142,6 +142,8 @@ class LocalCompute:
         return {
             "dir": str(folder),
             "model_uri": launch.model_uri,
+            # What a replica started later (a scale-up) needs to find the model: the same tracking settings.
+            "env": launch.env,
             "replicas": replicas,
             "retiring": [],
             "next": len(replicas),
@@ -175,7 +177,7 @@ class LocalCompute:
             self._stop_replicas(current[replicas:])
             current = current[:replicas]
         else:
-            launch = _relaunch(deployment, handle["model_uri"])
+            launch = _relaunch(deployment, handle["model_uri"], handle.get("env", {}))
             folder = Path(handle["dir"])
             start = handle.get("next", len(current))
             current += [self._start_replica(launch, folder, start + i) for i in range(replicas - len(current))]
@@ -187,7 +189,7 @@ class LocalCompute:
         start = handle.get("next", len(handle.get("replicas", [])))
         fresh = [self._start_replica(launch, folder, start + i) for i in range(launch.replicas)]
         retiring = list(handle.get("retiring", [])) + list(handle.get("replicas", []))
-        return {**handle, "model_uri": launch.model_uri, "replicas": fresh, "retiring": retiring,
+        return {**handle, "model_uri": launch.model_uri, "env": launch.env, "replicas": fresh, "retiring": retiring,
                 "next": start + launch.replicas}  # fmt: skip
 
     def delete_deployment(self, deployment: Deployment, handle: Handle) -> None:
@@ -251,7 +253,7 @@ class LocalCompute:
             signal_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
 
 
-def _relaunch(deployment: Deployment, model_uri: str) -> DeploymentLaunch:
+def _relaunch(deployment: Deployment, model_uri: str, env: dict[str, str]) -> DeploymentLaunch:
     return DeploymentLaunch(
         deployment_id=deployment.id,
         model=deployment.model,
@@ -261,7 +263,7 @@ def _relaunch(deployment: Deployment, model_uri: str) -> DeploymentLaunch:
         user=deployment.user,
         project=deployment.project,
         resources=deployment.resources,
-        env={},
+        env=env,
     )
 
 
