@@ -42,12 +42,16 @@ build: $(STAMP)
 seed: install
 	$(BIN)/python -m maestro_jupyter.demo
 
-# Debian's Chromium for the browser tests (Playwright may not download its own browser here).
+# Debian's Chromium for the browser tests (Playwright may not download its own browser here) and Debian's Prometheus
+# (with promtool) for the cost queries and the dashboard's PromQL.
+SYSTEM_TOOLS := chromium prometheus promtool
 system-deps:
-	@if command -v chromium >/dev/null; then :; \
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
-	else echo "chromium is not installed and this is not root: the UI tests will be skipped"; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium prometheus >/dev/null; \
+	else echo "not root and missing:$$missing: the tests that need them will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .
@@ -68,6 +72,7 @@ bench: install system-deps
 	$(BIN)/python benchmarks/bench_cards.py
 	$(BIN)/python benchmarks/bench_model_tests.py
 	$(BIN)/python benchmarks/bench_compute.py
+	$(BIN)/python benchmarks/bench_costs.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compute_client import DeploymentsAPI, TrainingAPI
+from .costs_client import BudgetsAPI, CostsAPI
 from .entities import (
     ExperimentPage,
     GateDecision,
@@ -387,6 +388,8 @@ class MaestroClient:
         self.tests = TestsAPI(self._services)
         self.training = TrainingAPI(self._services)
         self.deployments = DeploymentsAPI(self._services)
+        self.costs = CostsAPI(self._services)
+        self.budgets = BudgetsAPI(self._services)
 
     @property
     def settings(self) -> Settings:

@@ -40,6 +40,13 @@ def fmt_number(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def fmt_money(amount: float) -> str:
+    """``$1,234.56``; amounts under a cent but above zero show as ``<$0.01``."""
+    if 0 < abs(amount) < 0.005:
+        return "<$0.01"
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
 def html_table(
     headers: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str = "", diff_rows: set[int] | None = None
 ) -> str:
@@ -206,7 +213,55 @@ def _deployment_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
     return f"{len(rows)} deployment(s)", headers, rows
 
 
+def _cost_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = [obj.by, "cost", "CPU h", "memory GiB h", "GPU h", "records"]
+    rows = [
+        [
+            g.key or "(none)",
+            fmt_money(g.cost),
+            f"{g.cpu_hours:.3f}",
+            f"{g.memory_gb_hours:.3f}",
+            f"{g.gpu_hours:.3f}",
+            g.records,
+        ]
+        for g in obj.groups
+    ]
+    return f"Spend by {obj.by} over the last {obj.window}: {fmt_money(obj.total)}", headers, rows
+
+
+def _budget_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["budget", "period", "spent", "amount", "used", "left", "alerts at", "hard limit"]
+    rows = [
+        [
+            b.id,
+            b.period,
+            fmt_money(b.spent),
+            fmt_money(b.amount),
+            f"{b.used_pct:.1f}%",
+            fmt_money(b.remaining),
+            ", ".join(f"{t}%" for t in b.thresholds),
+            "yes" if b.hard_limit else "no",
+        ]
+        for b in obj.budgets
+    ]
+    return f"{len(rows)} budget(s)", headers, rows
+
+
+def _alert_rows(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    headers = ["when", "budget", "threshold", "message", "webhook"]
+    rows = [[fmt_time(int(a.created_at * 1000)), a.budget, f"{a.threshold}%", a.message, a.delivery] for a in obj]
+    return f"{len(rows)} alert(s)", headers, rows
+
+
+def _estimate(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
+    return obj.message, ["basis"], [[obj.basis]]
+
+
 _VIEWS: dict[str, Callable[[Any], tuple[str, list[str], list[list[Any]]]]] = {
+    "CostSummary": _cost_rows,
+    "BudgetList": _budget_rows,
+    "AlertList": _alert_rows,
+    "Estimate": _estimate,
     "ModelPage": _model_rows,
     "ModelDetail": _model_detail,
     "VersionDetail": _version_detail,

@@ -244,6 +244,32 @@ class Resources(BaseModel):
     workers: int = 1
 
 
+class BudgetCheck(BaseModel):
+    """How one budget stands against an estimate."""
+
+    id: str
+    period: str
+    amount: float
+    spent: float
+    remaining: float
+    hard_limit: bool
+    allowed: bool
+
+
+class Estimate(_Displayable):
+    """What a job (per run) or deployment (per day) is expected to cost, and what it leaves of the budgets."""
+
+    kind: str
+    cost: float
+    hours: float
+    per: str
+    basis: str
+    rates: dict[str, Any]
+    allowed: bool
+    budgets: list[BudgetCheck] = Field(default_factory=list)
+    message: str
+
+
 class Job(_Displayable):
     """A training job: a script, notebook or cell run on the compute backend inside an MLflow run."""
 
@@ -269,6 +295,14 @@ class Job(_Displayable):
     reason: str = ""
     cpu_seconds: float | None = None
     peak_memory_mb: float | None = None
+    #: Memory held over the run (GiB x seconds) and GPUs held (GPUs x seconds), as measured.
+    memory_gb_seconds: float | None = None
+    gpu_seconds: float | None = None
+    gpu_type: str | None = None
+    #: What the run cost, in dollars, once its usage is in the ledger.
+    cost: float | None = None
+    #: The pre-flight estimate, on the answer to a submission.
+    estimate: Estimate | None = None
 
     @property
     def active(self) -> bool:
@@ -335,6 +369,8 @@ class Deployment(_Displayable):
     updated_at: float
     reason: str = ""
     instances: list[Replica] = Field(default_factory=list)
+    #: The pre-flight estimate (a day of serving), on the answer to a creation.
+    estimate: Estimate | None = None
 
     @property
     def active(self) -> bool:

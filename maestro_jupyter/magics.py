@@ -394,4 +394,4 @@ def _alias(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) ->
 
 
 # The compute subcommands (train, jobs, logs, deploy, ...) register themselves on import.
-from . import magics_compute  # noqa: E402, F401
+from . import magics_compute, magics_costs  # noqa: E402, F401

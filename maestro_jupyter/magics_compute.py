@@ -57,6 +57,8 @@ def _train(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) ->
         gpus=args.gpus,
         workers=args.workers,
     )
+    if job.estimate is not None:
+        print(f"Estimated cost: {job.estimate.message}")
     if args.follow:
         _print_following(magics, job.id)
         return job.refresh().job
@@ -142,6 +144,8 @@ def _deploy(magics: MaestroMagics, args: argparse.Namespace, cell: str | None) -
         wait=args.wait,
     )
     d = deployment.deployment
+    if d.estimate is not None:
+        print(f"Estimated cost: {d.estimate.message}")
     if d.status == "failed":
         raise UsageError(f"Deployment {d.id} failed: {d.reason}")
     return d

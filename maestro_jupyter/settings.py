@@ -76,6 +76,25 @@ class Settings:
     k8s_code_pvc: str | None = None
     #: ``MAESTRO_K8S_CODE_MOUNT``: where that volume is mounted (default ``/home/jovyan``).
     k8s_code_mount: str = "/home/jovyan"
+    #: ``MAESTRO_PRICE_CPU_HOUR``: dollars per CPU-hour (default 0.05).
+    price_cpu_hour: float = 0.05
+    #: ``MAESTRO_PRICE_GB_HOUR``: dollars per GiB-hour of memory (default 0.005).
+    price_gb_hour: float = 0.005
+    #: ``MAESTRO_PRICE_GPU_HOUR``: dollars per GPU-hour of a GPU with no price of its own (default 0.50).
+    price_gpu_hour: float = 0.50
+    #: ``MAESTRO_PRICE_GPU_TYPES``: per-type GPU-hour prices, ``a100=2.90,t4=0.35``; a type matches a GPU whose
+    #: model name contains it (case-insensitive).
+    price_gpu_types: tuple[tuple[str, float], ...] = ()
+    #: ``MAESTRO_ADMINS``: comma-separated users with the admin role (they set budgets). Unset: the server's own
+    #: user (``MAESTRO_USER``) is the admin, as on a laptop; a hub sets it from its admin users.
+    admins: tuple[str, ...] = ()
+    #: ``MAESTRO_ALERT_WEBHOOK``: where budget alerts are POSTed (JSON with a Slack-style ``text``) when the budget
+    #: names no webhook of its own.
+    alert_webhook: str | None = None
+    #: ``MAESTRO_ESTIMATE_JOB_HOURS``: how long a job is assumed to run when none like it ran before (default 1).
+    estimate_job_hours: float = 1.0
+    #: ``MAESTRO_METER_INTERVAL``: seconds between the server's usage readings of running deployments (default 60).
+    meter_interval: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -121,11 +140,25 @@ class Settings:
             serving_image=str(pick("serving_image", "MAESTRO_SERVING_IMAGE", "maestro-jupyter:latest")),
             k8s_code_pvc=pick("k8s_code_pvc", "MAESTRO_K8S_CODE_PVC"),
             k8s_code_mount=str(pick("k8s_code_mount", "MAESTRO_K8S_CODE_MOUNT", "/home/jovyan")),
+            price_cpu_hour=_price(pick("price_cpu_hour", "MAESTRO_PRICE_CPU_HOUR", 0.05), "MAESTRO_PRICE_CPU_HOUR"),
+            price_gb_hour=_price(pick("price_gb_hour", "MAESTRO_PRICE_GB_HOUR", 0.005), "MAESTRO_PRICE_GB_HOUR"),
+            price_gpu_hour=_price(pick("price_gpu_hour", "MAESTRO_PRICE_GPU_HOUR", 0.50), "MAESTRO_PRICE_GPU_HOUR"),
+            price_gpu_types=_gpu_prices(pick("price_gpu_types", "MAESTRO_PRICE_GPU_TYPES", ())),
+            admins=_names(pick("admins", "MAESTRO_ADMINS", ())),
+            alert_webhook=_webhook(pick("alert_webhook", "MAESTRO_ALERT_WEBHOOK"), "MAESTRO_ALERT_WEBHOOK"),
+            estimate_job_hours=_price(
+                pick("estimate_job_hours", "MAESTRO_ESTIMATE_JOB_HOURS", 1.0), "MAESTRO_ESTIMATE_JOB_HOURS"
+            ),
+            meter_interval=_number(
+                pick("meter_interval", "MAESTRO_METER_INTERVAL", 60), "MAESTRO_METER_INTERVAL", float
+            ),
         )
         if settings.compute not in COMPUTE_BACKENDS:
             raise InvalidParameter(
                 f"MAESTRO_COMPUTE must be one of {', '.join(COMPUTE_BACKENDS)}, not {settings.compute!r}"
             )
+        if settings.meter_interval < 1:
+            raise InvalidParameter("MAESTRO_METER_INTERVAL must be at least 1 second")
         if settings.rate_limit < 1 or settings.rate_window <= 0:
             raise InvalidParameter("MAESTRO_RATE_LIMIT must be at least 1 and MAESTRO_RATE_WINDOW positive")
         return settings
@@ -201,6 +234,40 @@ def _aliases(value: Any) -> tuple[str, ...]:
     parts = value.split(",") if isinstance(value, str) else list(value)
     names = tuple(str(p).strip().lower() for p in parts if str(p).strip())
     return () if names == ("none",) else names
+
+
+def _price(value: Any, var: str) -> float:
+    number = float(_number(value, var, float))
+    if not 0 <= number < 1e6:  # NaN fails this too
+        raise InvalidParameter(f"{var} must be a number from 0 up, not {value!r}")
+    return number
+
+
+def _gpu_prices(value: Any) -> tuple[tuple[str, float], ...]:
+    """``a100=2.90,t4=0.35`` (or pairs) -> ``(("a100", 2.9), ("t4", 0.35))``."""
+    if not isinstance(value, str):
+        return tuple((str(k).strip().lower(), _price(v, "MAESTRO_PRICE_GPU_TYPES")) for k, v in value)
+    pairs = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        name, sep, price = part.partition("=")
+        if not sep or not name.strip():
+            raise InvalidParameter(f"MAESTRO_PRICE_GPU_TYPES takes type=price pairs, not {part!r}")
+        pairs.append((name.strip().lower(), _price(price.strip(), "MAESTRO_PRICE_GPU_TYPES")))
+    return tuple(pairs)
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    parts = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(p).strip() for p in parts if str(p).strip())
+
+
+def _webhook(value: Any, var: str) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    if not text.startswith(("http://", "https://")):
+        raise InvalidParameter(f"{var} must be an http(s) URL")
+    return text
 
 
 def _redact(uri: str) -> str:

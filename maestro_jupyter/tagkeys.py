@@ -53,6 +53,10 @@ GATE_OVERRIDES = "maestro.gate.overrides"
 COST_TRAIN = "maestro.cost.train"
 COST_CURRENCY = "maestro.cost.currency"
 COST_RATES = "maestro.cost.rates"
+#: The same amount as a version metric, so the compare view charts cost-to-train beside accuracy.
+COST_TRAIN_METRIC = METRIC_PREFIX + "cost_to_train"
+#: Run tag: what the job that ran it cost.
+COST_RUN = "maestro.cost.run"
 #: Run tags ``maestro.hardware.KEY`` (cpus, memory, gpus, gpu_type, node...) describe where training ran.
 HARDWARE_PREFIX = "maestro.hardware."
 

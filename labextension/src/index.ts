@@ -9,6 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
 
+import { AlertNotifier } from './budgets/alertNotifier';
 import { createCardWidget } from './card/CardWidget';
 import { cardWidgetId } from './card/helpers';
 import {
@@ -436,6 +437,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       selector: PROFILE_CONTEXT_SELECTOR,
       rank: 3
     });
+
+    // Budget alerts become JupyterLab notifications (polled every minute).
+    new AlertNotifier().start();
 
     if (palette) {
       palette.addItem({ command: CommandIDs.open, category: 'Maestro' });

@@ -1,2 +1,3 @@
 import './base.css';
 import './compute.css';
+import './budgets.css';

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from mlflow.entities import ViewType
 from mlflow.exceptions import MlflowException, RestException
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import tagkeys as tk
 from ..entities import (
     Experiment,
     ExperimentPage,
@@ -36,6 +38,9 @@ from ..entities import (
 )
 from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, NotFound, first_line
 from ..settings import Settings
+
+#: Run tags a version registered from the run takes with it.
+COST_TAGS = (tk.COST_TRAIN, tk.COST_CURRENCY, tk.COST_RATES, tk.COST_TRAIN_METRIC)
 
 _NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "NOT_FOUND", "ENDPOINT_NOT_FOUND"}
 _CONFLICT = {"RESOURCE_ALREADY_EXISTS", "ALREADY_EXISTS", "RESOURCE_CONFLICT", "ABORTED"}
@@ -322,6 +327,20 @@ class MlflowRegistry:
                 self.client.log_batch(run.info.run_id, params=[Param(k, v[:6000]) for k, v in params.items()])
         return str(experiment_id), str(run.info.run_id)
 
+    def versions_of_run(self, run_id: str) -> list[ModelVersion]:
+        """The registered versions whose source is a run."""
+        if not re.fullmatch(r"[0-9a-f]{1,64}", run_id):
+            return []
+        with translate_errors(f"Finding the versions of run {run_id}"):
+            found = self.client.search_model_versions(f"run_id = '{run_id}'")
+        return [_model_version(mv) for mv in found]
+
+    def set_run_tags(self, run_id: str, tags: dict[str, str]) -> None:
+        from mlflow.entities import RunTag
+
+        with translate_errors(f"Tagging run {run_id}"):
+            self.client.log_batch(run_id, tags=[RunTag(k, v) for k, v in tags.items()])
+
     def end_run(self, run_id: str, status: str) -> None:
         """Mark a run FINISHED, FAILED or KILLED if it is still running."""
         with translate_errors(f"Closing run {run_id}"):
@@ -346,6 +365,8 @@ class MlflowRegistry:
         with translate_errors(f"Registering {name!r} from run {run_id}"):
             run = self.client.get_run(run_id)
             source, model_id = self._model_source(run, artifact_path)
+            # What training the run cost travels with the version registered from it (cards and compare show it).
+            tags = {**{k: v for k, v in run.data.tags.items() if k in COST_TAGS}, **tags}
             try:
                 self.client.create_registered_model(name)
             except MlflowException as exc:

@@ -44,6 +44,14 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
     serving_image = _text("MAESTRO_SERVING_IMAGE")
     k8s_code_pvc = _text("MAESTRO_K8S_CODE_PVC")
     k8s_code_mount = _text("MAESTRO_K8S_CODE_MOUNT")
+    admins = _text("MAESTRO_ADMINS")
+    alert_webhook = _text("MAESTRO_ALERT_WEBHOOK")
+    price_gpu_types = _text("MAESTRO_PRICE_GPU_TYPES")
+    price_cpu_hour = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_PRICE_CPU_HOUR"))
+    price_gb_hour = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_PRICE_GB_HOUR"))
+    price_gpu_hour = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_PRICE_GPU_HOUR"))
+    estimate_job_hours = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_ESTIMATE_JOB_HOURS"))
+    meter_interval = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_METER_INTERVAL"))
     rate_limit = Integer(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_LIMIT"))
     rate_window = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_WINDOW"))
     services_class = Type(
@@ -71,6 +79,14 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         "serving_image",
         "k8s_code_pvc",
         "k8s_code_mount",
+        "admins",
+        "alert_webhook",
+        "price_gpu_types",
+        "price_cpu_hour",
+        "price_gb_hour",
+        "price_gpu_hour",
+        "estimate_job_hours",
+        "meter_interval",
     )
 
     def initialize_settings(self) -> None:
@@ -93,9 +109,43 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(context.executor, _warm_up, context.services)
         future.add_done_callback(lambda f: f.exception() and self.log.warning("Maestro warm-up: %s", f.exception()))
+        self._meter = UsageMeter(context, self.log)
+        self._meter.start()
 
     async def stop_extension(self) -> None:
+        meter = getattr(self, "_meter", None)
+        if meter is not None:
+            meter.stop()
         self.settings["maestro"].executor.shutdown(wait=False, cancel_futures=True)
+
+
+class UsageMeter:
+    """Every ``MAESTRO_METER_INTERVAL`` seconds, off the event loop: settle finished jobs into the ledger, meter the
+    running deployments, and fire the budget alerts that crossing a threshold calls for. Without it, spend would
+    only move when someone looked."""
+
+    def __init__(self, context: MaestroContext, log: Any) -> None:
+        from tornado.ioloop import PeriodicCallback
+
+        self.context = context
+        self.log = log
+        self._running: Any = None
+        interval_ms = context.services.settings.meter_interval * 1000
+        self._callback = PeriodicCallback(self._tick, interval_ms, jitter=0.1)
+
+    def start(self) -> None:
+        self._callback.start()
+
+    def stop(self) -> None:
+        self._callback.stop()
+
+    def _tick(self) -> None:
+        if self._running is not None and not self._running.done():
+            return  # the last reading is still going: never pile them up
+        self._running = self.context.executor.submit(self.context.services.costs.settle)
+        self._running.add_done_callback(
+            lambda f: f.exception() and self.log.warning("Maestro usage meter: %s", f.exception())
+        )
 
 
 def _warm_up(services: Services) -> None:

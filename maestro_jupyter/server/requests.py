@@ -178,3 +178,27 @@ class ScoringRequest(BaseModel):
     inputs: Any = None
     instances: Any = None
     params: dict[str, Any] | None = None
+
+
+class EstimateCost(_Body):
+    """What a job (per run) or a deployment (per day) would cost, against the caller's budgets."""
+
+    kind: Literal["job", "deployment"] = "job"
+    cpus: float | None = Field(default=None, ge=0.001, le=256)
+    memory: str | None = Field(default=None, max_length=32, description="A Kubernetes quantity: 512Mi, 4Gi")
+    gpus: int = Field(default=0, ge=0, le=16)
+    workers: int = Field(default=1, ge=1, le=64)
+    replicas: int = Field(default=1, ge=1, le=20)
+    hours: float | None = Field(default=None, ge=0.001, le=8784, description="Default: past runs, else the setting")
+    name: str | None = Field(default=None, max_length=63, description="The job's name, to look up its past runs")
+    project: str | None = Field(default=None, max_length=200)
+
+
+class SetBudget(_Body):
+    """Create or change a budget; omitted fields keep their value (or the default for a new budget)."""
+
+    amount: float = Field(ge=0.01, le=1e9, description="Dollars per period")
+    period: Literal["monthly", "weekly"] | None = None
+    thresholds: list[int] | None = Field(default=None, max_length=10, description="Alert at these percentages")
+    hard_limit: bool | None = Field(default=None, description="Refuse jobs and deployments that would overspend")
+    webhook: str | None = Field(default=None, max_length=2000, description="POST alerts here (http or https)")

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
+    from .budgets import BudgetService
     from .cards import CardService
+    from .costs import CostService
     from .data import DataService
     from .deployments import DeploymentService
     from .experiments import ExperimentService
@@ -83,7 +85,7 @@ class Services:
 
     @cached_property
     def store(self) -> MaestroStore:
-        """The Maestro DB (jobs, deployments), migrated on first use."""
+        """The Maestro DB (jobs, deployments, usage, budgets, alerts), migrated on first use."""
         from ..backends.store import MaestroStore
 
         if self.settings.embedded_db:
@@ -101,12 +103,31 @@ class Services:
     def training(self) -> TrainingService:
         from .training import TrainingService
 
-        return TrainingService(self.settings, lambda: self.store, lambda: self.compute, lambda: self.mlflow)
+        return TrainingService(
+            self.settings, lambda: self.store, lambda: self.compute, lambda: self.mlflow, lambda: self.costs
+        )
 
     @cached_property
     def deployments(self) -> DeploymentService:
         from .deployments import DeploymentService
 
         return DeploymentService(
-            self.settings, lambda: self.store, lambda: self.compute, lambda: self.registry, lambda: self.gate
+            self.settings,
+            lambda: self.store,
+            lambda: self.compute,
+            lambda: self.registry,
+            lambda: self.gate,
+            lambda: self.costs,
         )
+
+    @cached_property
+    def budgets(self) -> BudgetService:
+        from .budgets import BudgetService
+
+        return BudgetService(self.settings, lambda: self.store)
+
+    @cached_property
+    def costs(self) -> CostService:
+        from .costs import CostService
+
+        return CostService(self.settings, lambda: self.store, lambda: self.compute, lambda: self.mlflow, self.budgets)

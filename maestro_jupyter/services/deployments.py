@@ -32,6 +32,7 @@ from . import validation as v
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, DeploymentLaunch, DeploymentUpdate, Handle
     from ..backends.store import MaestroStore
+    from .costs import CostService
     from .gate import PromotionGate
     from .registry import RegistryService
 
@@ -53,9 +54,11 @@ class DeploymentService:
         compute: Callable[[], ComputeBackend],
         registry: Callable[[], RegistryService],
         gate: Callable[[], PromotionGate],
+        costs: Callable[[], CostService],
     ) -> None:
         self.settings = settings
         self._store, self._compute, self._registry, self._gate = store, compute, registry, gate
+        self._costs = costs
         self._watchers: dict[str, threading.Thread] = {}
         self._watch_lock = threading.Lock()
 
@@ -98,6 +101,10 @@ class DeploymentService:
         user = user or self.settings.user
         self._free(deployment_id)
         self._gate_check(model, resolved, f"deploy as {deployment_id}", override_reason, user)
+        project = project or self.settings.project
+        # A day of serving, against the budgets; over a hard limit nothing starts.
+        estimate = self._costs().estimate("deployment", resources, replicas=replicas, user=user, project=project)
+        self._costs().enforce(estimate)
         now = time.time()
         record = Deployment(
             id=deployment_id,
@@ -106,7 +113,7 @@ class DeploymentService:
             alias=alias,
             status="starting",
             user=user,
-            project=project or self.settings.project,
+            project=project,
             backend=self._compute().name,
             replicas=replicas,
             endpoint="",
@@ -122,7 +129,7 @@ class DeploymentService:
             self.store.update_deployment(deployment_id, status="failed", reason=reason, updated_at=time.time())
             raise
         self.store.update_deployment(deployment_id, handle=handle)
-        return self._settle(deployment_id, wait, timeout)
+        return self._settle(deployment_id, wait, timeout).model_copy(update={"estimate": estimate})
 
     def _free(self, deployment_id: str) -> None:
         """Make room for a new deployment ``deployment_id``: refuse if one is active, forget a stopped one."""
@@ -234,6 +241,7 @@ class DeploymentService:
         """Run ``replicas`` replicas (1-20)."""
         record, handle = self._owned(deployment_id, user)
         replicas = v.count(replicas, "replicas", 1, v.MAX_REPLICAS)
+        self._meter(record, handle)  # the stretch so far, at the old size
         handle = self._compute().scale_deployment(record, handle, replicas)
         self.store.update_deployment(record.id, replicas=replicas, handle=handle, updated_at=time.time())
         self._watch(record.id)
@@ -256,6 +264,7 @@ class DeploymentService:
         resolved = self._registry().resolve_version(record.model, version=version, alias=alias)
         self._gate_check(record.model, resolved, f"deploy as {record.id}", override_reason, record.user)
         launch = self._launch(record, resolved)
+        self._meter(record, handle)  # the stretch so far belongs to the old version
         handle = self._compute().update_deployment(record, handle, launch)
         self.store.update_deployment(
             record.id, version=resolved, alias=alias, status="updating", handle=handle, updated_at=time.time()
@@ -267,12 +276,17 @@ class DeploymentService:
         """Stop serving; the record stays (status ``stopped``) for history."""
         record, handle = self._owned(deployment_id, user, active=False)
         if record.status != "stopped":
+            self._meter(record, handle)  # the last stretch, while its replicas can still be read
             self._compute().delete_deployment(record, handle)
             self.store.update_deployment(
                 record.id, status="stopped", ready_replicas=0, instances=[], updated_at=time.time(), reason=""
             )
         fresh, _ = self.store.get_deployment(record.id)
         return fresh
+
+    def _meter(self, record: Deployment, handle: Handle) -> None:
+        with contextlib.suppress(MaestroError):  # usage is bookkeeping: it never blocks a change
+            self._costs().meter_deployment(record, handle, final=True)
 
     def _owned(self, deployment_id: str, user: str | None, active: bool = True) -> tuple[Deployment, Handle]:
         record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
@@ -293,8 +307,15 @@ class DeploymentService:
         record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
         if not record.active:
             raise Conflict(f"Deployment '{record.id}' is {record.status}; it serves no predictions")
+        from .metrics import REQUESTS
+
         started = time.perf_counter()
-        answer = self._compute().predict(record, handle, raw, PREDICT_TIMEOUT_S)
+        try:
+            answer = self._compute().predict(record, handle, raw, PREDICT_TIMEOUT_S)
+        except MaestroError as exc:
+            REQUESTS.observe(record.id, record.model, record.version, exc.status, time.perf_counter() - started)
+            raise
+        REQUESTS.observe(record.id, record.model, record.version, answer.status, time.perf_counter() - started)
         latency = round((time.perf_counter() - started) * 1000, 2)
         try:
             payload = json.loads(answer.body) if answer.body else {}

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, Handle, JobUpdate
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
+    from .costs import CostService
 
 #: A ConfigMap holds at most 1 MiB; the same bound everywhere keeps a job portable between backends.
 MAX_CODE_BYTES = 1_000_000
@@ -58,9 +59,10 @@ class TrainingService:
         store: Callable[[], MaestroStore],
         compute: Callable[[], ComputeBackend],
         mlflow: Callable[[], MlflowRegistry],
+        costs: Callable[[], CostService],
     ) -> None:
         self.settings = settings
-        self._store, self._compute, self._mlflow = store, compute, mlflow
+        self._store, self._compute, self._mlflow, self._costs = store, compute, mlflow, costs
 
     @property
     def store(self) -> MaestroStore:
@@ -98,6 +100,9 @@ class TrainingService:
         user = user or self.settings.user
         project = project or self.settings.project
         compute = self._compute()
+        # The pre-flight estimate; over a hard budget limit the job is refused here, before anything exists.
+        estimate = self._costs().estimate("job", resources, name=job_name, user=user, project=project)
+        self._costs().enforce(estimate)
 
         job_id = f"job-{secrets.token_hex(4)}"
         tags = {
@@ -148,7 +153,7 @@ class TrainingService:
             raise
         # The supervisor may already have recorded "running" (with a fuller handle): never step back from it.
         self.store.update_job(job_id, only_if=("queued",), status="starting", handle=handle)
-        return self.get(job_id)
+        return self.get(job_id).model_copy(update={"estimate": estimate})
 
     def _code(self, script: str | Path | None, source: str | None, root: str | Path | None) -> _Code:
         """What to run, read and checked."""
@@ -220,7 +225,8 @@ class TrainingService:
 
     def _refreshed(self, job: Job, handle: Handle) -> Job:
         if not job.active:
-            return job
+            # A job whose supervisor recorded its end is settled by whoever reads it first.
+            return job if job.cost is not None else self._closed(job.id)
         try:
             update = self._compute().refresh_job(job, handle)
         except MaestroError:
@@ -237,12 +243,17 @@ class TrainingService:
     def _closed(self, job_id: str) -> Job:
         """The job as recorded; a job found over has its MLflow run closed too (a local supervisor closes its own,
         but not when it is the one that vanished; Kubernetes closes none)."""
-        job, _ = self.store.get_job(job_id)
+        job, handle = self.store.get_job(job_id)
         if job.status in JOB_FINAL and job.run_id:
             status = {"succeeded": "FINISHED", "cancelled": "KILLED"}.get(job.status, "FAILED")
             # The job's own record is what counts; the tracking server may be down.
             with contextlib.suppress(MaestroError):
                 self._mlflow().end_run(job.run_id, status)
+        if job.status in JOB_FINAL and job.cost is None:
+            # Whoever sees a job over puts its usage in the ledger (once: the ledger refuses a second copy).
+            with contextlib.suppress(MaestroError):
+                self._costs().settle_job(job, handle)
+                job, _ = self.store.get_job(job_id)
         return job
 
     def logs(self, job_id: str, *, offset: int = 0, limit: int = 65536, tail: int | None = None) -> JobLogs:

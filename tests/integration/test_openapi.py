@@ -36,6 +36,8 @@ async def test_every_documented_path_is_routed(api):
             run_id="0123456789abcdef0123456789abcdef",
             job_id="job-0000abcd",
             deployment_id="iris-classifier-champion",
+            scope="project",
+            subject="churn",
         )
         _, body = await api("GET", *concrete.strip("/").split("/"))
         # Whatever the verb, a routed path never reaches the catch-all handler.

@@ -47,7 +47,7 @@ describe('MaestroSidebar', () => {
       [...sidebar.node.querySelectorAll('[role="tab"]')].map(
         tab => tab.textContent
       )
-    ).toEqual(['Models', 'Jobs', 'Deployments']);
+    ).toEqual(['Models', 'Jobs', 'Deployments', 'Budgets']);
     act(() => {
       sidebar.dispose();
     });

@@ -1,5 +1,6 @@
 import React from 'react';
 
+import { BudgetsTab } from '../budgets/BudgetsTab';
 import { DeploymentsTab } from '../deployments/DeploymentsTab';
 import { maestroIcon } from '../icons';
 import { JobsTab } from '../jobs/JobsTab';
@@ -37,7 +38,8 @@ export interface IPanelProps {
 }
 
 /**
- * The tabs of the sidebar, in order. Later work adds Budgets here.
+ * The tabs of the sidebar, in order: Models, Jobs, Deployments and
+ * Budgets.
  */
 export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
   return [
@@ -74,6 +76,16 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
       label: 'Deployments',
       render: active => (
         <DeploymentsTab
+          refreshInterval={props.refreshInterval}
+          active={active && props.visible}
+        />
+      )
+    },
+    {
+      id: 'budgets',
+      label: 'Budgets',
+      render: active => (
+        <BudgetsTab
           refreshInterval={props.refreshInterval}
           active={active && props.visible}
         />

@@ -108,6 +108,18 @@ def slice_utf8(data: bytes, offset: int, limit: int) -> tuple[str, int]:
     return data[offset:cut].decode("utf-8", errors="replace"), cut
 
 
+@dataclass(frozen=True)
+class Usage:
+    """What a job or a stretch of a deployment used, as the backend measured it."""
+
+    cpu_seconds: float
+    memory_gb_seconds: float
+    gpu_seconds: float = 0.0
+    gpu_type: str | None = None
+    #: ``rusage`` / ``proc`` (local processes), ``prometheus`` (a cluster's metrics).
+    measured_by: str = "proc"
+
+
 class ComputeBackend(Protocol):
     """Jobs: submit, refresh (status), logs, cancel. Deployments: create, refresh, scale, update, delete, predict."""
 
@@ -152,4 +164,15 @@ class ComputeBackend(Protocol):
 
     def predict(self, deployment: Deployment, handle: Handle, body: bytes, timeout: float) -> BackendResponse:
         """Send an MLflow scoring request (``dataframe_split``, ``dataframe_records``, ``inputs``, ``instances``)."""
+        ...
+
+    def job_usage(self, job: Job, handle: Handle) -> Usage | None:
+        """What a finished job used; ``None`` when it was not measured (the caller prices requests x run time)."""
+        ...
+
+    def deployment_usage(
+        self, deployment: Deployment, handle: Handle, since: float, until: float, meter: dict[str, Any]
+    ) -> tuple[Usage | None, dict[str, Any]]:
+        """What a deployment used from ``since`` to ``until``, given the meter readings taken at ``since``; and the
+        readings to keep for next time. ``None`` when it cannot be measured."""
         ...

@@ -37,7 +37,17 @@ from ...errors import (
 from ...settings import Settings
 from . import k8s_objects as objects
 from . import k8s_status as observed
-from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate, slice_utf8
+from . import k8s_usage
+from .base import (
+    BackendResponse,
+    DeploymentLaunch,
+    DeploymentUpdate,
+    Handle,
+    JobLaunch,
+    JobUpdate,
+    Usage,
+    slice_utf8,
+)
 from .commands import SERVING_PORT
 
 log = logging.getLogger(__name__)
@@ -475,3 +485,13 @@ class KubernetesCompute:
             if status in (502, 503):
                 raise BackendUnavailable(f"No replica of deployment {deployment.id!r} is ready to answer: {message}")
         return BackendResponse(status=status, body=data, replica=service)
+
+    # --- usage (from the cluster's Prometheus) ---------------------------------------------------------------------
+
+    def job_usage(self, job: Job, handle: Handle) -> Usage | None:
+        return k8s_usage.job_usage(self.settings, self.namespace, job, handle)
+
+    def deployment_usage(
+        self, deployment: Deployment, handle: Handle, since: float, until: float, meter: dict[str, Any]
+    ) -> tuple[Usage | None, dict[str, Any]]:
+        return k8s_usage.deployment_usage(self.settings, self.namespace, deployment, handle, since, until), meter

@@ -25,8 +25,18 @@ from typing import TYPE_CHECKING, Any
 
 from ...entities import Deployment, Job
 from ...errors import BackendUnavailable, InvalidParameter, first_line
-from .base import BackendResponse, DeploymentLaunch, DeploymentUpdate, Handle, JobLaunch, JobUpdate, slice_utf8
+from .base import (
+    BackendResponse,
+    DeploymentLaunch,
+    DeploymentUpdate,
+    Handle,
+    JobLaunch,
+    JobUpdate,
+    Usage,
+    slice_utf8,
+)
 from .commands import job_argv, serving_argv
+from .meter import GIB, group_readings
 from .supervisor import LAUNCH_FILE, LOG_FILE, proc_start_time, signal_group
 
 if TYPE_CHECKING:
@@ -81,6 +91,7 @@ class LocalCompute:
                 "MAESTRO_JOB_DIR": str(job_dir),
             },
             "handle": handle,
+            "gpus": launch.resources.gpus,
         }
         (job_dir / LAUNCH_FILE).write_text(json.dumps(launch_doc))
         with open(job_dir / "supervisor.log", "ab") as errors:
@@ -216,6 +227,34 @@ class LocalCompute:
         raise BackendUnavailable(f"No replica of '{deployment.id}' answered ({last_error})")
 
     # --- replicas ------------------------------------------------------------------------------------------------
+
+    # --- usage ---------------------------------------------------------------------------------------------------
+
+    def job_usage(self, job: Job, handle: Handle) -> Usage | None:
+        if job.cpu_seconds is None:
+            return None  # lost before its supervisor could measure it
+        memory = job.memory_gb_seconds
+        if memory is None:  # recorded before memory was metered: its peak held throughout
+            memory = (job.peak_memory_mb or 0) / 1024 * (job.duration_seconds or 0)
+        return Usage(job.cpu_seconds, memory, job.gpu_seconds or 0.0, job.gpu_type, "rusage")
+
+    def deployment_usage(
+        self, deployment: Deployment, handle: Handle, since: float, until: float, meter: dict[str, Any]
+    ) -> tuple[Usage | None, dict[str, Any]]:
+        before: dict[str, float] = meter.get("cpu", {})
+        now: dict[str, float] = {}
+        cpu = resident = 0.0
+        for replica in list(handle.get("replicas", [])) + list(handle.get("retiring", [])):
+            if not _alive(replica["pid"], replica.get("start")):
+                continue
+            key = f"{replica['pid']}:{replica.get('start')}"
+            readings = group_readings(int(replica["pid"]))  # the replica and its uvicorn worker
+            now[key] = sum(seconds for seconds, _rss in readings.values())
+            # A replica first seen now started within the stretch: all its CPU time belongs to it.
+            cpu += max(0.0, now[key] - before.get(key, 0.0))
+            resident += sum(rss for _seconds, rss in readings.values())
+        usage = Usage(cpu, resident / GIB * max(0.0, until - since), measured_by="proc")
+        return usage, {"cpu": now}
 
     def _start_replica(self, launch: DeploymentLaunch, folder: Path, index: int) -> dict[str, Any]:
         port = _free_port()

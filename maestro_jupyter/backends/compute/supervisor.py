@@ -2,8 +2,8 @@
 
 The local backend starts it detached (a session of its own), so a job outlives the kernel or server that submitted
 it. It starts the job's command in a process group of its own, writes the job's output to ``output.log``, records
-"running" and then the outcome (exit status, CPU seconds, peak memory) in the Maestro DB, and closes the job's
-MLflow run. SIGTERM from a cancel stops the job's whole process group: politely first, then by force.
+"running" and then the outcome (exit status, CPU seconds, peak memory, memory GiB-seconds) in the Maestro DB, and
+closes the job's MLflow run. SIGTERM from a cancel stops the job's whole process group: politely first, then by force.
 
 It imports as little as it can (no MLflow until the job is over) so that a job is running well within a second of
 its submission.
@@ -25,22 +25,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .meter import MemoryIntegrator, local_gpus, proc_stat
+
 #: How long a cancelled job may take to exit on SIGTERM before its process group is killed.
 CANCEL_GRACE_S = 5.0
 LAUNCH_FILE = "launch.json"
 LOG_FILE = "output.log"
-
-
-def proc_stat(pid: int | str) -> list[str] | None:
-    """A live process's ``/proc/PID/stat`` fields from the third on (state, ppid, pgrp, ...); ``None`` if there is no
-    such process or it has exited (a zombie only waits to be reaped)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    # The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields if fields and fields[0] != "Z" else None
 
 
 def proc_start_time(pid: int) -> int | None:
@@ -69,6 +59,8 @@ class Supervisor:
         self.cancelled = threading.Event()
         self._mlflow_import: threading.Thread | None = None
         self.child: subprocess.Popen[bytes] | None = None
+        self.memory: MemoryIntegrator | None = None
+        self.started = time.time()
 
     @cached_property
     def store(self) -> Any:
@@ -93,7 +85,8 @@ class Supervisor:
                 stderr=subprocess.STDOUT,
                 process_group=0,  # its own group: a cancel stops the job and whatever it started, not us
             )
-            started = time.time()
+            started = self.started = time.time()
+            self.memory = MemoryIntegrator(self.child.pid).start()
         except OSError as exc:
             log.write(f"maestro: could not start the job: {exc}\n".encode())
             self._finish("failed", None, f"could not start: {exc}")
@@ -153,6 +146,17 @@ class Supervisor:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = round(usage.ru_utime + usage.ru_stime, 3)
         peak_mb = round(usage.ru_maxrss / 1024, 1)  # Linux reports kilobytes
+        wall = time.time() - self.started
+        measured = self.memory.stop() if self.memory is not None else 0.0
+        if self.memory is None or self.memory.samples < 2:
+            measured = peak_mb / 1024 * wall  # too short to sample: its peak held throughout, an upper bound
+        gpus, gpu_type = local_gpus() if self.launch.get("gpus") else (0, None)
+        metered = {
+            "memory_gb_seconds": round(measured, 6),
+            # GPUs are billed for the time they are held, as in a cloud; a GPU-less machine holds none.
+            "gpu_seconds": round(min(gpus, int(self.launch.get("gpus") or 0)) * wall, 3),
+            "gpu_type": gpu_type,
+        }
         # The run is closed first: whoever sees the job over also finds its run closed.
         self._close_run(status, cpu, peak_mb)
         outcome = {"reason": reason} if reason is not None else {}
@@ -164,6 +168,7 @@ class Supervisor:
             finished_at=time.time(),
             cpu_seconds=cpu,
             peak_memory_mb=peak_mb,
+            **metered,
             **outcome,
         )
 

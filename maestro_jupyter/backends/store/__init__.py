@@ -1,4 +1,5 @@
-"""The Maestro DB: training jobs and deployments (and, later, usage and budgets), shared by every process.
+"""The Maestro DB: training jobs, deployments, and (in :mod:`.ledger`) usage, budgets and alerts, shared by every
+process.
 
 The kernel, the Jupyter server and a job's supervisor open the same database (``MAESTRO_DB_URL``; SQLite under
 ``MAESTRO_HOME`` by default, PostgreSQL for a team), so a job submitted from a notebook shows in the sidebar and a
@@ -17,6 +18,7 @@ import sqlalchemy as sa
 from ...entities import Deployment, Job, Resources
 from ...errors import BackendUnavailable, NotFound
 from . import schema
+from .ledger import Ledger
 from .migrate import upgrade
 
 Handle = dict[str, Any]
@@ -62,11 +64,13 @@ class MaestroStore:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = engine_for(url)
+        #: Usage, budgets and alerts.
+        self.ledger = Ledger(self.engine)
 
     # --- jobs ----------------------------------------------------------------------------------------------------
 
     def insert_job(self, job: Job, handle: Handle) -> None:
-        row = job.model_dump(mode="json", exclude={"duration_seconds"})
+        row = job.model_dump(mode="json", exclude={"duration_seconds", "estimate"})
         with self.engine.begin() as conn:
             conn.execute(schema.jobs.insert().values(**row, handle=handle))
 
@@ -97,6 +101,19 @@ class MaestroStore:
             rows = conn.execute(query).mappings().all()
         return [(_job(r), dict(r["handle"] or {})) for r in rows]
 
+    def unsettled_jobs(self, final: Sequence[str], limit: int = 500) -> list[tuple[Job, Handle]]:
+        """Finished jobs whose usage is not in the ledger yet, oldest first."""
+        t = schema.jobs
+        query = (
+            t.select()
+            .where(t.c.settled_at.is_(None), t.c.status.in_(list(final)))
+            .order_by(t.c.finished_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [(_job(r), dict(r["handle"] or {})) for r in rows]
+
     def update_job(self, job_id: str, *, only_if: Sequence[str] | None = None, **values: Any) -> bool:
         """Set ``values``; with ``only_if``, only while the job's status is one of those. True if a row changed."""
         return self._update(schema.jobs, job_id, only_if, values)
@@ -104,7 +121,7 @@ class MaestroStore:
     # --- deployments ---------------------------------------------------------------------------------------------
 
     def insert_deployment(self, deployment: Deployment, handle: Handle) -> None:
-        row = deployment.model_dump(mode="json", exclude={"endpoint"})
+        row = deployment.model_dump(mode="json", exclude={"endpoint", "estimate"})
         with self.engine.begin() as conn:
             conn.execute(schema.deployments.insert().values(**row, handle=handle))
 
@@ -131,6 +148,25 @@ class MaestroStore:
 
     def update_deployment(self, deployment_id: str, *, only_if: Sequence[str] | None = None, **values: Any) -> bool:
         return self._update(schema.deployments, deployment_id, only_if, values)
+
+    def deployment_meter(self, deployment_id: str) -> tuple[float | None, dict[str, Any]]:
+        """Until when a deployment's usage is in the ledger, and the meter readings taken then."""
+        t = schema.deployments
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(t.c.metered_at, t.c.meter).where(t.c.id == deployment_id)).first()
+        if row is None:
+            raise NotFound(f"Deployment '{deployment_id}' not found")
+        return row[0], dict(row[1] or {})
+
+    def advance_meter(
+        self, deployment_id: str, previous: float | None, metered_at: float, meter: dict[str, Any]
+    ) -> bool:
+        """Move a deployment's meter on from ``previous``; ``False`` if another process moved it first."""
+        t = schema.deployments
+        same = t.c.metered_at.is_(None) if previous is None else t.c.metered_at == previous
+        query = t.update().where(t.c.id == deployment_id, same).values(metered_at=metered_at, meter=meter)
+        with self.engine.begin() as conn:
+            return bool(conn.execute(query).rowcount)
 
     def delete_deployment_record(self, deployment_id: str) -> None:
         """Forget a stopped deployment (its id can be used again)."""

@@ -7,10 +7,11 @@ from typing import Any
 from ..openapi import API_PREFIX, path_regex
 from .base import MaestroHandler
 from .cards import CardHandler, CardSchemaHandler
+from .costs import AlertsHandler, BudgetHandler, BudgetsHandler, CostsHandler, EstimateHandler
 from .data import FeaturesHandler, ProfileDataHandler
 from .deployments import DeploymentHandler, DeploymentsHandler, PredictHandler
 from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHandler, RunHandler
-from .meta import InfoHandler, NotFoundHandler, OpenAPIHandler
+from .meta import InfoHandler, MetricsHandler, NotFoundHandler, OpenAPIHandler
 from .models import (
     AliasHandler,
     CompareVersionsHandler,
@@ -52,6 +53,12 @@ HANDLERS: list[type[MaestroHandler]] = [
     DeploymentsHandler,
     DeploymentHandler,
     PredictHandler,
+    CostsHandler,
+    EstimateHandler,
+    BudgetsHandler,
+    BudgetHandler,
+    AlertsHandler,
+    MetricsHandler,
     InfoHandler,
     OpenAPIHandler,
 ]

@@ -78,6 +78,16 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         value = self.get_query_argument(name, default)
         return value if value != "" else default
 
+    def query_int(self, name: str, default: int) -> int:
+        """A whole-number query parameter; anything else is a 400."""
+        text = self.query(name)
+        if text is None:
+            return default
+        try:
+            return int(text)
+        except ValueError:
+            raise InvalidParameter(f"{name} must be a whole number, not {text!r}") from None
+
     def query_list(self, name: str) -> list[str]:
         """A repeatable (or comma-separated) query parameter."""
         return [part.strip() for v in self.get_query_arguments(name) for part in v.split(",") if part.strip()]

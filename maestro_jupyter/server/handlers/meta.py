@@ -66,3 +66,21 @@ class NotFoundHandler(MaestroHandler):
     @authorized
     def delete(self, rest: str | None = None) -> None:
         self._missing(rest)
+
+
+class MetricsHandler(MaestroHandler):
+    path = "/metrics"
+    operations = {
+        "get": Operation(
+            "Prometheus metrics: costs, budgets, jobs, deployment requests and model metrics",
+            content_type="text/plain; version=0.0.4",
+        )
+    }
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        from ...services.metrics import exposition
+
+        text = await self.call(exposition)
+        self.finish(text.encode(), set_content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -6,7 +6,6 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...entities import Job, JobList, JobLogs
-from ...errors import InvalidParameter
 from ..openapi import Operation, Param
 from ..requests import CancelJob, SubmitJob
 from .base import MaestroHandler
@@ -104,15 +103,6 @@ class JobLogsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        offset = _int(self.query("offset", "0"), "offset")
-        limit = _int(self.query("limit", "65536"), "limit")
-        tail_text = self.query("tail")
-        tail = None if tail_text is None else _int(tail_text, "tail")
+        offset, limit = self.query_int("offset", 0), self.query_int("limit", 65536)
+        tail = None if self.query("tail") is None else self.query_int("tail", 0)
         self.send(await self.call(lambda s: s.training.logs(job_id, offset=offset, limit=limit, tail=tail)))
-
-
-def _int(text: str | None, what: str) -> int:
-    try:
-        return int(text or "0")
-    except ValueError:
-        raise InvalidParameter(f"{what} must be a whole number, not {text!r}") from None

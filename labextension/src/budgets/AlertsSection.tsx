@@ -1,0 +1,108 @@
+import React, { useId } from 'react';
+
+import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { SectionTools } from '../components/SectionTools';
+import { IAlert, listAlerts } from '../costs';
+import { formatEpochSeconds } from '../jobs/helpers';
+import type { IBudgetsPartProps } from './BudgetsSection';
+import {
+  ALERTS_LIMIT,
+  deliveryFailure,
+  EMPTY_ALERTS_MESSAGE,
+  newestFirst,
+  relativeTime
+} from './helpers';
+import { usePolledRequest } from './usePolledRequest';
+
+/**
+ * The latest budget alerts, newest first: the message, when it was raised
+ * and whether its webhook could not be delivered.
+ */
+export function AlertsSection(props: IBudgetsPartProps): JSX.Element {
+  const { active, refreshInterval } = props;
+  const headingId = useId();
+
+  const { value, loading, error, reload, interval } = usePolledRequest(
+    signal => listAlerts({ limit: ALERTS_LIMIT, signal }),
+    [],
+    active,
+    refreshInterval
+  );
+
+  const alerts =
+    value !== null && Array.isArray(value.alerts)
+      ? newestFirst(value.alerts)
+      : [];
+  const now = Date.now() / 1000;
+
+  return (
+    <section
+      className="maestro-budgets-part maestro-alerts-part"
+      aria-labelledby={headingId}
+    >
+      <div className="maestro-section-header">
+        <h3 id={headingId} className="maestro-budgets-heading">
+          Alerts
+        </h3>
+        <SectionTools autoRefresh={active ? interval : 0} onRefresh={reload} />
+      </div>
+
+      {value === null && loading && <Loading text="Loading alerts…" />}
+
+      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
+
+      {value !== null && alerts.length === 0 && error === null && (
+        <div className="maestro-empty" role="status">
+          {EMPTY_ALERTS_MESSAGE}
+        </div>
+      )}
+
+      {alerts.length > 0 && (
+        <ul className="maestro-alert-list" aria-label="Budget alerts">
+          {alerts.map(alert => (
+            <AlertItem key={alert.id} alert={alert} now={now} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+/**
+ * One budget alert.
+ */
+function AlertItem(props: { alert: IAlert; now: number }): JSX.Element {
+  const { alert } = props;
+  const failure = deliveryFailure(alert);
+  const over = alert.threshold >= 100;
+  return (
+    <li
+      className={`maestro-alert${over ? ' maestro-alert-over' : ''}`}
+      data-alert-id={alert.id}
+      data-threshold={alert.threshold}
+    >
+      <div className="maestro-alert-message">{alert.message}</div>
+      <div className="maestro-alert-meta">
+        <time
+          className="maestro-alert-time"
+          dateTime={
+            isFinite(alert.created_at)
+              ? new Date(alert.created_at * 1000).toISOString()
+              : undefined
+          }
+          title={formatEpochSeconds(alert.created_at)}
+        >
+          {relativeTime(alert.created_at, props.now)}
+        </time>
+        {failure !== null && (
+          <span
+            className="maestro-alert-delivery-failed"
+            title={`The webhook could not be notified${failure ? `: ${failure}` : ''}`}
+          >
+            {failure ? `Webhook failed: ${failure}` : 'Webhook failed'}
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,103 @@
+import React, { useCallback, useId, useState } from 'react';
+
+import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { SectionTools } from '../components/SectionTools';
+import { IBudget, listBudgets } from '../costs';
+import { BudgetForm } from './BudgetForm';
+import { BudgetItem } from './BudgetItem';
+import { emptyFormValues, formValuesOf, IBudgetFormValues } from './form';
+import { EMPTY_BUDGETS_MESSAGE } from './helpers';
+import { usePolledRequest } from './usePolledRequest';
+
+/**
+ * Properties of the sections of the Budgets tab.
+ */
+export interface IBudgetsPartProps {
+  /** Auto-refresh interval in seconds; 0 to disable. */
+  refreshInterval: number;
+  /** Whether the tab is shown (polling only runs while it is). */
+  active: boolean;
+}
+
+/**
+ * The budgets with their spend in the current period; for admins
+ * (`can_edit`), the form setting a budget and the Edit and Delete buttons.
+ */
+export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
+  const { active, refreshInterval } = props;
+  const headingId = useId();
+  const [form, setForm] = useState<IBudgetFormValues>(emptyFormValues);
+
+  const { value, loading, error, reload, interval } = usePolledRequest(
+    signal => listBudgets(signal),
+    [],
+    active,
+    refreshInterval
+  );
+
+  const budgets =
+    value !== null && Array.isArray(value.budgets) ? value.budgets : [];
+  const canEdit = value?.can_edit === true;
+  const count = budgets.length;
+
+  const edit = useCallback((budget: IBudget): void => {
+    setForm(formValuesOf(budget));
+  }, []);
+
+  const saved = (): void => {
+    setForm(emptyFormValues());
+    reload();
+  };
+
+  return (
+    <section
+      className="maestro-budgets-part maestro-budgets-list-part"
+      aria-labelledby={headingId}
+    >
+      <div className="maestro-section-header">
+        <h3 id={headingId} className="maestro-budgets-heading">
+          Budgets
+        </h3>
+        <span className="maestro-budget-count" aria-live="polite">
+          {value !== null
+            ? `${count} ${count === 1 ? 'budget' : 'budgets'}`
+            : ''}
+        </span>
+        <SectionTools autoRefresh={active ? interval : 0} onRefresh={reload} />
+      </div>
+
+      {value === null && loading && <Loading text="Loading budgets…" />}
+
+      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
+
+      {value !== null && count === 0 && error === null && (
+        <div className="maestro-empty" role="status">
+          {EMPTY_BUDGETS_MESSAGE}
+        </div>
+      )}
+
+      {count > 0 && (
+        <ul className="maestro-budget-list" aria-label="Budgets">
+          {budgets.map(budget => (
+            <BudgetItem
+              key={budget.id}
+              budget={budget}
+              canEdit={canEdit}
+              onEdit={edit}
+              onDeleted={reload}
+            />
+          ))}
+        </ul>
+      )}
+
+      {canEdit && (
+        <BudgetForm
+          values={form}
+          onChange={setForm}
+          onSaved={saved}
+          onCancel={() => setForm(emptyFormValues())}
+        />
+      )}
+    </section>
+  );
+}
