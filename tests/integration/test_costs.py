@@ -16,11 +16,12 @@ import sqlalchemy as sa
 from maestro_jupyter import MaestroClient
 from maestro_jupyter import tagkeys as tk
 from maestro_jupyter.backends.store import schema
-from maestro_jupyter.backends.store.ledger import DAY_S, Ledger, Totals, UsageRow
+from maestro_jupyter.backends.store.ledger import DAY_S, Ledger, Totals
 from maestro_jupyter.errors import InvalidParameter, PermissionDenied
 from maestro_jupyter.services.budgets import BudgetExceeded
 from maestro_jupyter.settings import Settings
 from tests.compute_helpers import poll, stop_everything, write_script
+from tests.cost_helpers import usage_row
 
 #: A CPU-bound job that registers what it trained, so its cost must reach the version.
 BURN_AND_REGISTER = """
@@ -51,25 +52,6 @@ def priced(maestro_home: Path):
     client = MaestroClient(settings)
     yield client
     stop_everything(client)
-
-
-def row(source: str, end: float, cost_micros: int, **extra) -> UsageRow:
-    values = {
-        "kind": "job",
-        "source_id": source,
-        "period_start": end - 60,
-        "period_end": end,
-        "user": "alice",
-        "project": "churn",
-        "cpu_seconds": 1.0,
-        "memory_gb_seconds": 2.0,
-        "gpu_seconds": 0.0,
-        "cost_micros": cost_micros,
-        "rates": {"cpu_hour": 0.05},
-        "measured_by": "rusage",
-        **extra,
-    }
-    return UsageRow(**values)
 
 
 def test_a_finished_job_is_priced_once_from_what_it_measured(priced, tmp_path):
@@ -124,7 +106,7 @@ def test_fifty_concurrent_writers_lose_nothing(maestro_home):
             ledger = Ledger(engine)
             start.wait()
             for i in range(20):
-                ledger.record(row(f"job-{n}-{i}", now - i, 1_000 + n, user=f"user{n % 5}"))
+                ledger.record(usage_row(f"job-{n}-{i}", 1_000 + n, end=now - i, user=f"user{n % 5}"))
         except BaseException as exc:  # the assertion below reports it
             errors.append(exc)
         finally:
@@ -153,7 +135,9 @@ def test_windows_are_exact_at_day_edges(maestro_home):
     rows = []
     for i in range(600):
         end = now - rng.uniform(0, 40 * DAY_S)
-        rows.append(row(f"job-{i}", end, rng.randint(1, 50_000), user=rng.choice("abc"), model=rng.choice(["", "m"])))
+        rows.append(
+            usage_row(f"job-{i}", rng.randint(1, 50_000), end=end, user=rng.choice("abc"), model=rng.choice(["", "m"]))
+        )
         ledger.record(rows[-1])
     for since in (now - 30 * DAY_S, now - 7.5 * DAY_S, now - 3600, (now // DAY_S - 3) * DAY_S):
         grouped = ledger.grouped("user", since, now + 1)
@@ -166,7 +150,7 @@ def test_windows_are_exact_at_day_edges(maestro_home):
 
 def test_a_hard_limit_refuses_a_job_and_a_deployment_before_anything_starts(priced, tmp_path):
     services = priced._services
-    services.store.ledger.record(row("job-earlier", time.time() - 5, 9_000_000))  # $9 spent
+    services.store.ledger.record(usage_row("job-earlier", 9_000_000))  # $9 spent
     priced.budgets.set("project:churn", 10, hard_limit=True)
     script = write_script(tmp_path, "train.py", "print('never')\n")
     runs_before = _training_runs(priced)
@@ -226,7 +210,7 @@ def test_each_threshold_alerts_once_per_period_and_reaches_the_webhook(priced, w
     priced.budgets.set("project:churn", 1.00, thresholds=[50, 80, 100], webhook=url)
     now = time.time()
 
-    ledger.record(row("job-a", now - 3, 600_000))  # 60%
+    ledger.record(usage_row("job-a", 600_000, end=now - 3))  # 60%
     checkers = [threading.Thread(target=budgets.check, args=([("project", "churn")],)) for _ in range(10)]
     for t in checkers:
         t.start()
@@ -234,7 +218,7 @@ def test_each_threshold_alerts_once_per_period_and_reaches_the_webhook(priced, w
         t.join()
     assert [a.threshold for a in priced.budgets.alerts()] == [50]
 
-    ledger.record(row("job-b", now - 2, 450_000))  # 105%: crosses 80 and 100 at once
+    ledger.record(usage_row("job-b", 450_000, end=now - 2))  # 105%: crosses 80 and 100 at once
     budgets.check([("project", "churn")])
     budgets.check([("project", "churn")])
     alerts = priced.budgets.alerts()
@@ -250,7 +234,7 @@ def test_each_threshold_alerts_once_per_period_and_reaches_the_webhook(priced, w
 
 def test_a_failed_webhook_is_recorded_on_the_alert(priced):
     priced.budgets.set("user:alice", 0.01, thresholds=[100], webhook="http://127.0.0.1:9/nothing-listens")
-    priced._services.store.ledger.record(row("job-c", time.time() - 1, 20_000))
+    priced._services.store.ledger.record(usage_row("job-c", 20_000))
     priced._services.budgets.check([("user", "alice")])
     alert = poll(lambda: [a for a in priced.budgets.alerts() if a.delivery.startswith("failed")], "a failed delivery")
     assert "refused" in alert[0].delivery.lower()

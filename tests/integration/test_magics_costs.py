@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from maestro_jupyter.backends.store.ledger import UsageRow
 from maestro_jupyter.cost_entities import AlertList, Budget, BudgetList, CostSummary
+from tests.cost_helpers import usage_row
 from tests.integration.test_magics import one_line_error, run_line
 from tests.integration.test_magics_compute import client, shell  # noqa: F401 - the shell fixture
 
@@ -15,25 +13,8 @@ from tests.integration.test_magics_compute import client, shell  # noqa: F401 - 
 @pytest.fixture
 def spent(shell):  # noqa: F811 - the fixture above
     ledger = client(shell)._services.store.ledger
-    for n, (user, model, micros) in enumerate((("alice", "churn-model", 3_000_000), ("bob", "", 1_250_000))):
-        ledger.record(
-            UsageRow(
-                kind="job",
-                source_id=f"job-{n}",
-                period_start=time.time() - 120,
-                period_end=time.time() - 60,
-                user=user,
-                project="churn",
-                model=model,
-                version="1" if model else "",
-                cpu_seconds=60.0,
-                memory_gb_seconds=60.0,
-                gpu_seconds=0.0,
-                cost_micros=micros,
-                rates={},
-                measured_by="rusage",
-            )
-        )
+    ledger.record(usage_row("job-0", 3_000_000, model="churn-model", version="1"))
+    ledger.record(usage_row("job-1", 1_250_000, user="bob"))
     return shell
 
 

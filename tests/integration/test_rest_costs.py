@@ -3,31 +3,9 @@ Prometheus exposition; bad requests are 4xx with ``{"error", "message"}``."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from maestro_jupyter.backends.store import MaestroStore
-from maestro_jupyter.backends.store.ledger import UsageRow
-
-
-def spend(home, source: str, cost_micros: int, **extra) -> None:
-    values = {
-        "kind": "job",
-        "source_id": source,
-        "period_start": time.time() - 60,
-        "period_end": time.time() - 1,
-        "user": "alice",
-        "project": "churn",
-        "cpu_seconds": 3600.0,
-        "memory_gb_seconds": 7200.0,
-        "gpu_seconds": 0.0,
-        "cost_micros": cost_micros,
-        "rates": {},
-        "measured_by": "rusage",
-        **extra,
-    }
-    MaestroStore(f"sqlite:///{home / 'maestro.db'}").ledger.record(UsageRow(**values))
+from tests.cost_helpers import spend
 
 
 async def test_spend_budgets_and_alerts(api, maestro_home):
@@ -37,10 +15,7 @@ async def test_spend_budgets_and_alerts(api, maestro_home):
     status, summary = await api("GET", "costs", params={"by": "user", "window": "7d"})
     assert status == 200
     assert summary["total"] == 5.5
-    assert [(g["key"], g["cost"], g["cpu_hours"]) for g in summary["groups"]] == [
-        ("alice", 4.0, 1.0),
-        ("bob", 1.5, 1.0),
-    ]
+    assert [(g["key"], g["cost"], g["records"]) for g in summary["groups"]] == [("alice", 4.0, 1), ("bob", 1.5, 1)]
     _, by_version = await api("GET", "costs", params={"by": "version"})
     assert {g["key"] for g in by_version["groups"]} == {"churn-model/2", ""}
 
