@@ -10,6 +10,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlflow.exceptions import MlflowException
+
 from .mlflow_registry import MlflowRegistry, translate_errors
 
 MAX_VERSIONS = 5000
@@ -68,7 +70,7 @@ def _run_facts(client: Any, run_id: str) -> tuple[dict[str, float], float | None
         return cached
     try:
         run = client.get_run(run_id)
-    except Exception:  # a version whose run was deleted still has its own facts
+    except MlflowException:  # a version whose run was deleted still has its own facts
         return {}, None
     info = run.info
     seconds = (info.end_time - info.start_time) / 1000 if info.end_time and info.start_time else None

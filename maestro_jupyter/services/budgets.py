@@ -238,7 +238,7 @@ class BudgetService:
                 if spent_micros * 100 < amount_micros * threshold:
                     break  # thresholds are sorted
                 webhook = row["webhook"] or self.settings.alert_webhook
-                alert_id = self.ledger.fire_alert(
+                written = self.ledger.fire_alert(
                     scope=budget.scope,
                     subject=budget.subject,
                     period=budget.period,
@@ -249,9 +249,9 @@ class BudgetService:
                     message=_message(budget, threshold),
                     delivery="pending" if webhook else "none",
                 )
-                if alert_id is None:
+                if written is None:
                     continue  # fired already this period
-                alert = self._alert(self.ledger.list_alerts(after=alert_id - 1, limit=1)[0])
+                alert = self._alert(written)
                 fired.append(alert)
                 if webhook:
                     threading.Thread(target=self._deliver, args=(alert, webhook), daemon=True).start()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import tagkeys as tk
+from ..backends.store.ledger import UsageRow
 from ..cost_entities import CostGroup, CostSummary
 from ..display import fmt_money
 from ..entities import DEPLOYMENT_ACTIVE, JOB_FINAL, Deployment, Estimate, Job, Resources
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, Handle, Usage
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
-    from ..backends.store.ledger import UsageRow
 
 #: What an unspecified request is taken to be, for estimates and for pricing unmeasured runs.
 DEFAULT_CPUS = 1.0
@@ -102,8 +102,6 @@ class CostService:
 
     def settle_job(self, job: Job, handle: Handle) -> UsageRow | None:
         """Price a finished job's run into the ledger once; the row written (``None``: someone else did)."""
-        from ..backends.store.ledger import UsageRow
-
         if job.status not in JOB_FINAL:
             return None
         start = job.started_at or job.created_at
@@ -111,7 +109,7 @@ class CostService:
         usage = self._measured(lambda: self._compute().job_usage(job, handle))
         usage = usage or self._requested(job.resources, end - start)
         model, version = self._trained_version(job)
-        row = self._row(UsageRow, "job", job.id, start, end, job.user, job.project, model, version, usage)
+        row = self._row("job", job.id, start, end, job.user, job.project, model, version, usage)
         recorded = self.store.ledger.record(row)
         cost = dollars(row.cost_micros)
         self.store.update_job(job.id, settled_at=time.time(), cost=cost)
@@ -122,8 +120,6 @@ class CostService:
     def meter_deployment(self, deployment: Deployment, handle: Handle, *, final: bool = False) -> UsageRow | None:
         """Price a deployment's stretch since its last reading (when at least half a meter interval old, or
         ``final`` when it stops)."""
-        from ..backends.store.ledger import UsageRow
-
         metered_at, meter = self.store.deployment_meter(deployment.id)
         since, until = metered_at or deployment.created_at, time.time()
         if until - since < (0.01 if final else self.settings.meter_interval / 2):
@@ -131,7 +127,6 @@ class CostService:
         usage, new_meter = self._compute().deployment_usage(deployment, handle, since, until, meter)
         usage = usage or self._requested(deployment.resources, until - since, deployment.replicas)
         row = self._row(
-            UsageRow,
             "deployment",
             deployment.id,
             since,
@@ -148,7 +143,6 @@ class CostService:
 
     def _row(
         self,
-        row_type: type[UsageRow],
         kind: str,
         source_id: str,
         start: float,
@@ -159,7 +153,7 @@ class CostService:
         version: str,
         usage: Usage,
     ) -> UsageRow:
-        return row_type(
+        return UsageRow(
             kind=kind,
             source_id=source_id,
             period_start=start,

@@ -16,11 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from ..entities import JOB_FINAL
+from ..entities import DEPLOYMENT_ACTIVE, JOB_FINAL
 from ..errors import MaestroError
 from .pricing import MICROS
 
 if TYPE_CHECKING:
+    from ..backends.store import MaestroStore
     from . import Services
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -106,19 +107,18 @@ def exposition(services: Services) -> str:
     return "\n".join(out) + "\n"
 
 
-def _job_lines(store: object) -> list[str]:
-    jobs = [job for job, _ in store.list_jobs(limit=100_000)]  # type: ignore[attr-defined]
+def _job_lines(store: MaestroStore) -> list[str]:
+    timings = store.job_timings()
     counts: dict[tuple[str, str], int] = defaultdict(int)
-    for job in jobs:
-        counts[(job.project, job.status)] += 1
+    per_key: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for project, status, started, finished in timings:
+        counts[(project, status)] += 1
+        if status in JOB_FINAL and started is not None and finished is not None:
+            per_key[(project, status)].append(finished - started)
     out = _family("maestro_jobs", "gauge", "Training jobs by status")
     out += [_sample("maestro_jobs", {"project": p, "status": s}, n) for (p, s), n in sorted(counts.items())]
     name = "maestro_job_duration_seconds"
     out += _family(name, "histogram", "Run time of finished training jobs")
-    per_key: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for job in jobs:
-        if job.status in JOB_FINAL and job.duration_seconds is not None:
-            per_key[(job.project, job.status)].append(job.duration_seconds)
     for (project, status), durations in sorted(per_key.items()):
         buckets = [0] * (len(DURATION_BUCKETS) + 1)
         for seconds in durations:
@@ -127,11 +127,9 @@ def _job_lines(store: object) -> list[str]:
     return out
 
 
-def _deployment_lines(store: object) -> list[str]:
-    from ..entities import DEPLOYMENT_ACTIVE
-
+def _deployment_lines(store: MaestroStore) -> list[str]:
     out = _family("maestro_deployment_replicas", "gauge", "Replicas of active deployments")
-    for dep, _ in store.list_deployments(statuses=DEPLOYMENT_ACTIVE, limit=1000):  # type: ignore[attr-defined]
+    for dep, _ in store.list_deployments(statuses=DEPLOYMENT_ACTIVE, limit=1000):
         for state, count in (("desired", dep.replicas), ("ready", dep.ready_replicas)):
             out.append(_sample("maestro_deployment_replicas", _dep(dep.id, dep.model, dep.version, state=state), count))
     return out

@@ -274,6 +274,10 @@ describe('BudgetsTab: budgets', () => {
     expect(requests('GET').filter(text => text === 'GET budgets')).toHaveLength(
       2
     );
+    // A save may cross thresholds: the alerts are read again at once.
+    expect(
+      requests('GET').filter(text => text.startsWith('GET alerts'))
+    ).toHaveLength(2);
     expect(field<HTMLInputElement>(element, 'subject').value).toBe('');
     expect(field<HTMLInputElement>(element, 'amount').value).toBe('');
   });
@@ -375,6 +379,9 @@ describe('BudgetsTab: budgets', () => {
     expect(remove.disabled).toBe(true);
     await settle();
     expect(requests('DELETE')).toEqual(['DELETE budgets/project/churn']);
+    expect(
+      requests('GET').filter(text => text.startsWith('GET alerts'))
+    ).toHaveLength(2);
     expect(
       container.querySelector('[data-budget-id="project:churn"]')
     ).toBeNull();

@@ -19,12 +19,13 @@ import { usePolledRequest } from './usePolledRequest';
  * and whether its webhook could not be delivered.
  */
 export function AlertsSection(props: IBudgetsPartProps): JSX.Element {
-  const { active, refreshInterval } = props;
+  const { active, refreshInterval, revision } = props;
   const headingId = useId();
 
   const { value, loading, error, reload, interval } = usePolledRequest(
     signal => listAlerts({ limit: ALERTS_LIMIT, signal }),
-    [],
+    // Saving a budget may cross its thresholds: show those alerts at once.
+    [revision],
     active,
     refreshInterval
   );

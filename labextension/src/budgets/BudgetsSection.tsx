@@ -17,6 +17,10 @@ export interface IBudgetsPartProps {
   refreshInterval: number;
   /** Whether the tab is shown (polling only runs while it is). */
   active: boolean;
+  /** Bumped when a budget is saved or deleted: what depends on budgets reloads. */
+  revision?: number;
+  /** Called after a budget was saved or deleted. */
+  onChanged?: () => void;
 }
 
 /**
@@ -24,7 +28,7 @@ export interface IBudgetsPartProps {
  * (`can_edit`), the form setting a budget and the Edit and Delete buttons.
  */
 export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
-  const { active, refreshInterval } = props;
+  const { active, refreshInterval, onChanged } = props;
   const headingId = useId();
   const [form, setForm] = useState<IBudgetFormValues>(emptyFormValues);
 
@@ -44,9 +48,13 @@ export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
     setForm(formValuesOf(budget));
   }, []);
 
+  const changed = (): void => {
+    reload();
+    onChanged?.();
+  };
   const saved = (): void => {
     setForm(emptyFormValues());
-    reload();
+    changed();
   };
 
   return (
@@ -84,7 +92,7 @@ export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
               budget={budget}
               canEdit={canEdit}
               onEdit={edit}
-              onDeleted={reload}
+              onDeleted={changed}
             />
           ))}
         </ul>

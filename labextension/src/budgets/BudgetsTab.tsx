@@ -1,4 +1,4 @@
-import React from 'react';
+import React, { useState } from 'react';
 
 import { AlertsSection } from './AlertsSection';
 import { BudgetsSection } from './BudgetsSection';
@@ -22,11 +22,20 @@ export interface IBudgetsTabProps {
  */
 export function BudgetsTab(props: IBudgetsTabProps): JSX.Element {
   const { refreshInterval, active } = props;
+  const [revision, setRevision] = useState(0);
   return (
     <div className="maestro-section maestro-budgets">
-      <BudgetsSection refreshInterval={refreshInterval} active={active} />
+      <BudgetsSection
+        refreshInterval={refreshInterval}
+        active={active}
+        onChanged={() => setRevision(r => r + 1)}
+      />
       <SpendSection refreshInterval={refreshInterval} active={active} />
-      <AlertsSection refreshInterval={refreshInterval} active={active} />
+      <AlertsSection
+        refreshInterval={refreshInterval}
+        active={active}
+        revision={revision}
+      />
     </div>
   );
 }

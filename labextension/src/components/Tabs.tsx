@@ -107,6 +107,7 @@ export function Tabs(props: ITabsProps): JSX.Element {
               id={`maestro-tab-${tab.id}`}
               className={`maestro-tab${isSelected ? ' maestro-mod-selected' : ''}`}
               data-tab={tab.id}
+              title={tab.label}
               aria-selected={isSelected}
               aria-controls={`maestro-tabpanel-${tab.id}`}
               tabIndex={isSelected ? 0 : -1}

@@ -242,13 +242,17 @@ class LocalCompute:
         self, deployment: Deployment, handle: Handle, since: float, until: float, meter: dict[str, Any]
     ) -> tuple[Usage | None, dict[str, Any]]:
         before: dict[str, float] = meter.get("cpu", {})
+        replicas = [
+            r
+            for r in list(handle.get("replicas", [])) + list(handle.get("retiring", []))
+            if _alive(r["pid"], r.get("start"))
+        ]
+        groups = group_readings(int(r["pid"]) for r in replicas)  # each replica and its uvicorn worker
         now: dict[str, float] = {}
         cpu = resident = 0.0
-        for replica in list(handle.get("replicas", [])) + list(handle.get("retiring", [])):
-            if not _alive(replica["pid"], replica.get("start")):
-                continue
+        for replica in replicas:
             key = f"{replica['pid']}:{replica.get('start')}"
-            readings = group_readings(int(replica["pid"]))  # the replica and its uvicorn worker
+            readings = groups[int(replica["pid"])]
             now[key] = sum(seconds for seconds, _rss in readings.values())
             # A replica first seen now started within the stretch: all its CPU time belongs to it.
             cpu += max(0.0, now[key] - before.get(key, 0.0))

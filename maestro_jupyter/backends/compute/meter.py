@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,19 +33,21 @@ def proc_stat(pid: int | str) -> list[str] | None:
     return fields if fields and fields[0] != "Z" else None
 
 
-def group_readings(pgid: int) -> dict[int, tuple[float, int]]:
-    """``{pid: (CPU seconds, resident bytes)}`` of every live process in a process group. CPU seconds include the
-    children a process has reaped, so work done by short-lived helpers is not lost."""
-    readings: dict[int, tuple[float, int]] = {}
+def group_readings(pgids: Iterable[int]) -> dict[int, dict[int, tuple[float, int]]]:
+    """Per process group, ``{pid: (CPU seconds, resident bytes)}`` of its live processes, from one pass over
+    ``/proc``. CPU seconds include the children a process has reaped, so work done by short-lived helpers is not
+    lost."""
+    wanted = set(pgids)
+    readings: dict[int, dict[int, tuple[float, int]]] = {pgid: {} for pgid in wanted}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         fields = proc_stat(entry.name)
         # fields[2] is pgrp; utime, stime, cutime, cstime are stat fields 14-17; rss (pages) is field 24.
-        if fields is None or len(fields) < 22 or int(fields[2]) != pgid:
+        if fields is None or len(fields) < 22 or int(fields[2]) not in wanted:
             continue
         cpu = sum(int(v) for v in fields[11:15]) / _TICKS
-        readings[int(entry.name)] = (cpu, int(fields[21]) * _PAGE)
+        readings[int(fields[2])][int(entry.name)] = (cpu, int(fields[21]) * _PAGE)
     return readings
 
 
@@ -72,7 +75,7 @@ class MemoryIntegrator:
     def _run(self) -> None:
         last = time.monotonic()
         while True:
-            resident = sum(rss for _cpu, rss in group_readings(self.pgid).values())
+            resident = sum(rss for _cpu, rss in group_readings([self.pgid])[self.pgid].values())
             now = time.monotonic()
             # The memory held now is taken to have been held since the last reading.
             self.gib_seconds += resident / GIB * (now - last)

@@ -114,6 +114,13 @@ class MaestroStore:
             rows = conn.execute(query).mappings().all()
         return [(_job(r), dict(r["handle"] or {})) for r in rows]
 
+    def job_timings(self) -> list[tuple[str, str, float | None, float | None]]:
+        """``(project, status, started_at, finished_at)`` of every job: just what the metrics need, no documents."""
+        t = schema.jobs
+        query = sa.select(t.c.project, t.c.status, t.c.started_at, t.c.finished_at)
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]  # type: ignore[misc]
+
     def update_job(self, job_id: str, *, only_if: Sequence[str] | None = None, **values: Any) -> bool:
         """Set ``values``; with ``only_if``, only while the job's status is one of those. True if a row changed."""
         return self._update(schema.jobs, job_id, only_if, values)

@@ -244,15 +244,16 @@ class Ledger:
 
     # --- alerts --------------------------------------------------------------------------------------------------
 
-    def fire_alert(self, **values: Any) -> int | None:
-        """Record an alert; its id, or ``None`` when that threshold already fired in that period."""
+    def fire_alert(self, **values: Any) -> dict[str, Any] | None:
+        """Record an alert; the row written, or ``None`` when that threshold already fired in that period."""
+        values["created_at"] = time.time()
         try:
             with self.engine.begin() as conn:
-                result = conn.execute(schema.alerts.insert().values(**values, created_at=time.time()))
+                result = conn.execute(schema.alerts.insert().values(**values))
         except sa.exc.IntegrityError:
             return None
-        key = result.inserted_primary_key
-        return None if key is None else int(key[0])
+        key: Any = result.inserted_primary_key  # always set for an INSERT of one row
+        return {**values, "id": int(key[0])}
 
     def set_delivery(self, alert_id: int, delivery: str) -> None:
         t = schema.alerts
