@@ -11,13 +11,15 @@ TS_SOURCES := $(shell find labextension/src labextension/style labextension/sche
               labextension/package.json labextension/tsconfig.json
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT ?= 8888
+# The team hub's proxy, from npm, kept inside .venv (no global install, no lock file with a registry in it).
+HUB_PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test install build seed lint system-deps jstest pytest bench clean
+.PHONY: lab test install build seed lint system-deps jstest pytest bench clean hub hub-deps
 
 lab: install seed
 	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR)
 
-test: install system-deps lint jstest pytest
+test: install hub-deps system-deps lint jstest pytest
 
 install: $(STAMP) $(LABEXT)
 
@@ -27,7 +29,9 @@ install: $(STAMP) $(LABEXT)
 $(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
+	# A reinstall would write install.json through the link into the build output, which the wheel then holds twice.
+	rm -rf $(LABEXT_LINK) maestro_jupyter/labextension/install.json
+	$(BIN)/python -m pip install --quiet -e ".[hub,test,dev]"
 	rm -rf $(LABEXT_LINK) && ln -s $(CURDIR)/maestro_jupyter/labextension $(LABEXT_LINK)
 	touch $@
 
@@ -38,6 +42,17 @@ $(LABEXT): $(TS_SOURCES) | $(STAMP)
 
 build: $(STAMP)
 	cd labextension && PATH=$(BIN):$$PATH jlpm install && PATH=$(BIN):$$PATH jlpm build:prod
+
+# A JupyterHub for a team on this machine (see jupyterhub/jupyterhub_config.py for its MAESTRO_HUB_* settings).
+hub: install hub-deps
+	$(BIN)/jupyterhub -f jupyterhub/jupyterhub_config.py
+
+hub-deps: $(HUB_PROXY)
+
+$(HUB_PROXY):
+	mkdir -p $(VENV)/hub-proxy
+	cd $(VENV)/hub-proxy && npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+	  configurable-http-proxy@5
 
 seed: install
 	$(BIN)/python -m maestro_jupyter.demo
@@ -66,13 +81,14 @@ jstest: install
 pytest: install
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: install system-deps
+bench: install hub-deps system-deps
 	$(BIN)/python benchmarks/bench_registry_api.py
 	$(BIN)/python benchmarks/bench_sidebar.py
 	$(BIN)/python benchmarks/bench_cards.py
 	$(BIN)/python benchmarks/bench_model_tests.py
 	$(BIN)/python benchmarks/bench_compute.py
 	$(BIN)/python benchmarks/bench_costs.py
+	$(BIN)/python benchmarks/bench_hub.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
 ]
 
 #: Environment variables of the developer that must not reach the lab server: its configuration is the test's.
-_LEAKY_PREFIXES = ("MAESTRO_", "MLFLOW_", "JUPYTER", "JPY_", "IPYTHON", "XDG_")
+LEAKY_PREFIXES = ("MAESTRO_", "MLFLOW_", "JUPYTER", "JPY_", "IPYTHON", "XDG_")
 
 
 @dataclass
@@ -94,8 +94,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _lab_env(root: Path, maestro_home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_LEAKY_PREFIXES)}
+def lab_env(root: Path, maestro_home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKY_PREFIXES)}
     dirs = {
         "HOME": root / "home",
         "JUPYTER_CONFIG_DIR": root / "jupyter-config",
@@ -116,6 +116,21 @@ def _lab_env(root: Path, maestro_home: Path) -> dict[str, str]:
     env["MAESTRO_HOME"] = str(maestro_home)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def spawn_logged(cmd: list[str], cwd: Path, env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """Start a server in a process group of its own (so that :func:`stop` ends it and its children), with its output
+    in ``log_path`` and no stdin."""
+    with log_path.open("wb") as log_file:
+        return subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -174,16 +189,7 @@ def _start_lab(root: Path, env: dict[str, str], token: str, attempt: int) -> Lab
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            cmd,
-            cwd=root,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = spawn_logged(cmd, root, env, log_path)
     return LabServer(url=f"http://127.0.0.1:{port}/", token=token, log_path=log_path, process=process)
 
 
@@ -192,7 +198,7 @@ def start_lab(root: Path, maestro_home: Path, extra_env: dict[str, str] | None =
 
     ``extra_env`` adds Maestro settings of the test's (e.g. ``MAESTRO_RATE_LIMIT``)."""
     (root / "notebooks").mkdir(parents=True, exist_ok=True)
-    env = {**_lab_env(root, maestro_home), **(extra_env or {})}
+    env = {**lab_env(root, maestro_home), **(extra_env or {})}
     token = secrets.token_hex(24)
     for attempt in range(3):  # another process may grab the free port before the server binds it
         server = _start_lab(root, env, token, attempt)

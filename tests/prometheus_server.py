@@ -204,7 +204,8 @@ def _ready(server: PrometheusServer) -> str | None:
 
 
 @contextmanager
-def _run(workdir: Path, config: dict[str, Any], data_dir: Path) -> Iterator[PrometheusServer]:
+def run_prometheus(workdir: Path, config: dict[str, Any], data_dir: Path) -> Iterator[PrometheusServer]:
+    """Prometheus with this whole ``config``, its TSDB in ``data_dir``, until the block ends."""
     # JSON is YAML: no YAML writer needed.
     config_path = workdir / "prometheus.yml"
     config_path.write_text(json.dumps(config, indent=2))
@@ -253,7 +254,7 @@ def backfilled_prometheus(text: str, workdir: Path) -> Iterator[PrometheusServer
     # Belt and braces: input whose every sample promtool dropped would leave no block behind.
     if done.returncode != 0 or not any(data_dir.glob("*/meta.json")):
         raise RuntimeError(f"promtool backfill failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
-    with _run(workdir, {"global": {"scrape_interval": "15s"}, "scrape_configs": []}, data_dir) as server:
+    with run_prometheus(workdir, {"global": {"scrape_interval": "15s"}, "scrape_configs": []}, data_dir) as server:
         yield server
 
 
@@ -284,5 +285,5 @@ def scraping_prometheus(
     if bearer_token is not None:
         scrape["authorization"] = {"type": "Bearer", "credentials": bearer_token}
     config = {"global": {"scrape_interval": interval, "evaluation_interval": interval}, "scrape_configs": [scrape]}
-    with _run(workdir, config, workdir / "data") as server:
+    with run_prometheus(workdir, config, workdir / "data") as server:
         yield server

@@ -409,13 +409,24 @@ class MlflowRegistry:
         from mlflow.tracking._model_registry import utils as registry_utils
         from mlflow.tracking._tracking_service.utils import _use_tracking_uri
 
-        with _globals_lock, _use_tracking_uri(self.tracking_uri):
-            previous = getattr(registry_utils, "_registry_uri", None)
-            setattr(registry_utils, "_registry_uri", self.registry_uri)  # noqa: B010 - a private global, typed None
+        with _globals_lock:
+            # MLflow's context manager restores its global but not the MLFLOW_TRACKING_URI variable it sets: leaving it
+            # would unset the one `%load_ext maestro_jupyter` exported, and the kernel's plain `mlflow` calls would
+            # then go to ./mlflow.db.
+            saved_env = os.environ.get("MLFLOW_TRACKING_URI")
             try:
-                yield
+                with _use_tracking_uri(self.tracking_uri):
+                    previous = getattr(registry_utils, "_registry_uri", None)
+                    setattr(registry_utils, "_registry_uri", self.registry_uri)  # noqa: B010 - a private global
+                    try:
+                        yield
+                    finally:
+                        setattr(registry_utils, "_registry_uri", previous)  # noqa: B010
             finally:
-                setattr(registry_utils, "_registry_uri", previous)  # noqa: B010
+                if saved_env is None:
+                    os.environ.pop("MLFLOW_TRACKING_URI", None)
+                else:
+                    os.environ["MLFLOW_TRACKING_URI"] = saved_env
 
     def log_to_active_run(self, files: dict[str, str]) -> str:
         """Attach text files (artifact path -> content) to this process's active MLflow run; returns its id."""

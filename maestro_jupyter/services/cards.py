@@ -466,11 +466,15 @@ def _column(spec: dict[str, Any]) -> Any:
 
 
 def _metrics(values: Mapping[str, float]) -> list[Any]:
-    """Run metrics as card metrics: ``name/slice`` keys are per-slice values, ``training_*`` are training-set ones."""
+    """Run metrics as card metrics: ``name/slice`` keys are per-slice values, ``training_*`` are training-set ones.
+    Maestro's own bookkeeping on the run (``maestro.job.cpu_seconds``...) describes the job, not the model: left out
+    (the card shows the training cost on its own)."""
     from ..analysis.cards.schema import MetricValue
 
     out = []
     for key, value in sorted(values.items()):
+        if key.startswith("maestro."):
+            continue
         name, _, slice_ = key.partition("/")
         stage = "training" if name.startswith("training_") else "evaluation"
         out.append(MetricValue.model_validate({"name": name, "value": value, "slice": slice_ or None, "stage": stage}))

@@ -307,3 +307,14 @@ def test_download_zip_does_not_include_card_files(ml, tmp_path):
     after = zipfile.ZipFile(ml.models.download(MODEL, version=1, dest=tmp_path / "b.zip")).namelist()
     assert before == after
     assert not any("card" in n for n in after)
+
+
+def test_the_jobs_own_bookkeeping_is_not_a_model_result(ml, settings):
+    client = MlflowClient(tracking_uri=settings.tracking_uri)
+    run_id = ml.models.get("iris-classifier", version=1).run_id
+    # What the job supervisor logs on a job's run: the job's usage, not the model's performance.
+    client.log_metric(run_id, "maestro.job.cpu_seconds", 12.5)
+    client.log_metric(run_id, "maestro.job.peak_memory_mb", 300.0)
+    names = {m.name for m in ml.cards.generate("iris-classifier", version=1).facts.evaluation.metrics}
+    assert "accuracy" in names
+    assert not {n for n in names if n.startswith("maestro.")}

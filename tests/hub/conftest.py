@@ -1,0 +1,61 @@
+"""The hub suite: one real JupyterHub (proxy, MLflow service, local JupyterLab servers) for the session, and a team
+of three logged in through the login form: alice and bob, members, and boss, a hub admin."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.hub.hub_server import Hub, HubUser, start_hub, stop_hub
+from tests.ui.conftest import browser, jp_asyncio_loop, jp_server_cleanup, page
+
+__all__ = ["browser", "jp_asyncio_loop", "jp_server_cleanup", "page"]  # fixtures shared with the browser suite
+
+TEAM_PASSWORD = "team-password-42"
+ADMIN_PASSWORD = "an-admin-password-of-forty-characters-42"
+PROMETHEUS_TOKEN = "prometheus-scrape-token-for-the-hub-tests"
+#: The file_sd file the hub keeps, beside its home.
+TARGETS_FILE = "prometheus-targets.json"
+
+
+@dataclass
+class Team:
+    alice: HubUser
+    bob: HubUser
+    boss: HubUser
+
+
+@pytest.fixture(scope="package")
+def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    root = tmp_path_factory.mktemp("hub")
+    try:
+        running = start_hub(
+            root,
+            {
+                "MAESTRO_HUB_PASSWORD": TEAM_PASSWORD,
+                "MAESTRO_HUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                "MAESTRO_HUB_ADMINS": "boss",
+                "MAESTRO_HUB_PROMETHEUS_TOKEN": PROMETHEUS_TOKEN,
+                "MAESTRO_HUB_PROMETHEUS_TARGETS": str(root / TARGETS_FILE),
+                "MAESTRO_HUB_PROMETHEUS_TARGETS_INTERVAL": "0.5",
+                # A team-wide Maestro setting, forwarded to every server: prices that make any job cost something.
+                "MAESTRO_PRICE_CPU_HOUR": "36",
+            },
+        )
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield running
+    finally:
+        stop_hub(running)
+
+
+@pytest.fixture(scope="package")
+def team(hub: Hub) -> Team:
+    return Team(
+        alice=hub.start_user("alice", TEAM_PASSWORD),
+        bob=hub.start_user("bob", TEAM_PASSWORD),
+        boss=hub.start_user("boss", ADMIN_PASSWORD),
+    )

@@ -1,0 +1,217 @@
+"""A real JupyterHub from ``jupyterhub/jupyterhub_config.py``: its configurable-http-proxy, its MLflow service and
+local JupyterLab servers, on a hub home of the test's, and the calls a user makes through the proxy.
+
+Readiness is polled within bounds (the hub, then MLflow, then each user's server); every process the hub started
+leads or joins the hub's process group, which is ended at the close.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.live_server import LEAKY_PREFIXES, spawn_logged, stop
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = REPO / "jupyterhub" / "jupyterhub_config.py"
+PROXY = REPO / ".venv" / "hub-proxy" / "node_modules" / ".bin" / "configurable-http-proxy"
+
+HUB_START_TIMEOUT_S = 60.0
+SPAWN_TIMEOUT_S = 90.0
+POLL_S = 0.2
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports (held open together while chosen, so no two are the same)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class HubUser:
+    """A logged-in user: the browser-like session (hub cookies) and an API token of theirs."""
+
+    name: str
+    session: requests.Session
+    token: str = ""
+    #: Seconds from submitting the login form to a JupyterLab with Maestro answering.
+    ready_after_s: float = 0.0
+
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+
+@dataclass
+class Hub:
+    url: str
+    home: Path
+    log_path: Path
+    process: subprocess.Popen[bytes] = field(repr=False)
+    mlflow_url: str = ""
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "<no log>"
+
+    # --- the forms a person fills in ---------------------------------------------------------------------------
+    def _form(self, session: requests.Session, path: str, data: dict[str, str]) -> requests.Response:
+        page = session.get(f"{self.url}hub/{path}", timeout=30)
+        assert page.status_code == 200, f"GET {path} -> {page.status_code}"
+        match = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
+        assert match, f"no _xsrf field in /hub/{path}"
+        return session.post(f"{self.url}hub/{path}", data={**data, "_xsrf": match.group(1)}, timeout=60)
+
+    def signup(self, name: str, password: str) -> requests.Response:
+        """NativeAuthenticator's sign-up form."""
+        return self._form(
+            requests.Session(),
+            "signup",
+            {"username": name, "signup_password": password, "signup_password_confirmation": password},
+        )
+
+    def login(self, name: str, password: str) -> requests.Session:
+        """The login form; the session carries the hub's cookie (the hub then starts the user's server)."""
+        session = requests.Session()
+        response = self._form(session, "login", {"username": name, "password": password})
+        assert response.status_code == 200, f"login {name} -> {response.status_code}"
+        assert "jupyterhub-session-id" in session.cookies or any(
+            c.name.startswith("jupyterhub-hub-login") for c in session.cookies
+        ), f"login of {name} refused:\n{response.text[-2000:]}"
+        return session
+
+    def authorize(self, admin: requests.Session, name: str) -> None:
+        """An admin approves a sign-up at /hub/authorize."""
+        response = admin.get(f"{self.url}hub/authorize/{name}", timeout=30)
+        assert response.status_code == 200, response.status_code
+
+    # --- the API a user's token opens ----------------------------------------------------------------------------
+    def new_token(self, user: HubUser) -> str:
+        """A token of the user's, asked for with their hub cookie (as the hub's token page does)."""
+        xsrf = user.session.cookies.get("_xsrf", path="/hub/")
+        response = user.session.post(
+            f"{self.url}hub/api/users/{user.name}/tokens",
+            json={"note": "hub tests", "expires_in": 3600},
+            headers={"X-XSRFToken": xsrf or "", "Referer": f"{self.url}hub/token"},
+            timeout=30,
+        )
+        assert response.status_code == 201, f"token for {user.name} -> {response.status_code}: {response.text}"
+        return str(response.json()["token"])
+
+    def wait_ready(self, user: HubUser) -> None:
+        """Until the user's server is up and its Maestro API answers through the proxy."""
+        deadline = time.monotonic() + SPAWN_TIMEOUT_S
+        last = ""
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the hub exited ({self.process.returncode}):\n{self.log()[-4000:]}")
+            try:
+                response = requests.get(self.maestro(user.name, "info"), headers=user.auth(), timeout=5)
+                if response.status_code == 200 and response.json().get("user") == user.name:
+                    return
+                last = f"{response.status_code} {response.text[:200]}"
+            except (requests.RequestException, ValueError) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            time.sleep(POLL_S)
+        raise RuntimeError(f"{user.name}'s server not ready in {SPAWN_TIMEOUT_S:.0f} s ({last}):\n{self.log()[-4000:]}")
+
+    def maestro(self, owner: str, path: str) -> str:
+        """The URL of a Maestro REST path on ``owner``'s server, through the proxy."""
+        return f"{self.url}user/{owner}/maestro/api/v1/{path}"
+
+    def api(self, user: HubUser, method: str, owner: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(method, self.maestro(owner, path), headers=user.auth(), json=body, timeout=60)
+
+    def start_user(self, name: str, password: str) -> HubUser:
+        """Log in through the form, get a token, and wait for the server the hub starts: timed."""
+        started = time.monotonic()
+        user = HubUser(name, self.login(name, password))
+        user.token = self.new_token(user)
+        if not user.session.get(f"{self.url}hub/api/users/{name}", headers=user.auth(), timeout=30).json()["servers"]:
+            response = user.session.post(f"{self.url}hub/api/users/{name}/server", headers=user.auth(), timeout=60)
+            assert response.status_code in (201, 202, 400), response.text  # 400: already starting
+        self.wait_ready(user)
+        user.ready_after_s = time.monotonic() - started
+        return user
+
+
+def hub_env(home: Path, ports: dict[str, int], extra: dict[str, str] | None = None) -> dict[str, str]:
+    # The developer's own settings stay out of the hub and its users' servers.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKY_PREFIXES)}
+    env.update(
+        {
+            "MAESTRO_HUB_HOME": str(home),
+            "MAESTRO_HUB_PORT": str(ports["port"]),
+            "MAESTRO_HUB_API_PORT": str(ports["api"]),
+            "MAESTRO_HUB_PROXY_API_PORT": str(ports["proxy_api"]),
+            "MAESTRO_HUB_MLFLOW_PORT": str(ports["mlflow"]),
+            "MAESTRO_HUB_PROXY": str(PROXY),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def start_hub(root: Path, extra_env: dict[str, str] | None = None) -> Hub:
+    """``jupyterhub -f jupyterhub/jupyterhub_config.py`` on ``root``; returns once the hub and MLflow answer."""
+    if not PROXY.exists():
+        raise RuntimeError(f"configurable-http-proxy is not installed at {PROXY}: run `make hub-deps`")
+    port, api, proxy_api, mlflow = free_ports(4)
+    home = root / "hub-home"
+    env = hub_env(home, {"port": port, "api": api, "proxy_api": proxy_api, "mlflow": mlflow}, extra_env)
+    log_path = root / "jupyterhub.log"
+    process = spawn_logged([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], root, env, log_path)
+    hub = Hub(f"http://127.0.0.1:{port}/", home, log_path, process, f"http://127.0.0.1:{mlflow}")
+    try:
+        _wait(hub, f"{hub.url}hub/api/", "the hub")
+        _wait(hub, f"{hub.mlflow_url}/health", "the MLflow service")
+    except BaseException:
+        stop_hub(hub)
+        raise
+    return hub
+
+
+def _wait(hub: Hub, url: str, what: str) -> None:
+    deadline = time.monotonic() + HUB_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if hub.process.poll() is not None:
+            raise RuntimeError(f"the hub exited ({hub.process.returncode}):\n{hub.log()[-4000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(POLL_S)
+    raise RuntimeError(f"{what} did not answer in {HUB_START_TIMEOUT_S:.0f} s:\n{hub.log()[-4000:]}")
+
+
+def stop_hub(hub: Hub) -> None:
+    """Stop the hub (it stops the users' servers and its services), then anything still working in its home: a
+    user's server that outlived it, or the jobs and replicas those servers started in their own sessions."""
+    stop(hub.process)
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            cwd = (proc / "cwd").resolve()
+        except OSError:
+            continue  # gone, or not ours to read
+        if cwd.is_relative_to(hub.home):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(proc.name), signal.SIGKILL)
