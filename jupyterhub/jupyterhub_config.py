@@ -210,7 +210,7 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     async def start(self) -> tuple[str, int]:
         self._prepare_home(Path(self.home_dir))
         deadline = time.monotonic() + MLFLOW_WAIT_S
-        while not mlflow_ready():
+        while not await asyncio.to_thread(mlflow_ready):  # off the hub's event loop: it serves everyone
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the MLflow service at {MLFLOW_URL} is not answering; see the hub's log")
             await asyncio.sleep(0.25)  # polling a service that is starting, not waiting for a result
