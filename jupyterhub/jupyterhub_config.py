@@ -57,6 +57,8 @@ from pathlib import Path
 from jupyterhub import orm
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 
+from maestro_jupyter.examples import copy_new
+
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - provided by JupyterHub when it loads this file
 
 REPO = Path(__file__).resolve().parent.parent
@@ -225,11 +227,7 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         if not news.exists():
             news.parent.mkdir(parents=True, exist_ok=True)
             news.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-        target = home / "maestro-notebooks"
-        for source in sorted(NOTEBOOKS.glob("*.ipynb")):
-            target.mkdir(parents=True, exist_ok=True)
-            if not (target / source.name).exists():
-                shutil.copy2(source, target / source.name)
+        copy_new(NOTEBOOKS, home / "maestro-notebooks")
 
 
 c.JupyterHub.spawner_class = MaestroSpawner

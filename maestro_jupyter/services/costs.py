@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import tagkeys as tk
-from ..backends.store.ledger import UsageRow
+from ..backends.store.ledger import Totals, UsageRow
 from ..cost_entities import CostGroup, CostSummary
 from ..display import fmt_money
 from ..entities import DEPLOYMENT_ACTIVE, JOB_FINAL, Deployment, Estimate, Job, Resources
@@ -236,14 +236,7 @@ class CostService:
             self.settle()
         grouped = self.store.ledger.grouped(by, since, until + 1, user=user or None, project=project or None)
         groups = [
-            CostGroup(
-                key=key,
-                cost=dollars(t.cost_micros),
-                cpu_hours=round(t.cpu_seconds / 3600, 6),
-                memory_gb_hours=round(t.memory_gb_seconds / 3600, 6),
-                gpu_hours=round(t.gpu_seconds / 3600, 6),
-                records=t.records,
-            )
+            CostGroup(key=key, cost=dollars(t.cost_micros), **_in_hours(t))
             for key, t in sorted(grouped.groups.items(), key=lambda kv: (-kv[1].cost_micros, kv[0]))
         ]
         total = grouped.total
@@ -253,11 +246,8 @@ class CostService:
             since=since,
             until=until,
             total=dollars(total.cost_micros),
-            cpu_hours=round(total.cpu_seconds / 3600, 6),
-            memory_gb_hours=round(total.memory_gb_seconds / 3600, 6),
-            gpu_hours=round(total.gpu_seconds / 3600, 6),
-            records=total.records,
             groups=groups,
+            **_in_hours(total),
         )
 
     # --- estimates -----------------------------------------------------------------------------------------------
@@ -324,6 +314,16 @@ class CostService:
                 median = statistics.median(earlier) / 3600
                 return median, f"median run time of {len(earlier)} earlier run(s) of {name}"
         return default, f"default of {default:g} h (no earlier runs{f' of {name}' if name else ''})"
+
+
+def _in_hours(totals: Totals) -> dict[str, Any]:
+    """The usage of some ledger rows as a summary shows it: hours, and how many rows."""
+    return {
+        "cpu_hours": round(totals.cpu_seconds / 3600, 6),
+        "memory_gb_hours": round(totals.memory_gb_seconds / 3600, 6),
+        "gpu_hours": round(totals.gpu_seconds / 3600, 6),
+        "records": totals.records,
+    }
 
 
 def _estimate_message(cost: float, per: str, checks: list[Any]) -> str:

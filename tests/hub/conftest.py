@@ -42,6 +42,8 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                 "MAESTRO_HUB_PROMETHEUS_TARGETS_INTERVAL": "0.5",
                 # A team-wide Maestro setting, forwarded to every server: prices that make any job cost something.
                 "MAESTRO_PRICE_CPU_HOUR": "36",
+                # ... but the per-user wiring wins: this reaches no server as its user (each one's `info` says).
+                "MAESTRO_USER": "intruder",
             },
         )
     except RuntimeError as exc:

@@ -69,36 +69,21 @@ class Hub:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else "<no log>"
 
-    # --- the forms a person fills in ---------------------------------------------------------------------------
-    def _form(self, session: requests.Session, path: str, data: dict[str, str]) -> requests.Response:
-        page = session.get(f"{self.url}hub/{path}", timeout=30)
-        assert page.status_code == 200, f"GET {path} -> {page.status_code}"
-        match = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
-        assert match, f"no _xsrf field in /hub/{path}"
-        return session.post(f"{self.url}hub/{path}", data={**data, "_xsrf": match.group(1)}, timeout=60)
-
-    def signup(self, name: str, password: str) -> requests.Response:
-        """NativeAuthenticator's sign-up form."""
-        return self._form(
-            requests.Session(),
-            "signup",
-            {"username": name, "signup_password": password, "signup_password_confirmation": password},
-        )
-
     def login(self, name: str, password: str) -> requests.Session:
-        """The login form; the session carries the hub's cookie (the hub then starts the user's server)."""
+        """The login form, as a person fills it in; the session carries the hub's cookie, and following the hub's
+        redirect (to /hub/spawn) starts the user's server."""
         session = requests.Session()
-        response = self._form(session, "login", {"username": name, "password": password})
+        page = session.get(f"{self.url}hub/login", timeout=30)
+        assert page.status_code == 200, f"GET /hub/login -> {page.status_code}"
+        match = re.search(r'name="_xsrf" value="([^"]+)"', page.text)
+        assert match, "no _xsrf field in /hub/login"
+        form = {"username": name, "password": password, "_xsrf": match.group(1)}
+        response = session.post(f"{self.url}hub/login", data=form, timeout=60)
         assert response.status_code == 200, f"login {name} -> {response.status_code}"
         assert "jupyterhub-session-id" in session.cookies or any(
             c.name.startswith("jupyterhub-hub-login") for c in session.cookies
         ), f"login of {name} refused:\n{response.text[-2000:]}"
         return session
-
-    def authorize(self, admin: requests.Session, name: str) -> None:
-        """An admin approves a sign-up at /hub/authorize."""
-        response = admin.get(f"{self.url}hub/authorize/{name}", timeout=30)
-        assert response.status_code == 200, response.status_code
 
     # --- the API a user's token opens ----------------------------------------------------------------------------
     def new_token(self, user: HubUser) -> str:
@@ -138,13 +123,10 @@ class Hub:
         return requests.request(method, self.maestro(owner, path), headers=user.auth(), json=body, timeout=60)
 
     def start_user(self, name: str, password: str) -> HubUser:
-        """Log in through the form, get a token, and wait for the server the hub starts: timed."""
+        """Log in through the form (which starts the server), get a token, and wait for Maestro to answer: timed."""
         started = time.monotonic()
         user = HubUser(name, self.login(name, password))
         user.token = self.new_token(user)
-        if not user.session.get(f"{self.url}hub/api/users/{name}", headers=user.auth(), timeout=30).json()["servers"]:
-            response = user.session.post(f"{self.url}hub/api/users/{name}/server", headers=user.auth(), timeout=60)
-            assert response.status_code in (201, 202, 400), response.text  # 400: already starting
         self.wait_ready(user)
         user.ready_after_s = time.monotonic() - started
         return user

@@ -31,7 +31,7 @@ def test_each_member_gets_a_lab_with_maestro_wired_to_the_team_services(hub: Hub
         response = hub.api(member, "GET", member.name, "info")
         assert response.status_code == 200
         info = response.json()
-        assert info["user"] == member.name  # MAESTRO_USER from the hub user
+        assert info["user"] == member.name  # MAESTRO_USER from the hub user, not the hub's own "intruder"
         assert info["tracking_uri"] == hub.mlflow_url  # the hub's managed MLflow service
         assert info["compute"] == "local"
         # The lab page itself is served through the proxy with the member's token.
@@ -108,5 +108,6 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
     spend = {group["key"]: group["cost"] for group in summary["groups"]}
     assert spend.get("alice", 0) > 0, summary
     assert "bob" not in spend
+    assert "intruder" not in spend  # the MAESTRO_USER given to the hub named no one
     jobs = hub.api(team.bob, "GET", "bob", "training/jobs").json()["jobs"]
     assert [(j["id"], j["user"]) for j in jobs if j["id"] == job["id"]] == [(job["id"], "alice")]

@@ -151,29 +151,11 @@ class Ledger:
 
     def _daily_query(self, by: str, first: int, end: int, user: str | None, project: str | None) -> sa.Select[Any]:
         t = schema.usage_daily
-        key = _key(t, by)
-        query = sa.select(
-            key.label("key"),
-            sa.func.sum(t.c.cost_micros),
-            sa.func.sum(t.c.cpu_seconds),
-            sa.func.sum(t.c.memory_gb_seconds),
-            sa.func.sum(t.c.gpu_seconds),
-            sa.func.sum(t.c.records),
-        ).where(t.c.day >= first, t.c.day < end)
-        return _filtered(query, t, user, project).group_by(key)
+        return _sums(t, by, t.c.day >= first, t.c.day < end, sa.func.sum(t.c.records), user, project)
 
     def _raw_query(self, by: str, start: float, end: float, user: str | None, project: str | None) -> sa.Select[Any]:
         t = schema.usage
-        key = _key(t, by)
-        query = sa.select(
-            key.label("key"),
-            sa.func.sum(t.c.cost_micros),
-            sa.func.sum(t.c.cpu_seconds),
-            sa.func.sum(t.c.memory_gb_seconds),
-            sa.func.sum(t.c.gpu_seconds),
-            sa.func.count(),
-        ).where(t.c.period_end >= start, t.c.period_end < end)
-        return _filtered(query, t, user, project).group_by(key)
+        return _sums(t, by, t.c.period_end >= start, t.c.period_end < end, sa.func.count(), user, project)
 
     @staticmethod
     def _merge(result: Grouped, conn: sa.Connection, query: sa.Select[Any]) -> None:
@@ -293,12 +275,31 @@ def _key(table: sa.Table, by: str) -> sa.ColumnElement[Any]:
     return table.c[by]
 
 
-def _filtered(query: sa.Select[Any], table: sa.Table, user: str | None, project: str | None) -> sa.Select[Any]:
+def _sums(
+    table: sa.Table,
+    by: str,
+    after: sa.ColumnElement[bool],
+    before: sa.ColumnElement[bool],
+    records: sa.ColumnElement[Any],
+    user: str | None,
+    project: str | None,
+) -> sa.Select[Any]:
+    """Cost, usage and record count per ``by`` over the rows of ``table`` (the ledger or its daily sums) between
+    ``after`` and ``before``, for one user or project if given."""
+    key = _key(table, by)
+    query = sa.select(
+        key.label("key"),
+        sa.func.sum(table.c.cost_micros),
+        sa.func.sum(table.c.cpu_seconds),
+        sa.func.sum(table.c.memory_gb_seconds),
+        sa.func.sum(table.c.gpu_seconds),
+        records,
+    ).where(after, before)
     if user:
         query = query.where(table.c.user == user)
     if project:
         query = query.where(table.c.project == project)
-    return query
+    return query.group_by(key)
 
 
 def _upsert(conn: sa.Connection) -> Any:
