@@ -14,7 +14,7 @@ LAB_PORT ?= 8888
 # The team hub's proxy, from npm, kept inside .venv (no global install, no lock file with a registry in it).
 HUB_PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 
-.PHONY: lab test install build seed lint system-deps jstest pytest bench clean hub hub-deps
+.PHONY: lab test install build seed lint system-deps jstest pytest bench clean hub hub-deps api-types
 
 lab: install seed
 	$(BIN)/jupyter lab $(ROOT_FLAG) --port=$(LAB_PORT) --ServerApp.root_dir=$(CURDIR)
@@ -42,6 +42,13 @@ $(LABEXT): $(TS_SOURCES) | $(STAMP)
 
 build: $(STAMP)
 	cd labextension && PATH=$(BIN):$$PATH jlpm install && PATH=$(BIN):$$PATH jlpm build:prod
+
+# The sidebar's contract: the OpenAPI document the server serves (built from the handlers, no server started) and the
+# TypeScript types openapi-typescript generates from it. tests/integration/test_api_types.py fails when they drift.
+api-types: | $(STAMP)
+	$(BIN)/python -m maestro_jupyter.server.openapi > labextension/openapi.json.tmp || { rm -f labextension/openapi.json.tmp; exit 1; }
+	mv labextension/openapi.json.tmp labextension/openapi.json
+	cd labextension && PATH=$(BIN):$$PATH jlpm install && PATH=$(BIN):$$PATH jlpm gen:api
 
 # A JupyterHub for a team on this machine (see jupyterhub/jupyterhub_config.py for its MAESTRO_HUB_* settings).
 hub: install hub-deps

@@ -45,6 +45,8 @@ def main() -> int:
 
     from mlflow import MlflowClient
 
+    from maestro_jupyter.contract.base import Actor
+    from maestro_jupyter.contract.cards import GenerateCard, RenderCard
     from maestro_jupyter.demo import seed
     from maestro_jupyter.services import Services
     from maestro_jupyter.settings import Settings
@@ -55,7 +57,8 @@ def main() -> int:
         seed(settings, log=lambda _m: None)
         services = Services(settings)
         cards = services.cards
-        champion = services.registry.get_version(MODEL, alias="champion")
+        actor = Actor(settings.user)
+        champion = services.registry.version_detail(MODEL, alias="champion")
         client = MlflowClient(tracking_uri=settings.tracking_uri)
         with services.mlflow.mlflow_globals():
             versions = [
@@ -66,18 +69,18 @@ def main() -> int:
         def text_formats(version: str) -> None:
             card = cards.build(MODEL, version)
             for fmt in ("md", "html", "json"):
-                cards.render(card, fmt)
+                cards.render(RenderCard(card=card, format=fmt), actor)
 
         def all_formats(version: str) -> None:
             card = cards.build(MODEL, version)
             for fmt in ("md", "html", "json", "pdf"):
-                cards.render(card, fmt)
+                cards.render(RenderCard(card=card, format=fmt), actor)
 
         steps = {
             "build": lambda v: cards.build(MODEL, v),
             "md + html + json": text_formats,
             "all formats (with PDF)": all_formats,
-            "generate (all formats, saved)": lambda v: cards.generate(MODEL, v),
+            "generate (all formats, saved)": lambda v: cards.generate(GenerateCard(name=MODEL, version=v), actor),
         }
         print(f"Model cards on {os.cpu_count()} cores, Python {sys.version.split()[0]}")
         print(f"\nOne version ({MODEL} v{champion.version}), median of 5 after a warm-up:")
@@ -104,13 +107,13 @@ def main() -> int:
 
         card = cards.build(MODEL, champion.version)
         started = time.perf_counter()
-        pdf = cards.render(card, "pdf").content
+        pdf = cards.render(RenderCard(card=card, format="pdf"), actor).content
         ours = time.perf_counter() - started
         print(f"\nPDF: fpdf2 {ours * 1000:.0f} ms, {len(pdf) / 1024:.0f} KiB")
         chromium = shutil.which("chromium")
         if chromium:
             page = home / "card.html"
-            page.write_bytes(cards.render(card, "html").content)
+            page.write_bytes(cards.render(RenderCard(card=card, format="html"), actor).content)
             started = time.perf_counter()
             subprocess.run(
                 [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

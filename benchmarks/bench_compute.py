@@ -46,7 +46,7 @@ def pct(values: list[float], q: float) -> float:
 def submit_to_running(ml, folder: Path, count: int) -> tuple[list[float], list[float], list[float]]:
     script = folder / "sleepy.py"
     script.write_text(SCRIPT)
-    store = ml._services.store
+    store = ml._transport.services.store
     ml.training.submit(script=str(script)).cancel()  # warm: MLflow's store and the job experiment exist
     maestro, plain, first_output = [], [], []
     for _ in range(count):
@@ -55,7 +55,7 @@ def submit_to_running(ml, folder: Path, count: int) -> tuple[list[float], list[f
         while store.get_job(job.id)[0].status != "running":
             time.sleep(0.002)
         maestro.append(time.perf_counter() - start)
-        while "started" not in ml._services.training.logs(job.id).text:
+        while "started" not in ml.training.logs(job.id):
             time.sleep(0.002)
         first_output.append(time.perf_counter() - start)
         job.cancel()
@@ -154,6 +154,8 @@ def main() -> None:
 
     from maestro_jupyter import MaestroClient
     from maestro_jupyter.demo import seed
+    from maestro_jupyter.sdk.transport import InProcessTransport
+    from maestro_jupyter.services import Services
     from maestro_jupyter.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="maestro-bench-compute-") as tmp:
@@ -161,7 +163,7 @@ def main() -> None:
         home = folder / "home"
         settings = Settings.from_env({}, home=str(home))
         seed(settings, log=lambda _m: None)
-        ml = MaestroClient(settings)
+        ml = MaestroClient(transport=InProcessTransport(Services(settings)))
 
         maestro, output, plain = submit_to_running(ml, folder, args.jobs)
         print(f"submit-to-running over {args.jobs} jobs: median {statistics.median(maestro):.3f} s, "

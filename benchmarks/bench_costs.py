@@ -24,9 +24,9 @@ import time
 
 import sqlalchemy as sa
 
-from maestro_jupyter import MaestroClient
 from maestro_jupyter.backends.store import schema
 from maestro_jupyter.backends.store.ledger import DAY_S
+from maestro_jupyter.services import Services
 from maestro_jupyter.settings import Settings
 
 GOAL_S = 0.200
@@ -104,8 +104,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        ml = MaestroClient(Settings.from_env({}, home=home))
-        engine = ml._services.store.engine
+        services = Services(Settings.from_env({}, home=home))
+        engine = services.store.engine
         now = time.time()
         started = time.perf_counter()
         fill(engine, args.rows, now)
@@ -113,7 +113,7 @@ def main() -> None:
         with engine.connect() as conn:
             daily = conn.execute(sa.select(sa.func.count()).select_from(schema.usage_daily)).scalar_one()
         print(f"daily sums: {daily:,} rows")
-        costs = ml._services.costs
+        costs = services.costs
         for by in ("user", "project", "model"):
             ours, summary = timed(lambda by=by: costs.summary(by=by, window="30d", settle=False), args.repeats)
             since = summary.since  # type: ignore[attr-defined]

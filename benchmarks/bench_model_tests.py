@@ -62,7 +62,7 @@ def main() -> int:
     from maestro_jupyter import MaestroClient
 
     ml = MaestroClient()
-    backend = ml._services.mlflow
+    backend = ml._transport.services.mlflow  # type: ignore[attr-defined]  # the in-process transport
     train, test = make_frame(50_000, 0), make_frame(args.rows, 1)
     inputs = [c for c in train.columns if c not in ("target", "group")]
     encode = make_column_transformer(

@@ -315,11 +315,14 @@ def run_series(server: Server, home: Path, tracking_uri: str, requests: int, war
     service call in this process (MLflow search plus conversion to Maestro's entities, then JSON encoding)."""
     from mlflow import MlflowClient
 
+    from maestro_jupyter.contract.base import Actor
+    from maestro_jupyter.contract.registry import ListModels
     from maestro_jupyter.services import Services
     from maestro_jupyter.settings import Settings
 
     client = MlflowClient(tracking_uri=tracking_uri)
     registry = Services(Settings.from_env(clean_env(home))).registry
+    actor = Actor("bench")
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     headers = {**auth(server), "Connection": "keep-alive", "Accept": "application/json"}
     path = f"/maestro/api/v1/models?max_results={PAGE}"
@@ -340,7 +343,7 @@ def run_series(server: Server, home: Path, tracking_uri: str, requests: int, war
         return len(client.search_registered_models(max_results=PAGE, order_by=["name ASC"]))
 
     def service() -> int:
-        page = registry.list_models(max_results=PAGE)
+        page = registry.list_models(ListModels(max_results=PAGE), actor)
         start = time.perf_counter()
         json.dumps(page.model_dump(mode="json"))  # what MaestroHandler.send does
         encode_times.append(time.perf_counter() - start)

@@ -21,7 +21,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .client import MaestroClient
+    from .sdk import MaestroClient
 
 __all__ = [
     "BackendUnavailable",
@@ -38,7 +38,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "MaestroClient":
-        from .client import MaestroClient
+        from .sdk import MaestroClient
 
         return MaestroClient
     raise AttributeError(f"module 'maestro_jupyter' has no attribute {name!r}")

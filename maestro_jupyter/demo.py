@@ -239,14 +239,19 @@ def _test_and_promote(
     services: Any, spec: DemoModel, scores: list[tuple[float, str]], test_frame: Any, log: Callable[[str], None]
 ) -> None:
     """Run the model tests on every version, then give the aliases through the promotion gate."""
+    from .contract.base import Actor
+    from .contract.registry import SetAlias
+    from .contract.tests import RunModelTests
+
+    actor = Actor(services.settings.user)
     verdicts = {}
     for _score, version in scores:
-        report = services.tests.run(spec.name, version, data=test_frame, target="target", reference_alias=None)
-        verdicts[version] = report.verdict
+        run = RunModelTests(name=spec.name, version=version, data=test_frame, target="target", reference_alias=None)
+        verdicts[version] = services.execute(run, actor).verdict
     ranked = [v for _, v in sorted(scores, reverse=True)]
-    services.registry.set_alias(spec.name, "champion", ranked[0])  # gated: refused if its tests failed
+    services.execute(SetAlias(name=spec.name, alias="champion", version=ranked[0]), actor)  # gated: refused if failed
     if len(ranked) > 1:
-        services.registry.set_alias(spec.name, "challenger", ranked[1])
+        services.execute(SetAlias(name=spec.name, alias="challenger", version=ranked[1]), actor)
     tests = ", ".join(f"v{v} {verdicts[v]}" for _, v in scores)
     log(f"{spec.name}: {len(ranked)} version(s), champion v{ranked[0]}; tests: {tests}")
 

@@ -68,6 +68,12 @@ class GateRefused(Conflict):
         return {**super().to_dict(), "failed_checks": self.failed_checks}
 
 
+class BudgetExceeded(PermissionDenied):
+    """A hard budget limit refuses a job or deployment before anything starts (HTTP 403)."""
+
+    code = "BUDGET_EXCEEDED"
+
+
 class RateLimited(MaestroError):
     """Too many mutating requests from one user (HTTP 429); ``retry_after`` is in seconds."""
 
@@ -77,6 +83,9 @@ class RateLimited(MaestroError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "retry_after": self.retry_after}
 
 
 class BackendUnavailable(MaestroError):
@@ -118,3 +127,32 @@ def first_line(value: BaseException | str, limit: int = 200) -> str:
     if not text:
         return type(value).__name__ if isinstance(value, BaseException) else ""
     return text.splitlines()[0][:limit]
+
+
+def error_from_dict(body: dict[str, Any], status: int | None = None) -> MaestroError:
+    """The typed error an error body (``{"error": CODE, "message": ...}``) stands for, as a transport receives it.
+
+    Every :class:`MaestroError` subclass that names its own code is found by that code, wherever it is defined
+    (the budget service's ``BudgetExceeded`` too); an unknown code falls back to the class of the HTTP ``status``.
+    """
+    code = str(body.get("error", ""))
+    message = str(body.get("message", "")) or code or "Error"
+    cls = _error_classes().get(code)
+    if cls is None:
+        by_status = {c.status: c for c in (InvalidParameter, PermissionDenied, NotFound, Conflict, BackendUnavailable)}
+        cls = by_status.get(status or 0, MaestroError)
+    if issubclass(cls, GateRefused):
+        return cls(message, list(body.get("failed_checks") or []))
+    if issubclass(cls, RateLimited):
+        return cls(message, int(body.get("retry_after") or 1))
+    return cls(message)
+
+
+def _error_classes() -> dict[str, type[MaestroError]]:
+    found: dict[str, type[MaestroError]] = {}
+    pending: list[type[MaestroError]] = [MaestroError]
+    while pending:
+        cls = pending.pop()
+        found.setdefault(cls.code, cls)
+        pending.extend(cls.__subclasses__())
+    return found

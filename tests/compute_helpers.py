@@ -12,19 +12,25 @@ import pytest
 
 from maestro_jupyter import MaestroClient
 from maestro_jupyter.backends.compute.supervisor import proc_start_time, proc_stat
+from maestro_jupyter.contract.base import Actor
+from maestro_jupyter.contract.deployments import DeleteDeployment, ListDeployments
+from maestro_jupyter.contract.training import CancelJob, ListJobs
+from tests.sdk_helpers import services_of
 
 #: Bound on waiting for a job or a deployment (polled, never slept through).
 WAIT_S = 120.0
+#: Who cleans up: anyone may list; each job and deployment is stopped as its owner.
+ADMIN = Actor("test-cleanup")
 
 
 def stop_everything(client: MaestroClient) -> None:
-    services = client._services
+    services = services_of(client)
     if "store" not in vars(services):
         return
-    for job in services.training.list(status="active"):
-        services.training.cancel(job.id, user=job.user)
-    for deployment in services.deployments.list():
-        services.deployments.delete(deployment.id, user=deployment.user)
+    for job in services.training.list(ListJobs(status="active"), ADMIN):
+        services.training.cancel(CancelJob(job_id=job.id), Actor(job.user))
+    for deployment in services.deployments.list(ListDeployments(), ADMIN):
+        services.deployments.delete(DeleteDeployment(deployment_id=deployment.id), Actor(deployment.user))
 
 
 def poll(check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
@@ -61,5 +67,5 @@ def write_script(folder: Path, name: str, code: str) -> Path:
 
 
 def pid_of(client: MaestroClient, job_id: str) -> int:
-    _, handle = client._services.store.get_job(job_id)
+    _, handle = services_of(client).store.get_job(job_id)
     return int(handle["pid"])

@@ -7,45 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from maestro_jupyter.settings import Settings
+from maestro_jupyter.settings import Settings, env_vars
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
-MAESTRO_ENV = (
-    "MAESTRO_HOME",
-    "MLFLOW_TRACKING_URI",
-    "MLFLOW_REGISTRY_URI",
-    "MAESTRO_ARTIFACT_ROOT",
-    "MAESTRO_DB_URL",
-    "MAESTRO_COMPUTE",
-    "MAESTRO_PROMETHEUS_URL",
-    "MAESTRO_USER",
-    "MAESTRO_PROJECT",
-    "MAESTRO_MLFLOW_UI_URL",
-    "MAESTRO_RATE_LIMIT",
-    "MAESTRO_RATE_WINDOW",
-    "MAESTRO_CARD_TEMPLATES",
-    "MAESTRO_GATED_ALIASES",
-    "MAESTRO_TEST_POLICY",
-    "MAESTRO_GATE_DEPLOYMENTS",
-    "MAESTRO_K8S_NAMESPACE",
-    "MAESTRO_JOB_IMAGE",
-    "MAESTRO_SERVING_IMAGE",
-    "MAESTRO_K8S_CODE_PVC",
-    "MAESTRO_K8S_CODE_MOUNT",
-    "MAESTRO_PRICE_CPU_HOUR",
-    "MAESTRO_PRICE_GB_HOUR",
-    "MAESTRO_PRICE_GPU_HOUR",
-    "MAESTRO_PRICE_GPU_TYPES",
-    "MAESTRO_ADMINS",
-    "MAESTRO_ALERT_WEBHOOK",
-    "MAESTRO_ESTIMATE_JOB_HOURS",
-    "MAESTRO_METER_INTERVAL",
-    "MAESTRO_JOB_ID",
-    "MLFLOW_RUN_ID",
-    "MLFLOW_EXPERIMENT_ID",
-    "JUPYTERHUB_USER",
-)
+# Every variable Maestro reads, generated from the settings table: a new setting is cleared without an edit here.
+MAESTRO_ENV = env_vars()
 
 
 @pytest.fixture(autouse=True)

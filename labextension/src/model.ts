@@ -1,6 +1,6 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { getInfo, IMaestroInfo } from './api';
+import { getInfo, MaestroInfo } from './api';
 import { effectiveMlflowUiUrl } from './mlflow';
 
 /**
@@ -85,7 +85,7 @@ export class MaestroModel {
   /**
    * The server information, once loaded (see `loadInfo`).
    */
-  get info(): IMaestroInfo | null {
+  get info(): MaestroInfo | null {
     return this._info;
   }
 
@@ -105,7 +105,7 @@ export class MaestroModel {
    * Load the server information once (later calls return the same promise).
    * A failure is logged and resolves to null: it only hides MLflow links.
    */
-  loadInfo(): Promise<IMaestroInfo | null> {
+  loadInfo(): Promise<MaestroInfo | null> {
     if (this._infoPromise === null) {
       this._infoPromise = getInfo().then(
         info => {
@@ -123,7 +123,7 @@ export class MaestroModel {
   }
 
   private _options: IMaestroOptions;
-  private _info: IMaestroInfo | null = null;
-  private _infoPromise: Promise<IMaestroInfo | null> | null = null;
+  private _info: MaestroInfo | null = null;
+  private _infoPromise: Promise<MaestroInfo | null> | null = null;
   private _changed = new Signal<this, void>(this);
 }

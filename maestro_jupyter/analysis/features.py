@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, Field
 
-from .. import display
+from ..entities import display
 from . import _encoding as enc
 from ._encoding import Column, Evidence, FloatArray
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
-from ..display import esc, fmt_number, html_table
+from ..entities.display import esc, fmt_number, html_table
 
 ID_MIN_ROWS = 20  # an ID column needs more than this many values
 IMBALANCE_MAX_CLASSES = 20  # an integer target with at most this many values is a class label

@@ -1,7 +1,10 @@
 """The MLflow adapter: tracking store and model registry behind one small interface.
 
-This is the only module that imports MLflow. It turns MLflow's entities into Maestro's and MLflow's exceptions
-into :class:`~maestro_jupyter.errors.MaestroError` subclasses, so the services above never see either. It works
+The services reach MLflow only through this adapter (its siblings :mod:`.mlflow_models` and :mod:`.registry_facts`
+load models and read run facts for it). It turns MLflow's entities into Maestro's and MLflow's exceptions into
+:class:`~maestro_jupyter.errors.MaestroError` subclasses, so the services above never see either. Outside the
+services, MLflow is imported only where the work happens in the user's own process: the job supervisor, the demo
+seed, and the SDK's logging to a notebook's active run. It works
 with any tracking URI: the embedded SQLite store, a database URL or an ``http(s)://`` tracking server.
 """
 

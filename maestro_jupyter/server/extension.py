@@ -1,24 +1,47 @@
-"""The Jupyter server extension app. Its traitlets mirror :class:`~maestro_jupyter.settings.Settings`, so
-``c.Maestro.tracking_uri = "http://mlflow:5000"`` in ``jupyter_server_config.py`` wins over the environment."""
+"""The Jupyter server extension app. Its traitlets are generated from the settings table
+(:data:`~maestro_jupyter.settings.SETTINGS`), so ``c.Maestro.tracking_uri = "http://mlflow:5000"`` in
+``jupyter_server_config.py`` wins over the environment."""
 
 from __future__ import annotations
 
+import types
+import typing
 from typing import Any
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Float, Integer, Type, Unicode
+from traitlets import Bool, Float, Integer, TraitType, Type, Unicode, Union
 
+from ..backends.compute.base import ComputeBackend
 from ..services import Services
-from ..settings import Settings
+from ..settings import SETTINGS, Settings, SettingSpec
 from .context import MaestroContext
 from .handlers import rules
 from .ratelimit import RateLimiter
 
-_HELP = "Overrides the environment variable {var}; see maestro_jupyter/settings.py."
+
+def setting_traits(table: tuple[SettingSpec, ...] = SETTINGS) -> dict[str, TraitType[Any, Any]]:
+    """One ``config=True`` traitlet per row of the settings table, with the row's help.
+
+    Each defaults to ``None``, meaning "not configured": :meth:`Maestro.initialize_settings` passes only the
+    configured ones to :meth:`Settings.from_env`, so config wins over the environment and the environment over the
+    table's default. Numbers are typed traitlets so that config files can give numbers; everything else is text, as in
+    the environment (a flag also takes a bool).
+    """
+    return {spec.name: _trait(spec) for spec in table}
 
 
-def _text(var: str) -> Any:
-    return Unicode(None, allow_none=True, config=True, help=_HELP.format(var=var))
+def _trait(spec: SettingSpec) -> TraitType[Any, Any]:
+    kind = spec.type
+    if isinstance(kind, types.UnionType):  # an optional setting: ``float | None`` is configured as a float
+        kind = next(iter(set(typing.get_args(kind)) - {type(None)}))
+    help = f"{spec.help} Overrides the environment variable {spec.env}."
+    if kind is bool:
+        return Union([Bool(), Unicode()], default_value=None, allow_none=True, config=True, help=help)
+    if kind is int:
+        return Integer(None, allow_none=True, config=True, help=help)
+    if kind is float:
+        return Float(None, allow_none=True, config=True, help=help)
+    return Unicode(None, allow_none=True, config=True, help=help)
 
 
 class Maestro(ExtensionApp):  # type: ignore[misc]
@@ -26,73 +49,25 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
 
     name = "maestro_jupyter"
 
-    home = _text("MAESTRO_HOME")
-    tracking_uri = _text("MLFLOW_TRACKING_URI")
-    registry_uri = _text("MLFLOW_REGISTRY_URI")
-    artifact_root = _text("MAESTRO_ARTIFACT_ROOT")
-    db_url = _text("MAESTRO_DB_URL")
-    compute = _text("MAESTRO_COMPUTE")
-    prometheus_url = _text("MAESTRO_PROMETHEUS_URL")
-    project = _text("MAESTRO_PROJECT")
-    mlflow_ui_url = _text("MAESTRO_MLFLOW_UI_URL")
-    card_templates = _text("MAESTRO_CARD_TEMPLATES")
-    gated_aliases = _text("MAESTRO_GATED_ALIASES")
-    test_policy = _text("MAESTRO_TEST_POLICY")
-    gate_deployments = _text("MAESTRO_GATE_DEPLOYMENTS")
-    k8s_namespace = _text("MAESTRO_K8S_NAMESPACE")
-    job_image = _text("MAESTRO_JOB_IMAGE")
-    serving_image = _text("MAESTRO_SERVING_IMAGE")
-    k8s_code_pvc = _text("MAESTRO_K8S_CODE_PVC")
-    k8s_code_mount = _text("MAESTRO_K8S_CODE_MOUNT")
-    admins = _text("MAESTRO_ADMINS")
-    alert_webhook = _text("MAESTRO_ALERT_WEBHOOK")
-    price_gpu_types = _text("MAESTRO_PRICE_GPU_TYPES")
-    price_cpu_hour = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_PRICE_CPU_HOUR"))
-    price_gb_hour = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_PRICE_GB_HOUR"))
-    price_gpu_hour = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_PRICE_GPU_HOUR"))
-    estimate_job_hours = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_ESTIMATE_JOB_HOURS"))
-    meter_interval = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_METER_INTERVAL"))
-    rate_limit = Integer(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_LIMIT"))
-    rate_window = Float(None, allow_none=True, config=True, help=_HELP.format(var="MAESTRO_RATE_WINDOW"))
+    # c.Maestro.<setting> for every setting, generated from the table in settings.py (the class body's namespace is
+    # the dict the traitlets metaclass reads, so the traits are declared as if written out here).
+    locals().update(setting_traits())
     services_class = Type(
         default_value=Services, klass=Services, config=True, help="The services container; swap it to customise."
     )
-
-    _SETTING_TRAITS = (
-        "home",
-        "tracking_uri",
-        "registry_uri",
-        "artifact_root",
-        "db_url",
-        "compute",
-        "prometheus_url",
-        "project",
-        "mlflow_ui_url",
-        "rate_limit",
-        "rate_window",
-        "card_templates",
-        "gated_aliases",
-        "test_policy",
-        "gate_deployments",
-        "k8s_namespace",
-        "job_image",
-        "serving_image",
-        "k8s_code_pvc",
-        "k8s_code_mount",
-        "admins",
-        "alert_webhook",
-        "price_gpu_types",
-        "price_cpu_hour",
-        "price_gb_hour",
-        "price_gpu_hour",
-        "estimate_job_hours",
-        "meter_interval",
+    compute_backend_class = Type(
+        default_value=None,
+        klass=ComputeBackend,
+        allow_none=True,
+        config=True,
+        help="A ComputeBackend subclass to run jobs and deployments on, instead of the one MAESTRO_COMPUTE names.",
     )
 
     def initialize_settings(self) -> None:
-        settings = Settings.from_env(**{t: getattr(self, t) for t in self._SETTING_TRAITS})
+        settings = Settings.from_env(**{spec.name: getattr(self, spec.name) for spec in SETTINGS})
         context = MaestroContext(
-            services=self.services_class(settings), limiter=RateLimiter(settings.rate_limit, settings.rate_window)
+            services=self.services_class(settings, compute_class=self.compute_backend_class),
+            limiter=RateLimiter(settings.rate_limit, settings.rate_window),
         )
         self.settings["maestro"] = context
         self.log.info("Maestro: tracking %s, compute %s", settings.public_dict()["tracking_uri"], settings.compute)

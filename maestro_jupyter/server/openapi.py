@@ -1,4 +1,4 @@
-"""The OpenAPI 3 contract, built from the operations each handler declares.
+"""The OpenAPI 3.1 contract, built from the operations each handler declares.
 
 Handlers state their path template and, per HTTP verb, an :class:`Operation` (summary, query parameters, body and
 response models). The document served at ``maestro/api/v1/openapi.json`` is assembled from those declarations and
@@ -7,19 +7,22 @@ the pydantic models' JSON schemas; a test holds the declarations to what the han
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
-from .requests import ErrorBody
+from ..entities.meta import ErrorBody
 
 if TYPE_CHECKING:
     from .handlers.base import MaestroHandler
 
 API_PREFIX = "maestro/api/v1"
 _PATH_PARAM = re.compile(r"{(\w+)}")
+_REF = "#/components/schemas/"
 
 
 @dataclass(frozen=True)
@@ -63,15 +66,91 @@ def path_regex(template: str) -> str:
     return _PATH_PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", template)
 
 
-def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, Any]:
-    """The OpenAPI 3.0 document for the given handlers."""
-    schemas: dict[str, Any] = {}
+class _ContractJsonSchema(GenerateJsonSchema):
+    """JSON Schema of the models as the API reads and writes them. A response carries every field (handlers dump the
+    whole model), so in serialization mode a field with a default is still required; a request body keeps pydantic's
+    validation-mode schema, where such a field may be left out."""
 
-    def ref(model: type[BaseModel]) -> dict[str, str]:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-        return {"$ref": f"#/components/schemas/{model.__name__}"}
+    def field_is_required(self, field: Any, total: bool) -> bool:
+        if self.mode == "serialization":
+            return not field.get("serialization_exclude")
+        return super().field_is_required(field, total)
+
+
+def _body_path_params(handlers: list[type[MaestroHandler]]) -> dict[type[BaseModel], set[str]]:
+    """Each request-body model with the union of the path parameters of the routes that take it.
+
+    A body model may carry fields for its route's path parameters (``SetAlias.name`` for ``/models/{name}/...``);
+    the handler fills them from the path, so they are not part of the body a client sends. A model taken by routes
+    with different parameters loses the fields of all of them: a field that locates the resource on one route is
+    never body content on another."""
+    params: dict[type[BaseModel], set[str]] = {}
+    for handler in handlers:
+        for op in handler.operations.values():
+            if op.body is not None:
+                params.setdefault(op.body, set()).update(_PATH_PARAM.findall(handler.path))
+    return params
+
+
+def _strip_properties(schema: dict[str, Any], names: set[str]) -> None:
+    """Drop ``names`` from an object schema's properties and required list, in place."""
+    properties = schema.get("properties", {})
+    for name in names:
+        properties.pop(name, None)
+    if "required" in schema:
+        schema["required"] = [r for r in schema["required"] if r not in names]
+        if not schema["required"]:
+            del schema["required"]
+
+
+def _component_schemas(
+    handlers: list[type[MaestroHandler]],
+) -> tuple[dict[tuple[type[BaseModel], JsonSchemaMode], str], dict[str, Any]]:
+    """The schemas of every response (serialization mode) and request body (validation mode), with the models they
+    nest, as OpenAPI components; and the component name of each ``(model, mode)``. pydantic names a model ``Model``,
+    or ``Model-Input`` and ``Model-Output`` when it is used both ways and the two schemas differ."""
+    uses: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {(ErrorBody, "serialization"): None}
+    for handler in handlers:
+        for op in handler.operations.values():
+            if op.body is not None:
+                uses[(op.body, "validation")] = None
+            if op.response is not None and op.content_type == "application/json":
+                model = resolve_model(op.response)
+                assert model is not None
+                uses[(model, "serialization")] = None
+    refs, defs = models_json_schema(list(uses), ref_template=_REF + "{model}", schema_generator=_ContractJsonSchema)
+    schemas: dict[str, Any] = defs.get("$defs", {})
+    names: dict[tuple[type[BaseModel], JsonSchemaMode], str] = {
+        (cast("type[BaseModel]", model), mode): ref["$ref"].removeprefix(_REF) for (model, mode), ref in refs.items()
+    }
+    for model, params in _body_path_params(handlers).items():
+        name = names[(model, "validation")]
+        schema = schemas[name]
+        located = params & set(schema.get("properties", {}))
+        if not located:
+            continue
+        if any(n == name and use != (model, "validation") for use, n in names.items()) or _is_referenced(schemas, name):
+            # The component serves another use too (a response, a nested field): the body gets a copy of its own.
+            name = names[(model, "validation")] = f"{name}-Body"
+            schema = schemas[name] = json.loads(json.dumps(schema))
+        _strip_properties(schema, located)
+    return names, schemas
+
+
+def _is_referenced(schemas: dict[str, Any], name: str) -> bool:
+    """Whether any schema refers to the component ``name``."""
+    return f'"{_REF}{name}"' in json.dumps(schemas)
+
+
+def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for the given handlers.
+
+    3.1 because its schemas are JSON Schema 2020-12, which is what pydantic writes (``anyOf`` with ``type: null``,
+    ``const``); 3.0's dialect would need every schema rewritten."""
+    names, schemas = _component_schemas(handlers)
+
+    def ref(model: type[BaseModel], mode: JsonSchemaMode = "serialization") -> dict[str, str]:
+        return {"$ref": _REF + names[(model, mode)]}
 
     error = {"description": "Error", "content": {"application/json": {"schema": ref(ErrorBody)}}}
     paths: dict[str, Any] = {}
@@ -110,18 +189,34 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
                 "responses": responses,
             }
             if op.body is not None:
-                operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body)}}}
+                operation["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref(op.body, "validation")}},
+                }
             paths.setdefault(handler.path, {})[verb] = operation
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "Maestro API", "version": version},
         "servers": [{"url": f"/{API_PREFIX}"}],
         "security": [{"token": []}],
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": dict(sorted(schemas.items())),
             "securitySchemes": {
                 "token": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token TOKEN"}
             },
         },
     }
+
+
+def main() -> None:
+    """Print the document the server serves (``python -m maestro_jupyter.server.openapi``), without a server."""
+    from maestro_jupyter._version import __version__
+    from maestro_jupyter.server.handlers import HANDLERS
+    from maestro_jupyter.server.openapi import build_spec
+
+    print(json.dumps(build_spec(HANDLERS, __version__), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..settings import Settings
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
+    from ..contract.base import Actor, Request
     from .budgets import BudgetService
     from .cards import CardService
     from .costs import CostService
@@ -31,10 +32,18 @@ if TYPE_CHECKING:
 class Services:
     """The services of one settings, shared by every face in a process."""
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, compute_class: type[ComputeBackend] | None = None) -> None:
         self.settings = settings or Settings.from_env()
+        #: Built instead of the backend ``MAESTRO_COMPUTE`` names (the server's ``c.Maestro.compute_backend_class``).
+        self.compute_class = compute_class
         self._lock = threading.Lock()
         self._mlflow: MlflowRegistry | None = None
+
+    def execute(self, request: Request, actor: Actor) -> Any:
+        """Carry out one request for ``actor``: the service method the request names (``operation``)."""
+        service_name, _, method = type(request).operation.partition(".")
+        handler = getattr(getattr(self, service_name), method)
+        return handler(request, actor)
 
     @property
     def mlflow(self) -> MlflowRegistry:
@@ -75,7 +84,7 @@ class Services:
     def data(self) -> DataService:
         from .data import DataService
 
-        return DataService(self.settings, lambda: self.mlflow)
+        return DataService(self.settings)
 
     @cached_property
     def cards(self) -> CardService:
@@ -94,10 +103,11 @@ class Services:
 
     @cached_property
     def compute(self) -> ComputeBackend:
-        """Where jobs and deployments run (``MAESTRO_COMPUTE``)."""
+        """Where jobs and deployments run (``MAESTRO_COMPUTE``, or ``compute_class``). An unknown backend name raises
+        ``InvalidParameter`` here, on first use; nothing is cached then, so every request says so."""
         from ..backends.compute import open_backend
 
-        return open_backend(self.settings, self.store)
+        return open_backend(self.settings, self.store, self.compute_class)
 
     @cached_property
     def training(self) -> TrainingService:

@@ -16,30 +16,22 @@ import json
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..cost_entities import Alert, AlertList, Budget, BudgetCheck, BudgetList
-from ..display import fmt_money
-from ..errors import InvalidParameter, MaestroError, NotFound, PermissionDenied, first_line
+from ..contract.budgets import DeleteBudget, GetBudget, ListAlerts, ListBudgets, SetBudget
+from ..entities import Alert, AlertList, Budget, BudgetCheck, BudgetList
+from ..entities.display import fmt_money
+from ..errors import MaestroError, NotFound, PermissionDenied, first_line
 from ..settings import Settings
 from .pricing import MICROS, dollars
 
 if TYPE_CHECKING:
     from ..backends.store import MaestroStore
+    from ..contract.base import Actor
 
-SCOPES = ("user", "project")
-PERIODS = ("monthly", "weekly")
 DEFAULT_THRESHOLDS = (50, 80, 100)
-MAX_AMOUNT = 1e9
-MAX_THRESHOLDS = 10
 WEBHOOK_TIMEOUT_S = 5.0
-
-
-class BudgetExceeded(PermissionDenied):
-    """A hard budget limit refuses a job or deployment before anything starts (HTTP 403)."""
-
-    code = "BUDGET_EXCEEDED"
 
 
 def period_bounds(period: str, now: float | None = None) -> tuple[float, float]:
@@ -51,44 +43,6 @@ def period_bounds(period: str, now: float | None = None) -> tuple[float, float]:
     start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     days = calendar.monthrange(start.year, start.month)[1]
     return start.timestamp(), (start + dt.timedelta(days=days)).timestamp()
-
-
-def parse_budget_id(text: str) -> tuple[str, str]:
-    """``project:churn`` -> ``("project", "churn")``."""
-    scope, sep, subject = str(text).partition(":")
-    if not sep:
-        raise InvalidParameter(f"A budget is named scope:name (user:alice, project:churn), not {text!r}")
-    return check_scope(scope.strip().lower()), check_subject(subject.strip())
-
-
-def check_scope(scope: str) -> str:
-    if scope not in SCOPES:
-        raise InvalidParameter(f"A budget's scope is user or project, not {scope!r}")
-    return scope
-
-
-def check_subject(subject: str) -> str:
-    if not subject or len(subject) > 200 or any(ord(c) < 32 for c in subject):
-        raise InvalidParameter("A budget names a user or project of 1 to 200 printable characters")
-    return subject
-
-
-def _thresholds(values: Iterable[Any]) -> list[int]:
-    try:
-        found = sorted({int(v) for v in values})
-    except (TypeError, ValueError):
-        raise InvalidParameter("Thresholds are whole percentages, e.g. 50,80,100") from None
-    if not found or len(found) > MAX_THRESHOLDS or found[0] < 1 or found[-1] > 1000:
-        raise InvalidParameter(f"Give 1 to {MAX_THRESHOLDS} thresholds, each from 1 to 1000 (percent)")
-    return found
-
-
-def _webhook(url: str | None) -> str | None:
-    if url is None or url == "":
-        return None
-    if not url.startswith(("http://", "https://")) or len(url) > 2000:
-        raise InvalidParameter("A webhook is an http(s) URL of at most 2000 characters")
-    return url
 
 
 class BudgetService:
@@ -117,58 +71,37 @@ class BudgetService:
 
     # --- budgets -------------------------------------------------------------------------------------------------
 
-    def set(
-        self,
-        scope: str,
-        subject: str,
-        amount: float,
-        *,
-        period: str | None = None,
-        thresholds: Sequence[int] | None = None,
-        hard_limit: bool | None = None,
-        webhook: str | None = None,
-        actor: str | None = None,
-    ) -> Budget:
+    def set_budget(self, req: SetBudget, actor: Actor) -> Budget:
         """Create or change a budget; what is not given keeps its value (or the default, for a new budget)."""
-        scope, subject = check_scope(str(scope).lower()), check_subject(str(subject))
-        try:
-            amount = float(amount)
-        except (TypeError, ValueError):
-            raise InvalidParameter(f"A budget's amount is a number of dollars, not {amount!r}") from None
-        if not 0 < amount <= MAX_AMOUNT:
-            raise InvalidParameter(f"A budget's amount is more than $0 and at most ${MAX_AMOUNT:,.0f}")
-        if period is not None and period not in PERIODS:
-            raise InvalidParameter(f"A budget's period is monthly or weekly, not {period!r}")
-        actor = self._require_admin(actor)
-        old = self.ledger.get_budget(scope, subject) or {}
+        user = self._require_admin(actor.user)
+        old = self.ledger.get_budget(req.scope, req.subject) or {}
         self.ledger.put_budget(
-            scope,
-            subject,
-            amount_micros=round(amount * MICROS),
-            period=period or old.get("period", "monthly"),
-            thresholds=_thresholds(thresholds) if thresholds is not None else old.get("thresholds", DEFAULT_THRESHOLDS),
-            hard_limit=bool(hard_limit) if hard_limit is not None else bool(old.get("hard_limit", False)),
-            webhook=_webhook(webhook) if webhook is not None else old.get("webhook"),
-            updated_by=actor,
+            req.scope,
+            req.subject,
+            amount_micros=round(req.amount * MICROS),
+            period=req.period or old.get("period", "monthly"),
+            thresholds=req.thresholds if req.thresholds is not None else old.get("thresholds", DEFAULT_THRESHOLDS),
+            hard_limit=bool(req.hard_limit) if req.hard_limit is not None else bool(old.get("hard_limit", False)),
+            webhook=req.webhook if req.webhook is not None else old.get("webhook"),
+            updated_by=user,
             updated_at=time.time(),
         )
-        self.check([(scope, subject)])  # a lowered budget may be crossed already
-        return self.get(scope, subject)
+        self.check([(req.scope, req.subject)])  # a lowered budget may be crossed already
+        return self.get_budget(GetBudget(scope=req.scope, subject=req.subject), actor)
 
-    def get(self, scope: str, subject: str) -> Budget:
-        row = self.ledger.get_budget(check_scope(str(scope).lower()), check_subject(str(subject)))
+    def get_budget(self, req: GetBudget, actor: Actor) -> Budget:
+        row = self.ledger.get_budget(req.scope, req.subject)
         if row is None:
-            raise NotFound(f"No budget for {scope} {subject}")
+            raise NotFound(f"No budget for {req.scope} {req.subject}")
         return self._status(row)
 
-    def list(self, *, actor: str | None = None) -> BudgetList:
+    def list_budgets(self, req: ListBudgets, actor: Actor) -> BudgetList:
         """The budgets the caller may see (an admin: all; anyone else: every project's and their own)."""
-        actor = actor or self.settings.user
-        admin = self.is_admin(actor)
+        admin = self.is_admin(actor.user)
         rows = [
             r
             for r in self.ledger.list_budgets()
-            if admin or r["scope"] == "project" or (r["scope"], r["subject"]) == ("user", actor)
+            if admin or r["scope"] == "project" or (r["scope"], r["subject"]) == ("user", actor.user)
         ]
         return BudgetList(budgets=[self._status(r) for r in rows], can_edit=admin)
 
@@ -176,11 +109,10 @@ class BudgetService:
         """Every budget with its standing (for the metrics exposition)."""
         return [self._status(r) for r in self.ledger.list_budgets()]
 
-    def delete(self, scope: str, subject: str, *, actor: str | None = None) -> None:
-        scope, subject = check_scope(str(scope).lower()), check_subject(str(subject))
-        self._require_admin(actor)
-        if not self.ledger.delete_budget(scope, subject):
-            raise NotFound(f"No budget for {scope} {subject}")
+    def delete_budget(self, req: DeleteBudget, actor: Actor) -> None:
+        self._require_admin(actor.user)
+        if not self.ledger.delete_budget(req.scope, req.subject):
+            raise NotFound(f"No budget for {req.scope} {req.subject}")
 
     def _status(self, row: dict[str, Any], now: float | None = None) -> Budget:
         start, end = period_bounds(row["period"], now)
@@ -257,16 +189,13 @@ class BudgetService:
                     threading.Thread(target=self._deliver, args=(alert, webhook), daemon=True).start()
         return fired
 
-    def alerts(self, *, after: int = 0, limit: int = 100, actor: str | None = None) -> AlertList:
+    def list_alerts(self, req: ListAlerts, actor: Actor) -> AlertList:
         """Alerts newer than id ``after``, newest first, of the budgets the caller may see."""
-        if not 1 <= int(limit) <= 1000:
-            raise InvalidParameter("limit must be from 1 to 1000")
-        actor = actor or self.settings.user
         pairs = None
-        if not self.is_admin(actor):
+        if not self.is_admin(actor.user):
             pairs = [(r["scope"], r["subject"]) for r in self.ledger.list_budgets() if r["scope"] == "project"]
-            pairs.append(("user", actor))
-        rows = self.ledger.list_alerts(after=max(0, int(after)), limit=int(limit), pairs=pairs)
+            pairs.append(("user", actor.user))
+        rows = self.ledger.list_alerts(after=req.after, limit=req.limit, pairs=pairs)
         return AlertList(alerts=[self._alert(r) for r in rows])
 
     def _deliver(self, alert: Alert, url: str) -> None:

@@ -16,23 +16,22 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from traitlets.config import LoggingConfigurable
 
 from .. import tagkeys as tk
-from ..errors import InvalidParameter, NotFound, PermissionDenied, first_validation_error
+from ..contract.base import Actor, Document
+from ..errors import InvalidParameter, NotFound, first_validation_error
+from ..naming import file_safe
 from ..settings import Settings
-from .validation import file_safe
 
 if TYPE_CHECKING:
     from ..analysis.cards import CardFacts, CardSections, ModelCard
     from ..backends.mlflow_registry import MlflowRegistry
+    from ..contract.cards import ApproveCard, GenerateCard, RenderCard, ReopenCard, UpdateCard
     from ..entities import VersionDetail
     from .registry import RegistryService
 
@@ -50,21 +49,12 @@ REQUIRED_FOR_APPROVAL = (
 _STRUCTURED = ("owners", "references")  # stored as JSON text
 
 
-@dataclass(frozen=True)
-class RenderedCard:
-    """A card rendered in one format."""
-
-    content: bytes
-    media_type: str
-    file_name: str
-
-
 class CardService(LoggingConfigurable):  # type: ignore[misc]
     """Generate, edit, approve and render model cards.
 
-    Contract: a version is named by number or alias (``NotFound`` when it does not exist); an unknown format or a
-    bad section is ``InvalidParameter``; approving with required sections missing is ``InvalidParameter`` naming
-    them. Blocking.
+    Contract: a version is named by number or alias (``NotFound`` when it does not exist); a bad section is
+    ``InvalidParameter``; approving with required sections missing is ``InvalidParameter`` naming them. Edits and
+    approvals are recorded as the request's actor. Blocking.
     """
 
     def __init__(
@@ -82,15 +72,18 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         detail = self._detail(name, version, alias)
         return self._card(self.facts(detail), detail.tags)
 
-    def render(self, card: ModelCard, fmt: str | None) -> RenderedCard:
-        """``card`` in md, html, pdf or json."""
+    def render(self, request: RenderCard, actor: Actor) -> Document:
+        """A card as a file: the request's ``card``, or the version's as it stands, in md, html, pdf or json."""
         from ..analysis.cards.render import FORMATS, check_format, render
 
-        fmt = check_format(fmt)
+        card = request.card
+        if card is None:
+            card = self.build(request.name or "", request.version, request.alias)
+        fmt = check_format(request.format)
         media_type, ext = FORMATS[fmt]
         content = render(card, fmt, self.settings.card_templates)
         safe = file_safe(card.facts.model.name)
-        return RenderedCard(content, media_type, f"{safe}-v{card.facts.model.version}-card.{ext}")
+        return Document(content, media_type, f"{safe}-v{card.facts.model.version}-card.{ext}")
 
     def facts(self, detail: VersionDetail) -> CardFacts:
         """Everything the registry knows about a version, in the card's terms."""
@@ -202,25 +195,46 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
 
     # --- writing ---------------------------------------------------------------------------------------------------
 
-    def generate(
-        self, name: str, version: str | int | None = None, alias: str | None = None, save: bool = True
-    ) -> ModelCard:
+    def generate(self, request: GenerateCard, actor: Actor) -> ModelCard:
         """Build the card from the registry; with ``save``, store it (md, html, pdf, json) with the version."""
-        detail = self._detail(name, version, alias)
+        detail = self._detail(request.name, request.version, request.alias)
         card = self._card(self.facts(detail), detail.tags)
-        return self._save(card, detail.tags) if save else card
+        return self._save(card, detail.tags) if request.save else card
 
-    def update(
+    def update(self, request: UpdateCard, actor: Actor) -> ModelCard:
+        """Change a card and save it, in one step (see :meth:`_change`)."""
+        return self._change(
+            request.name,
+            request.version,
+            request.alias,
+            sections=request.sections,
+            markdown=request.markdown,
+            status=request.status,
+            comment=request.comment,
+            user=actor.user,
+        )
+
+    def approve(self, request: ApproveCard, actor: Actor) -> ModelCard:
+        """Approve the card as it stands, recording who, when, why, and what the model version looked like."""
+        return self._change(
+            request.name, request.version, request.alias, status="approved", comment=request.comment, user=actor.user
+        )
+
+    def reopen(self, request: ReopenCard, actor: Actor) -> ModelCard:
+        """Withdraw an approval: the card is a draft again."""
+        return self._change(request.name, request.version, request.alias, status="draft", user=actor.user)
+
+    def _change(
         self,
         name: str,
-        version: str | int | None = None,
-        alias: str | None = None,
+        version: str | int | None,
+        alias: str | None,
         *,
         sections: Mapping[str, Any] | None = None,
         markdown: str | None = None,
         status: str | None = None,
         comment: str | None = None,
-        user: str | None = None,
+        user: str,
     ) -> ModelCard:
         """Change a card and save it, in one step.
 
@@ -231,12 +245,8 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         """
         from ..analysis.cards import fingerprint
 
-        if status not in (None, "approved", "draft"):
-            raise InvalidParameter(f"status must be 'approved' or 'draft', not {status!r}")
-        if comment is not None and len(comment) > 2000:
-            raise InvalidParameter("An approval comment may have at most 2000 characters")
         detail = self._detail(name, version, alias)
-        who = user or self.settings.user
+        who = user
         tags = detail.tags
         writes: dict[str, str | None] = {}  # tag -> new value, None to delete
         if sections is not None or markdown is not None:
@@ -276,24 +286,6 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
         tags = _applied(tags, writes)
         return self._save(self._card(facts, tags), tags)
 
-    def approve(
-        self,
-        name: str,
-        version: str | int | None = None,
-        alias: str | None = None,
-        *,
-        user: str | None = None,
-        comment: str | None = None,
-    ) -> ModelCard:
-        """Approve the card as it stands, recording who, when, why, and what the model version looked like."""
-        return self.update(name, version, alias, status="approved", comment=comment, user=user)
-
-    def reopen(
-        self, name: str, version: str | int | None = None, alias: str | None = None, *, user: str | None = None
-    ) -> ModelCard:
-        """Withdraw an approval: the card is a draft again."""
-        return self.update(name, version, alias, status="draft", user=user)
-
     def _section_writes(
         self, model: str, tags: Mapping[str, str], sections: Mapping[str, Any], markdown: str | None
     ) -> dict[str, str | None]:
@@ -325,36 +317,12 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
             writes[tk.CARD_SECTION_PREFIX + field] = None if empty else text
         return writes
 
-    def write(self, rendered: RenderedCard, path: str | Path, roots: list[Path]) -> Path:
-        """Write a rendered card to ``path``, which must lie under one of ``roots``."""
-        text = str(path)
-        if not text or "\x00" in text:
-            raise InvalidParameter("A file path is required")
-        try:  # inspecting a path can fail too (a name too long, a loop of links)
-            target = Path(text).expanduser()
-            if target.is_dir() or text.endswith(("/", os.sep)):
-                target = target / rendered.file_name
-            resolved = target.resolve()
-        except (OSError, RuntimeError) as exc:
-            raise InvalidParameter(f"Invalid path {text[:200]!r}: {exc}") from None
-        allowed = [r.expanduser().resolve() for r in roots]
-        if not any(resolved.is_relative_to(r) for r in allowed):
-            where = " or ".join(str(r) for r in allowed)
-            raise PermissionDenied(f"{text}: a card can only be saved under {where}")
-        try:
-            if not resolved.parent.is_dir():
-                raise InvalidParameter(f"Cannot write {text}: folder {resolved.parent} does not exist")
-            resolved.write_bytes(rendered.content)
-        except OSError as exc:
-            raise InvalidParameter(f"Cannot write {text}: {exc.strerror or exc}") from None
-        return resolved
-
     # --- helpers ---------------------------------------------------------------------------------------------------
 
     def _detail(self, name: str, version: str | int | None, alias: str | None) -> VersionDetail:
         if version is None and alias is None:
             version = self.registry.resolve_version(name)
-        return self.registry.get_version(name, version=version, alias=alias)
+        return self.registry.version_detail(name, version=version, alias=alias)
 
     def _card(self, facts: CardFacts, tags: Mapping[str, str]) -> ModelCard:
         """The card of these facts with the sections and review state the version's ``tags`` hold."""

@@ -11,7 +11,6 @@ The ledger's unique stretch key makes a second settler a no-op.
 from __future__ import annotations
 
 import contextlib
-import re
 import statistics
 import time
 from collections.abc import Callable
@@ -19,38 +18,24 @@ from typing import TYPE_CHECKING, Any
 
 from .. import tagkeys as tk
 from ..backends.store.ledger import Totals, UsageRow
-from ..cost_entities import CostGroup, CostSummary
-from ..display import fmt_money
-from ..entities import DEPLOYMENT_ACTIVE, JOB_FINAL, Deployment, Estimate, Job, Resources
-from ..errors import InvalidParameter, MaestroError
+from ..contract import rules as v
+from ..contract.costs import EstimateCost, GetCostSummary, SettleUsage, window_seconds
+from ..entities import DEPLOYMENT_ACTIVE, JOB_FINAL, CostGroup, CostSummary, Deployment, Estimate, Job, Resources
+from ..entities.display import fmt_money
+from ..errors import BudgetExceeded, InvalidParameter, MaestroError
 from ..settings import Settings
-from . import validation as v
-from .budgets import BudgetExceeded, BudgetService, period_word
+from .budgets import BudgetService, period_word
 from .pricing import Rates, dollars
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, Handle, Usage
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
+    from ..contract.base import Actor
 
 #: What an unspecified request is taken to be, for estimates and for pricing unmeasured runs.
 DEFAULT_CPUS = 1.0
 DEFAULT_MEMORY_GIB = 1.0
-GROUP_BY = ("user", "project", "model", "version", "kind")
-_WINDOW = re.compile(r"^\s*(\d{1,4})\s*([hdw])\s*$")
-_UNIT_S = {"h": 3600, "d": 86400, "w": 7 * 86400}
-MAX_WINDOW_S = 366 * 86400
-
-
-def window_seconds(window: str) -> int:
-    """``30d`` -> seconds (``h``, ``d`` or ``w``; at most 366 days)."""
-    match = _WINDOW.match(str(window))
-    if not match or int(match.group(1)) == 0:
-        raise InvalidParameter(f"A window is a number and h, d or w (e.g. 30d), not {window!r}")
-    seconds = int(match.group(1)) * _UNIT_S[match.group(2)]
-    if seconds > MAX_WINDOW_S:
-        raise InvalidParameter("A window is at most 366 days")
-    return seconds
 
 
 def requested_usage(resources: Resources, seconds: float, replicas: int = 1) -> tuple[float, float, float]:
@@ -218,6 +203,10 @@ class CostService:
 
     # --- summaries -----------------------------------------------------------------------------------------------
 
+    def get_summary(self, req: GetCostSummary, actor: Actor) -> CostSummary:
+        """Spend over the last ``window`` grouped ``by`` user, project, model, version or kind; highest first."""
+        return self.summary(req.by, req.window, user=req.user, project=req.project)
+
     def summary(
         self,
         by: str = "project",
@@ -227,9 +216,7 @@ class CostService:
         project: str | None = None,
         settle: bool = True,
     ) -> CostSummary:
-        """Spend over the last ``window`` grouped ``by`` user, project, model, version or kind; highest first."""
-        if by not in GROUP_BY:
-            raise InvalidParameter(f"Costs group by {', '.join(GROUP_BY)}, not {by!r}")
+        """The summary itself, for callers inside the services (the metrics exposition)."""
         until = time.time()
         since = until - window_seconds(window)
         if settle:
@@ -250,7 +237,23 @@ class CostService:
             **_in_hours(total),
         )
 
+    def settle_usage(self, req: SettleUsage, actor: Actor) -> int:
+        """Settle now (the server does it every ``MAESTRO_METER_INTERVAL`` seconds); how many rows were written."""
+        return self.settle()
+
     # --- estimates -----------------------------------------------------------------------------------------------
+
+    def estimate_cost(self, req: EstimateCost, actor: Actor) -> Estimate:
+        """What a job or deployment would cost, for the caller and their project (or the one named)."""
+        return self.estimate(
+            req.kind,
+            req.resources(),
+            replicas=req.replicas,
+            hours=req.hours,
+            name=req.name,
+            user=actor.user,
+            project=req.project,
+        )
 
     def estimate(
         self,

@@ -16,7 +16,16 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..entities import DEPLOYMENT_ACTIVE, Deployment, DeploymentList, Prediction
+from .. import naming
+from ..contract.deployments import (
+    CreateDeployment,
+    DeleteDeployment,
+    GetDeployment,
+    ListDeployments,
+    Predict,
+    UpdateDeployment,
+)
+from ..entities import DEPLOYMENT_ACTIVE, Deployment, DeploymentList, Prediction, Resources
 from ..errors import (
     BackendUnavailable,
     Conflict,
@@ -27,11 +36,11 @@ from ..errors import (
     first_line,
 )
 from ..settings import Settings
-from . import validation as v
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, DeploymentLaunch, DeploymentUpdate, Handle
     from ..backends.store import MaestroStore
+    from ..contract.base import Actor
     from .costs import CostService
     from .gate import PromotionGate
     from .registry import RegistryService
@@ -40,7 +49,6 @@ if TYPE_CHECKING:
 READY_TIMEOUT_S = 120.0
 PREDICT_TIMEOUT_S = 60.0
 MAX_PREDICT_BYTES = 20_000_000
-SCORING_KEYS = ("dataframe_split", "dataframe_records", "inputs", "instances")
 _SETTLED = ("ready", "failed", "stopped", "degraded")
 
 
@@ -68,40 +76,20 @@ class DeploymentService:
 
     # --- create ----------------------------------------------------------------------------------------------
 
-    def create(
-        self,
-        model: str,
-        *,
-        version: str | int | None = None,
-        alias: str | None = None,
-        name: str | None = None,
-        replicas: int = 1,
-        cpus: float | None = None,
-        memory: str | None = None,
-        gpus: int = 0,
-        override_reason: str | None = None,
-        user: str | None = None,
-        project: str | None = None,
-        wait: bool = False,
-        timeout: float = READY_TIMEOUT_S,
-    ) -> Deployment:
-        """Serve ``model`` at ``version`` (or the version ``alias`` names; default the newest) as deployment ``name``
-        (default ``<model>-<alias>`` or ``<model>-v<version>``). Returns at once (status ``starting``), or once ready
-        with ``wait``."""
-        if version is not None and alias is not None:
-            raise InvalidParameter("Give a version or an alias, not both")
-        replicas = v.count(replicas, "replicas", 1, v.MAX_REPLICAS)
-        resources = v.resources(cpus, memory, gpus)
-        resolved = self._registry().resolve_version(model, version=version, alias=alias)
-        deployment_id = (
-            v.dns_label(name, "deployment name")
-            if name is not None
-            else v.dns_safe(f"{model}-{alias.lower() if alias else 'v' + resolved}", 63, "model")
+    def create(self, request: CreateDeployment, actor: Actor) -> Deployment:
+        """Serve the request's model at its ``version`` (or the version its ``alias`` names; default the newest) as
+        deployment ``name`` (default ``<model>-<alias>`` or ``<model>-v<version>``), for ``actor``. Returns at once
+        (status ``starting``); a watcher records when it is ready."""
+        model, alias, replicas = request.model, request.alias, request.replicas
+        resources = Resources(cpus=request.cpus, memory=request.memory, gpus=request.gpus)
+        resolved = self._registry().resolve_version(model, version=request.version, alias=alias)
+        deployment_id = request.name or naming.dns_safe(
+            f"{model}-{alias.lower() if alias else 'v' + resolved}", 63, "model"
         )
-        user = user or self.settings.user
+        user = actor.user
         self._free(deployment_id)
-        self._gate_check(model, resolved, f"deploy as {deployment_id}", override_reason, user)
-        project = project or self.settings.project
+        self._gate_check(model, resolved, f"deploy as {deployment_id}", request.override_reason, user)
+        project = self.settings.project
         # A day of serving, against the budgets; over a hard limit nothing starts.
         estimate = self._costs().estimate("deployment", resources, replicas=replicas, user=user, project=project)
         self._costs().enforce(estimate)
@@ -129,7 +117,8 @@ class DeploymentService:
             self.store.update_deployment(deployment_id, status="failed", reason=reason, updated_at=time.time())
             raise
         self.store.update_deployment(deployment_id, handle=handle)
-        return self._settle(deployment_id, wait, timeout).model_copy(update={"estimate": estimate})
+        self._watch(deployment_id)
+        return self._get(deployment_id).model_copy(update={"estimate": estimate})
 
     def _free(self, deployment_id: str) -> None:
         """Make room for a new deployment ``deployment_id``: refuse if one is active, forget a stopped one."""
@@ -166,15 +155,18 @@ class DeploymentService:
 
     # --- read ------------------------------------------------------------------------------------------------
 
-    def get(self, deployment_id: str) -> Deployment:
+    def get(self, request: GetDeployment, actor: Actor) -> Deployment:
         """The deployment as it is now (health-checked when active)."""
-        record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
+        return self._get(request.deployment_id)
+
+    def _get(self, deployment_id: str) -> Deployment:
+        record, handle = self.store.get_deployment(deployment_id)
         return self._refreshed(record, handle)
 
-    def list(self, *, include_stopped: bool = False, user: str | None = None, limit: int = 100) -> DeploymentList:
+    def list(self, request: ListDeployments, actor: Actor) -> DeploymentList:
         """Active deployments (all of them with ``include_stopped``), newest first."""
-        statuses = None if include_stopped else list(DEPLOYMENT_ACTIVE)
-        rows = self.store.list_deployments(user=user, statuses=statuses, limit=v.page_size(limit))
+        statuses = None if request.include_stopped else list(DEPLOYMENT_ACTIVE)
+        rows = self.store.list_deployments(user=request.user, statuses=statuses, limit=request.limit)
         return DeploymentList(deployments=[self._refreshed(r, h) for r, h in rows])
 
     def _refreshed(self, record: Deployment, handle: Handle) -> Deployment:
@@ -202,19 +194,13 @@ class DeploymentService:
             handle=handle,  # a refresh may retire replicas (after an update)
         )
 
-    def _settle(self, deployment_id: str, wait: bool, timeout: float) -> Deployment:
-        """Wait for a starting deployment to settle, or leave a watcher to record it."""
-        if wait:
-            return self.wait(deployment_id, timeout=timeout)
-        self._watch(deployment_id)
-        return self.get(deployment_id)
-
     def wait(self, deployment_id: str, *, timeout: float = READY_TIMEOUT_S) -> Deployment:
-        """Block until the deployment is ready (or failed, or ``timeout`` seconds pass)."""
+        """Block until the deployment is ready (or failed, or ``timeout`` seconds pass): how the watcher keeps a
+        starting deployment's record current."""
         deadline = time.monotonic() + timeout
         delay = 0.05
         while True:
-            current = self.get(deployment_id)
+            current = self._get(deployment_id)
             if current.status in _SETTLED or time.monotonic() >= deadline:
                 return current
             time.sleep(delay)
@@ -237,44 +223,37 @@ class DeploymentService:
 
     # --- change ----------------------------------------------------------------------------------------------
 
-    def scale(self, deployment_id: str, replicas: int, *, user: str | None = None) -> Deployment:
-        """Run ``replicas`` replicas (1-20)."""
-        record, handle = self._owned(deployment_id, user)
-        replicas = v.count(replicas, "replicas", 1, v.MAX_REPLICAS)
-        self._meter(record, handle)  # the stretch so far, at the old size
-        handle = self._compute().scale_deployment(record, handle, replicas)
-        self.store.update_deployment(record.id, replicas=replicas, handle=handle, updated_at=time.time())
-        self._watch(record.id)
-        return self.get(record.id)
+    def update(self, request: UpdateDeployment, actor: Actor) -> Deployment:
+        """Roll the deployment over to another ``version`` (or ``alias``) of its model, through the gate (the old
+        version serves until the new one is ready), and/or run ``replicas`` replicas. Only its owner may."""
+        if request.version is not None or request.alias is not None:
+            self._roll(request, actor.user)
+        if request.replicas is not None:
+            self._scale(request.deployment_id, request.replicas, actor.user)
+        return self._get(request.deployment_id)
 
-    def update(
-        self,
-        deployment_id: str,
-        *,
-        version: str | int | None = None,
-        alias: str | None = None,
-        override_reason: str | None = None,
-        user: str | None = None,
-    ) -> Deployment:
-        """Roll the deployment over to another version of its model (through the gate); the old version serves until
-        the new one is ready."""
-        if (version is None) == (alias is None):
-            raise InvalidParameter("Give the version (or the alias) to update the deployment to")
-        record, handle = self._owned(deployment_id, user)
-        resolved = self._registry().resolve_version(record.model, version=version, alias=alias)
-        self._gate_check(record.model, resolved, f"deploy as {record.id}", override_reason, record.user)
+    def _roll(self, request: UpdateDeployment, user: str) -> None:
+        record, handle = self._owned(request.deployment_id, user)
+        resolved = self._registry().resolve_version(record.model, version=request.version, alias=request.alias)
+        self._gate_check(record.model, resolved, f"deploy as {record.id}", request.override_reason, record.user)
         launch = self._launch(record, resolved)
         self._meter(record, handle)  # the stretch so far belongs to the old version
         handle = self._compute().update_deployment(record, handle, launch)
         self.store.update_deployment(
-            record.id, version=resolved, alias=alias, status="updating", handle=handle, updated_at=time.time()
+            record.id, version=resolved, alias=request.alias, status="updating", handle=handle, updated_at=time.time()
         )
         self._watch(record.id)
-        return self.get(record.id)
 
-    def delete(self, deployment_id: str, *, user: str | None = None) -> Deployment:
+    def _scale(self, deployment_id: str, replicas: int, user: str) -> None:
+        record, handle = self._owned(deployment_id, user)
+        self._meter(record, handle)  # the stretch so far, at the old size
+        handle = self._compute().scale_deployment(record, handle, replicas)
+        self.store.update_deployment(record.id, replicas=replicas, handle=handle, updated_at=time.time())
+        self._watch(record.id)
+
+    def delete(self, request: DeleteDeployment, actor: Actor) -> Deployment:
         """Stop serving; the record stays (status ``stopped``) for history."""
-        record, handle = self._owned(deployment_id, user, active=False)
+        record, handle = self._owned(request.deployment_id, actor.user, active=False)
         if record.status != "stopped":
             self._meter(record, handle)  # the last stretch, while its replicas can still be read
             self._compute().delete_deployment(record, handle)
@@ -288,9 +267,8 @@ class DeploymentService:
         with contextlib.suppress(MaestroError):  # usage is bookkeeping: it never blocks a change
             self._costs().meter_deployment(record, handle, final=True)
 
-    def _owned(self, deployment_id: str, user: str | None, active: bool = True) -> tuple[Deployment, Handle]:
-        record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
-        user = user or self.settings.user
+    def _owned(self, deployment_id: str, user: str, active: bool = True) -> tuple[Deployment, Handle]:
+        record, handle = self.store.get_deployment(deployment_id)
         if record.user != user:
             raise PermissionDenied(f"Deployment '{record.id}' belongs to {record.user}; only they can change it")
         if active and not record.active:
@@ -299,12 +277,13 @@ class DeploymentService:
 
     # --- predict ---------------------------------------------------------------------------------------------
 
-    def predict(self, deployment_id: str, body: bytes | dict[str, Any]) -> Prediction:
-        """Send an MLflow scoring request (``{"dataframe_split": ...}``, ``{"dataframe_records": [...]}``,
+    def predict(self, request: Predict, actor: Actor) -> Prediction:
+        """Send the request's MLflow scoring request (``{"dataframe_split": ...}``, ``{"dataframe_records": [...]}``,
         ``{"inputs": ...}`` or ``{"instances": ...}``) to the deployment; returns its predictions."""
-        raw = json.dumps(body).encode() if isinstance(body, dict) else body
-        _check_scoring_body(raw)
-        record, handle = self.store.get_deployment(v.dns_label(deployment_id, "deployment id"))
+        raw = json.dumps(request.scoring()).encode()
+        if len(raw) > MAX_PREDICT_BYTES:
+            raise InvalidParameter(f"The prediction request is larger than {MAX_PREDICT_BYTES:,} bytes")
+        record, handle = self.store.get_deployment(request.deployment_id)
         if not record.active:
             raise Conflict(f"Deployment '{record.id}' is {record.status}; it serves no predictions")
         from .metrics import REQUESTS
@@ -343,19 +322,6 @@ class DeploymentService:
             if fresh.status in ("starting", "updating"):
                 self._watch(fresh.id)
         return len(rows)
-
-
-def _check_scoring_body(raw: bytes) -> None:
-    if len(raw) > MAX_PREDICT_BYTES:
-        raise InvalidParameter(f"The prediction request is larger than {MAX_PREDICT_BYTES:,} bytes")
-    try:
-        doc = json.loads(raw) if raw.strip() else None
-    except ValueError as exc:
-        raise InvalidParameter(f"The prediction request is not JSON: {exc}") from None
-    if not isinstance(doc, dict) or not any(k in doc for k in SCORING_KEYS):
-        raise InvalidParameter(
-            f"A prediction request is a JSON object with one of {', '.join(SCORING_KEYS)} (MLflow's scoring format)"
-        )
 
 
 def _message(payload: Any) -> str:

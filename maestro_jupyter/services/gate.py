@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from traitlets.config import LoggingConfigurable
 
 from .. import tagkeys as tk
+from ..contract import rules as v
+from ..contract.base import Actor
+from ..contract.registry import GetGateDecision
 from ..entities import GateDecision, GateOverride
 from ..errors import GateRefused, InvalidParameter
 from ..settings import Settings
-from . import validation as v
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
@@ -42,12 +44,16 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
         name, version = v.name(name), v.version(version)
         return self._decide(name, version, action, gated, self.backend.get_version(name, version).tags)
 
-    def decide_alias(self, name: str, version: str | int, alias: str | None = None) -> GateDecision:
-        """Whether the version may take ``alias`` now (``None``: any gated alias)."""
-        if alias is None:
-            return self.decide(name, version, "a gated alias")
-        alias = v.alias(alias)
-        return self.decide(name, version, f"alias {alias!r}", gated=self.is_gated(alias))
+    def get_decision(self, request: GetGateDecision, actor: Actor) -> GateDecision:
+        """Whether the version the request names may take ``promote_to`` (or, without it, any gated alias or a
+        deployment) now, and why not."""
+        from .registry import resolve_version
+
+        version = resolve_version(self.backend, request.name, request.version, request.alias)
+        if request.promote_to is None:
+            return self.decide(request.name, version, "promotion or deployment")
+        alias = request.promote_to
+        return self.decide(request.name, version, f"alias {alias!r}", gated=self.is_gated(alias))
 
     def _decide(self, name: str, version: str, action: str, gated: bool, tags: Mapping[str, str]) -> GateDecision:
         verdict, ran_at = tags.get(tk.TESTS_VERDICT), tags.get(tk.TESTS_RAN_AT)

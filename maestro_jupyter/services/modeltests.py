@@ -10,22 +10,31 @@ version comparison shows test results side by side.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from traitlets.config import LoggingConfigurable
 
+from .. import naming
 from .. import tagkeys as tk
+from ..contract import rules as v
+from ..contract.base import Actor, Document
+from ..contract.sources import read_policy_file, read_table
 from ..errors import InvalidParameter, NotFound
 from ..settings import Settings
-from . import validation as v
-from .data import resolve_path
 
 if TYPE_CHECKING:
     from ..analysis.modeltests import TestHistory, TestPolicy, TestReport, TestRunSummary
     from ..backends.mlflow_models import ModelLoader
     from ..backends.mlflow_registry import MlflowRegistry
+    from ..contract.tests import (
+        GetTestOverview,
+        GetTestPolicy,
+        GetTestReport,
+        GetTestReportFile,
+        ListTestRuns,
+        RunModelTests,
+    )
     from .data import DataService
     from .gate import PromotionGate
     from .registry import RegistryService
@@ -52,19 +61,13 @@ HEADLINE_METRICS = (
 _UNSET: Any = object()
 
 
-@dataclass
-class ReportFile:
-    content: bytes
-    media_type: str
-    file_name: str
-
-
 class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
     """Run, read and list model tests.
 
-    Contract: a bad argument, policy or data raises ``InvalidParameter``; an unknown model, version or alias
-    ``NotFound``; a path outside ``root`` ``PermissionDenied``. A model that fails on the data is a failed check in
-    the report, never an exception. Blocking.
+    Contract: a bad policy or data raises ``InvalidParameter``; an unknown model, version or alias ``NotFound``.
+    A request's file paths are read as given (the REST handler confines them to the Jupyter root first). A model
+    that fails on the data is a failed check in the report, never an exception. Runs are recorded as the request's
+    actor. Blocking.
     """
 
     def __init__(
@@ -94,7 +97,12 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
 
     # --- policy ----------------------------------------------------------------------------------------------------
 
-    def policy(
+    def policy(self, request: GetTestPolicy, actor: Actor) -> TestPolicy:
+        """The policy a test of the model would use now: defaults, the team file, the model's tags, then the
+        request's ``policy``."""
+        return self.effective_policy(request.name, request.policy)
+
+    def effective_policy(
         self,
         name: str,
         policy: Mapping[str, Any] | str | Path | None = None,
@@ -103,20 +111,19 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
         sensitive: Sequence[str] | None = None,
         slices: Sequence[str] | None = None,
         reference_alias: str | None = _UNSET,
-        root: str | Path | None = None,
     ) -> TestPolicy:
-        """The effective policy for a model: defaults, the team file, the model's tags, ``policy``, then the
-        explicit arguments (later wins)."""
+        """The effective policy for a model: defaults, the team file, the model's tags, ``policy`` (a mapping or a
+        policy file's path), then the explicit arguments (later wins)."""
         from ..analysis.modeltests import PolicyError, merge_layers
         from ..analysis.modeltests.policy import policy_from_tags
 
         try:
-            team = self._policy_file(self.settings.test_policy, None) if self.settings.test_policy else {}
+            team = self._policy_file(self.settings.test_policy) if self.settings.test_policy else {}
             model_tags = self.backend.get_model_summary(v.name(name)).tags
             layers: list[Mapping[str, Any] | None] = [
                 team,
                 policy_from_tags(model_tags, "maestro.tests.", tk.TESTS_POLICY),
-                policy if isinstance(policy, Mapping) else self._policy_file(policy, root) if policy else None,
+                policy if isinstance(policy, Mapping) else self._policy_file(policy) if policy else None,
             ]
             explicit: dict[str, Any] = {}
             if thresholds:
@@ -131,53 +138,27 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
         except PolicyError as exc:
             raise InvalidParameter(f"Test policy: {exc}") from None
 
-    def _policy_file(self, path: str | Path, root: str | Path | None) -> dict[str, Any]:
-        from ..analysis.modeltests import parse_policy_text
-
-        resolved = resolve_path(path, root)
-        try:
-            text = resolved.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InvalidParameter(f"Cannot read the policy {resolved.name}: {getattr(exc, 'strerror', exc)}") from None
-        return parse_policy_text(text, resolved.name)
+    def _policy_file(self, path: str | Path) -> dict[str, Any]:
+        return read_policy_file(path)
 
     # --- running ---------------------------------------------------------------------------------------------------
 
-    def run(
-        self,
-        name: str,
-        version: str | int | None = None,
-        alias: str | None = None,
-        *,
-        data: Any,
-        target: str,
-        sensitive: Sequence[str] | None = None,
-        slices: Sequence[str] | None = None,
-        policy: Mapping[str, Any] | str | Path | None = None,
-        thresholds: Mapping[str, Any] | None = None,
-        reference_alias: str | None = _UNSET,
-        record: bool = True,
-        user: str | None = None,
-        root: str | Path | None = None,
-    ) -> TestReport:
-        """Test a version (``version``, else the one ``alias`` names, else the newest) on ``data`` (a DataFrame or
-        a CSV/Parquet path) whose ``target`` column holds the truth; with ``record``, keep the report with it."""
+    def run(self, request: RunModelTests, actor: Actor) -> TestReport:
+        """Test a version (``version``, else the one ``alias`` names, else the newest) on the request's data whose
+        ``target`` column holds the truth; with ``record``, keep the report with it."""
         from ..analysis.modeltests import SuiteInputError, run_suite
 
-        name = v.name(name)
-        if not isinstance(target, str) or not target:
-            raise InvalidParameter("target: name the column that holds the true labels or values")
-        resolved = self.registry.resolve_version(name, version=version, alias=alias)
-        effective = self.policy(
+        name, target = request.name, request.target
+        resolved = self.registry.resolve_version(name, version=request.version, alias=request.alias)
+        effective = self.effective_policy(
             name,
-            policy,
-            thresholds=thresholds,
-            sensitive=sensitive,
-            slices=slices,
-            reference_alias=reference_alias,
-            root=root,
+            request.policy if request.policy is not None else request.policy_path,
+            thresholds=request.thresholds,
+            sensitive=request.sensitive,
+            slices=request.slices,
+            reference_alias=request.reference_alias,
         )
-        frame, _label = self.data.load(data, root)
+        frame, _label = read_table(request.data if request.data is not None else request.path)
         signature, _flavors = self.backend.model_info(name, resolved)
         model = self._under_test(name, resolved, signature.inputs if signature else None)
         reference = None
@@ -201,11 +182,11 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
                 name=name,
                 version=resolved,
                 reference=reference,
-                ran_by=user or self.settings.user,
+                ran_by=actor.user,
             )
         except SuiteInputError as exc:
             raise InvalidParameter(str(exc)) from None
-        return self._record(report) if record else report
+        return self._record(report) if request.record else report
 
     def _under_test(self, name: str, version: str, inputs: list[dict[str, Any]] | None) -> Any:
         from ..analysis.modeltests import ModelUnderTest
@@ -268,10 +249,10 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
 
     # --- reading ---------------------------------------------------------------------------------------------------
 
-    def latest(self, name: str, version: str | int | None = None, alias: str | None = None) -> TestReport | None:
+    def latest(self, request: GetTestReport, actor: Actor) -> TestReport | None:
         """The version's latest recorded report (``None`` if it was never tested)."""
-        name = v.name(name)
-        resolved = self.registry.resolve_version(name, version=version, alias=alias)
+        name = request.name
+        resolved = self.registry.resolve_version(name, version=request.version, alias=request.alias)
         return self._latest(name, resolved, self.backend.get_version(name, resolved).tags)
 
     def _latest(self, name: str, version: str, tags: Mapping[str, str]) -> TestReport | None:
@@ -286,8 +267,11 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
             self.log.warning("Unreadable test report of %s v%s", name, version)
             return None
 
-    def history(self, name: str, version: str | int | None = None, max_results: int = 100) -> list[TestRunSummary]:
+    def history(self, request: ListTestRuns, actor: Actor) -> list[TestRunSummary]:
         """Recorded test runs of a model (or of one version), newest first."""
+        return self._history(request.name, request.version, request.max_results)
+
+    def _history(self, name: str, version: str | None, max_results: int = 100) -> list[TestRunSummary]:
         from ..analysis.modeltests import TestRunSummary
         from ..backends.mlflow_models import find_runs
 
@@ -316,31 +300,28 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
             )
         return found
 
-    def overview(self, name: str, version: str | int) -> TestHistory:
+    def overview(self, request: GetTestOverview, actor: Actor) -> TestHistory:
         """The latest report, the run history and the gate overrides of one version."""
         from ..analysis.modeltests import TestHistory
 
-        name, version = v.name(name), v.version(version)
+        name, version = request.name, request.version
         tags = self.backend.get_version(name, version).tags  # read once: the report and the overrides are tags
         return TestHistory(
             name=name,
             version=version,
             latest=self._latest(name, version, tags),
-            history=self.history(name, version),
+            history=self._history(name, version),
             overrides=self.gate.overrides_in(tags),
         )
 
-    def report_file(self, name: str, version: str | int, fmt: str | None) -> ReportFile:
+    def report_file(self, request: GetTestReportFile, actor: Actor) -> Document:
         """The latest report as stored: ``json``, ``html`` or ``junit``."""
-        fmt = (fmt or "json").lower()
-        if fmt not in REPORT_FILES:
-            raise InvalidParameter(f"format must be one of {', '.join(REPORT_FILES)}, not {fmt!r}")
-        name, version = v.name(name), v.version(version)
+        name, version, fmt = request.name, request.version, request.format
         text = self._report_text(self.backend.get_version(name, version).tags, fmt)
         if text is None:
             raise NotFound(f"Version {version} of {name!r} has no test report yet")
         file_name, media_type = REPORT_FILES[fmt]
-        return ReportFile(text.encode(), media_type, f"{v.file_safe(name)}-v{version}-tests-{file_name}")
+        return Document(text.encode(), media_type, f"{naming.file_safe(name)}-v{version}-tests-{file_name}")
 
     def _report_text(self, tags: Mapping[str, str], fmt: str) -> str | None:
         """A stored report file of the test run the version's ``tags`` name (``None``: no report)."""

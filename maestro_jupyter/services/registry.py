@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import tempfile
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from traitlets.config import LoggingConfigurable
 
 from .. import tagkeys
+from ..contract.base import Actor, Document
+from ..contract.registry import (
+    CompareVersions,
+    DeleteAlias,
+    DeleteTag,
+    DownloadVersion,
+    GetModel,
+    GetVersion,
+    ListModels,
+    RegisterModel,
+    SetAlias,
+    SetTag,
+    UpdateDescription,
+)
 from ..entities import (
     ModelDetail,
     ModelPage,
@@ -22,8 +34,8 @@ from ..entities import (
     VersionMetrics,
 )
 from ..errors import InvalidParameter, NotFound
+from ..naming import file_safe
 from ..settings import Settings
-from . import validation as v
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
@@ -39,8 +51,9 @@ MAX_COMPARED_VERSIONS = 200
 class RegistryService(LoggingConfigurable):  # type: ignore[misc]
     """Search, read and curate registered models.
 
-    Contract: every method validates its input first (raising ``InvalidParameter``), then calls the backend;
+    Contract: an operation takes its request model (checked when it was built: ``InvalidParameter``) and the actor;
     a missing model, version or alias raises ``NotFound``; an unreachable store raises ``BackendUnavailable``.
+    ``version_detail``, ``resolve_version`` and ``load_snippet`` are plain helpers for other services.
     Methods are blocking; the server runs them on a worker thread.
     """
 
@@ -52,40 +65,36 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         self.settings = settings
         self.gate = gate
 
-    def list_models(
-        self,
-        search: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        max_results: int | str | None = 100,
-        page_token: str | None = None,
-        order_by: str | None = None,
-    ) -> ModelPage:
+    def list_models(self, request: ListModels, actor: Actor) -> ModelPage:
         """Models whose name contains ``search`` (case-insensitive) and that carry every tag in ``tags``."""
         from ..backends.mlflow_registry import sql_string
 
         clauses = []
-        if search:
-            clauses.append(f"name ILIKE {sql_string(f'%{search}%')}")
-        for key, value in (tags or {}).items():
-            clauses.append(f"tags.`{v.tag_key(key)}` = {sql_string(v.tag_value(value))}")
+        if request.search:
+            clauses.append(f"name ILIKE {sql_string(f'%{request.search}%')}")
+        for key, value in request.tags.items():
+            clauses.append(f"tags.`{key}` = {sql_string(value)}")
         return self.backend.search_models(
-            " AND ".join(clauses), v.page_size(max_results), v.page_token(page_token), [v.model_order(order_by)]
+            " AND ".join(clauses), request.max_results, request.page_token, [request.order_by]
         )
 
-    def get_model(self, name: str) -> ModelDetail:
+    def get_model(self, request: GetModel, actor: Actor) -> ModelDetail:
         """A model with its versions (newest first), aliases, tags and description."""
-        return self.backend.get_model(v.name(name))
+        return self.backend.get_model(request.name)
 
-    def get_version(self, name: str, version: str | int | None = None, alias: str | None = None) -> VersionDetail:
+    def get_version(self, request: GetVersion, actor: Actor) -> VersionDetail:
         """One version, named by number or by alias, with its source run, signature and flavors."""
-        name = v.name(name)
-        if (version is None) == (alias is None):
-            raise InvalidParameter("Give exactly one of version or alias")
+        return self.version_detail(request.name, version=request.version, alias=request.alias)
+
+    def version_detail(self, name: str, version: str | int | None = None, alias: str | None = None) -> VersionDetail:
+        """One version, named by number or by alias (for other services; checks its input)."""
+        checked = GetVersion.build(name=name, version=version, alias=alias)
+        name, version, alias = checked.name, checked.version, checked.alias
         if alias is not None:
-            mv = self.backend.get_version_by_alias(name, v.alias(alias))
+            mv = self.backend.get_version_by_alias(name, alias)
             uri = f"models:/{name}@{alias}"
         else:
-            mv = self.backend.get_version(name, v.version(version))
+            mv = self.backend.get_version(name, str(version))
             uri = f"models:/{name}/{mv.version}"
         run = None
         if mv.run_id:
@@ -109,66 +118,53 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
             f'model = mlflow.pyfunc.load_model("{model_uri}")'
         )
 
-    def set_alias(
-        self,
-        name: str,
-        alias: str,
-        version: str | int,
-        override_reason: str | None = None,
-        user: str | None = None,
-    ) -> ModelVersion:
+    def set_alias(self, request: SetAlias, actor: Actor) -> ModelVersion:
         """Point ``alias`` at ``version`` (moving it if another version held it).
 
         A gated alias (``MAESTRO_GATED_ALIASES``, default champion and production) goes only to a version whose
         latest tests passed; otherwise ``GateRefused`` names the failed checks, unless ``override_reason`` is given,
-        which is recorded on the version with ``user`` and the time.
+        which is recorded on the version with the actor and the time.
         """
-        name, alias, version = v.name(name), v.alias(alias), v.version(version)
+        name, alias, version = request.name, request.alias, request.version
         if self.gate is not None and self.gate.is_gated(alias):
             self.gate.enforce(
-                name, version, f"alias {alias!r}", override_reason=override_reason, user=user or self.settings.user
+                name, version, f"alias {alias!r}", override_reason=request.override_reason, user=actor.user
             )
         self.backend.set_alias(name, alias, version)
         return self.backend.get_version(name, version)
 
-    def delete_alias(self, name: str, alias: str) -> None:
-        self.backend.delete_alias(v.name(name), v.alias(alias))
+    def delete_alias(self, request: DeleteAlias, actor: Actor) -> None:
+        self.backend.delete_alias(request.name, request.alias)
 
-    def set_tag(self, name: str, key: str, value: str, version: str | int | None = None) -> None:
+    def set_tag(self, request: SetTag, actor: Actor) -> None:
         """Tag the model, or one of its versions when ``version`` is given."""
-        name, key, value = v.name(name), v.tag_key(key), v.tag_value(value)
-        if version is None:
-            self.backend.set_model_tag(name, key, value)
+        if request.version is None:
+            self.backend.set_model_tag(request.name, request.key, request.value)
         else:
-            self.backend.set_version_tag(name, v.version(version), key, value)
+            self.backend.set_version_tag(request.name, request.version, request.key, request.value)
 
-    def delete_tag(self, name: str, key: str, version: str | int | None = None) -> None:
-        name, key = v.name(name), v.tag_key(key)
-        if version is None:
-            self.backend.delete_model_tag(name, key)
+    def delete_tag(self, request: DeleteTag, actor: Actor) -> None:
+        if request.version is None:
+            self.backend.delete_model_tag(request.name, request.key)
         else:
-            self.backend.delete_version_tag(name, v.version(version), key)
+            self.backend.delete_version_tag(request.name, request.version, request.key)
 
-    def update_description(
-        self, name: str, description: str, version: str | int | None = None
-    ) -> ModelDetail | VersionDetail:
+    def update_description(self, request: UpdateDescription, actor: Actor) -> ModelDetail | VersionDetail:
         """Replace the description of the model (or of one version); returns what was updated."""
-        name, description = v.name(name), v.description(description)
+        name, description, version = request.name, request.description, request.version
         if version is None:
             self.backend.update_model_description(name, description)
             return self.backend.get_model(name)
-        version = v.version(version)
         self.backend.update_version_description(name, version, description)
-        return self.get_version(name, version=version)
+        return self.version_detail(name, version=version)
 
-    def compare_versions(
-        self, name: str, metrics: Sequence[str] | None = None, versions: Sequence[str | int] | None = None
-    ) -> VersionComparison:
+    def compare_versions(self, request: CompareVersions, actor: Actor) -> VersionComparison:
         """Metrics across a model's versions, oldest first: the source runs' metrics, the training time, and
         ``maestro.metric.*`` version tags. ``metrics`` picks some (default: all); ``versions`` picks versions
         (default: the newest 200)."""
-        detail = self.backend.get_model(v.name(name))
-        wanted = [v.version(x) for x in versions] if versions else None
+        name = request.name
+        detail = self.backend.get_model(name)
+        wanted = request.versions
         if wanted is not None:
             missing = sorted(set(wanted) - {mv.version for mv in detail.versions}, key=int)
             if missing:
@@ -176,7 +172,7 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         chosen = [mv for mv in detail.versions if wanted is None or mv.version in wanted][:MAX_COMPARED_VERSIONS]
         values = {mv.version: self._version_metrics(mv) for mv in chosen}
         available = sorted({k for vals in values.values() for k in vals})
-        picked = [v.tag_key(m) for m in metrics] if metrics else available
+        picked = list(request.metrics) if request.metrics else available
         unknown = [m for m in picked if m not in available]
         if unknown:
             known = ", ".join(available) or "none"
@@ -211,49 +207,31 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
 
     def resolve_version(self, name: str, version: str | int | None = None, alias: str | None = None) -> str:
         """The version number a (version | alias | latest) reference points at."""
-        name = v.name(name)
-        if alias is not None:
-            return self.backend.get_version_by_alias(name, v.alias(alias)).version
-        if version is not None:
-            return self.backend.get_version(name, v.version(version)).version
-        detail = self.backend.get_model(name)
-        if not detail.versions:
-            raise NotFound(f"Model {name!r} has no versions")
-        return detail.versions[0].version
+        checked = DownloadVersion.build(name=name, version=version, alias=alias)
+        return resolve_version(self.backend, checked.name, checked.version, checked.alias)
 
-    def download(self, name: str, version: str | int, dest_zip: Path) -> Path:
-        """Write the version's artifacts to the zip file ``dest_zip``."""
-        return self.backend.download_version(v.name(name), v.version(version), dest_zip)
+    def download(self, request: DownloadVersion, actor: Actor) -> Document:
+        """The version's artifacts as a zip, named ``NAME-vVERSION.zip``."""
+        version = resolve_version(self.backend, request.name, request.version, request.alias)
+        with tempfile.TemporaryDirectory(prefix="maestro-") as tmp:
+            path = self.backend.download_version(request.name, version, Path(tmp) / "version.zip")
+            content = path.read_bytes()
+        return Document(content, "application/zip", f"{file_safe(request.name)}-v{version}.zip")
 
-    def download_to_temp(self, name: str, version: str | int) -> Path:
-        """Zip the version into a new temporary file; the caller deletes it."""
-        name, version = v.name(name), v.version(version)
-        self.backend.get_version(name, version)  # NotFound before any file is created
-        fd, name_ = tempfile.mkstemp(prefix="maestro-", suffix=".zip")
-        os.close(fd)
-        path = Path(name_)
-        try:
-            return self.backend.download_version(name, version, path)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-
-    def register(
-        self,
-        run_id: str,
-        name: str,
-        artifact_path: str = "model",
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-    ) -> ModelVersion:
+    def register(self, request: RegisterModel, actor: Actor) -> ModelVersion:
         """Register the model logged by ``run_id`` at ``artifact_path`` as a new version of ``name``."""
-        checked_tags = {v.tag_key(k): v.tag_value(val) for k, val in (tags or {}).items()}
-        if not artifact_path or ".." in artifact_path.split("/"):
-            raise InvalidParameter(f"Invalid artifact path {artifact_path!r}")
         return self.backend.register(
-            v.run_id(run_id),
-            artifact_path,
-            v.new_model_name(name),
-            v.description(description) if description is not None else None,
-            checked_tags,
+            request.run_id, request.artifact_path, request.name, request.description, dict(request.tags)
         )
+
+
+def resolve_version(backend: MlflowRegistry, name: str, version: str | None, alias: str | None) -> str:
+    """The version number of a checked (version | alias | latest) reference: ``NotFound`` if there is none."""
+    if alias is not None:
+        return backend.get_version_by_alias(name, alias).version
+    if version is not None:
+        return backend.get_version(name, version).version
+    detail = backend.get_model(name)
+    if not detail.versions:
+        raise NotFound(f"Model {name!r} has no versions")
+    return detail.versions[0].version

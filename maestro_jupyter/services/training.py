@@ -1,52 +1,46 @@
-"""Training jobs: validate a submission, open its MLflow run, record it in the Maestro DB and start it on the
-compute backend; then report its state, output and outcome, and cancel it.
+"""Training jobs: take a checked submission (:mod:`maestro_jupyter.contract.training`), open its MLflow run,
+record it in the Maestro DB and start it on the compute backend; then report its state, output and outcome, and
+cancel it.
 
-Every check runs before anything starts: an unknown script, a negative resource or a bad name is a 4xx and leaves
-no record, no run and no process behind. A job's record is written before the backend is asked to start it, so a
-crash in between shows as a failed job rather than vanishing.
+Every check runs before anything starts (the request model's, then the budget's and the backend's): a negative
+resource or a bad name is a 4xx and leaves no record, no run and no process behind. A job's record is written before
+the backend is asked to start it, so a crash in between shows as a failed job rather than vanishing.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import secrets
 import time
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..entities import JOB_ACTIVE, JOB_FINAL, Job, JobList, JobLogs
+from .. import naming
+from ..contract.training import CancelJob, GetJob, GetJobLogs, ListJobs, SubmitJob
+from ..entities import JOB_ACTIVE, JOB_FINAL, Job, JobList, JobLogs, Resources
 from ..errors import Conflict, InvalidParameter, MaestroError, PermissionDenied, first_line
 from ..settings import Settings
-from . import validation as v
-from .data import resolve_path
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, Handle, JobUpdate
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
+    from ..contract.base import Actor
     from .costs import CostService
 
-#: A ConfigMap holds at most 1 MiB; the same bound everywhere keeps a job portable between backends.
-MAX_CODE_BYTES = 1_000_000
-MAX_LOG_CHUNK = 1_000_000
 DEFAULT_EXPERIMENT = "maestro-training"
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
-#: What Maestro sets in a job's environment and a user may not replace.
-_RESERVED_ENV = ("MLFLOW_", "MAESTRO_", "_MLFLOW_")
-JOB_KINDS = {".py": "script", ".ipynb": "notebook"}
 
 
 class _Code(NamedTuple):
     kind: str
     file_name: str
     data: bytes
-    #: The folder it came from (where the local backend runs it).
-    workdir: str
+    #: The folder it came from (where the local backend runs it; ``None``: the job's own folder).
+    workdir: str | None
     #: What the job shows as its source.
     shown: str
-    #: The file it was read from (``None`` for a cell).
+    #: The file it was read from, when it is still there as sent (``None`` for a cell).
     path: Path | None = None
 
 
@@ -70,35 +64,21 @@ class TrainingService:
 
     # --- submit --------------------------------------------------------------------------------------------------
 
-    def submit(
-        self,
-        script: str | Path | None = None,
-        *,
-        source: str | None = None,
-        params: Mapping[str, Any] | None = None,
-        name: str | None = None,
-        experiment: str | None = None,
-        cpus: float | None = None,
-        memory: str | None = None,
-        gpus: int = 0,
-        workers: int = 1,
-        env: Mapping[str, str] | None = None,
-        user: str | None = None,
-        project: str | None = None,
-        root: str | Path | None = None,
-    ) -> Job:
-        """Start ``script`` (a ``.py`` or ``.ipynb`` file; relative to ``root`` when given) or ``source`` (Python
-        code, e.g. a ``%%maestro train`` cell) as a job inside a new MLflow run of ``experiment``."""
+    def submit(self, request: SubmitJob, actor: Actor) -> Job:
+        """Start the request's code (a script's or notebook's content, or a cell) as a job inside a new MLflow run of
+        its experiment, for ``actor``."""
         from ..backends.compute.base import JobLaunch
 
-        code = self._code(script, source, root)
-        checked_params = v.job_params(dict(params) if params is not None else None)
-        resources = v.resources(cpus, memory, gpus, workers)
-        extra_env = _user_env(env)
-        job_name = v.dns_safe(Path(code.file_name).stem, 50, "job") if name is None else v.dns_label(name, "job name")
-        experiment_name = v.name(experiment, "experiment name") if experiment else DEFAULT_EXPERIMENT
-        user = user or self.settings.user
-        project = project or self.settings.project
+        if request.source is None:
+            # The code travels in the request: a script path is read by whoever sees the file (the SDK in the
+            # kernel, the REST API under the Jupyter root), never by the service.
+            raise InvalidParameter("Send the script's content as source (with its file_name), not its path")
+        code = _code(request)
+        checked_params = {key: str(value) for key, value in request.params.items()}
+        resources = Resources(cpus=request.cpus, memory=request.memory, gpus=request.gpus, workers=request.workers)
+        job_name = request.name or naming.dns_safe(PurePath(code.file_name).stem, 50, "job")
+        experiment_name = request.experiment or DEFAULT_EXPERIMENT
+        user, project = actor.user, self.settings.project
         compute = self._compute()
         # The pre-flight estimate; over a hard budget limit the job is refused here, before anything exists.
         estimate = self._costs().estimate("job", resources, name=job_name, user=user, project=project)
@@ -141,8 +121,8 @@ class TrainingService:
             workdir=code.workdir,
             params=checked_params,
             resources=resources,
-            env={**extra_env, **self._run_env(experiment_id, run_id, job_id, user, project)},
-            code_path=self._code_path(code.path, root) if self.settings.k8s_code_pvc and code.path else None,
+            env={**request.env, **self._run_env(experiment_id, run_id, job_id, user, project)},
+            code_path=self._code_path(code.path) if self.settings.k8s_code_pvc and code.path else None,
         )
         try:
             handle = compute.submit_job(launch)
@@ -153,35 +133,11 @@ class TrainingService:
             raise
         # The supervisor may already have recorded "running" (with a fuller handle): never step back from it.
         self.store.update_job(job_id, only_if=("queued",), status="starting", handle=handle)
-        return self.get(job_id).model_copy(update={"estimate": estimate})
+        return self._get(job_id).model_copy(update={"estimate": estimate})
 
-    def _code(self, script: str | Path | None, source: str | None, root: str | Path | None) -> _Code:
-        """What to run, read and checked."""
-        if (script is None) == (source is None):
-            raise InvalidParameter("Give a script (a .py or .ipynb file) or the source code to run, not both")
-        if source is not None:
-            if not isinstance(source, str) or not source.strip():
-                raise InvalidParameter("The code to run is empty")
-            data = source.encode()
-            _check_size(data, "The cell")
-            try:
-                compile(source, "<cell>", "exec")
-            except SyntaxError as exc:
-                raise InvalidParameter(f"The cell is not valid Python: line {exc.lineno}: {exc.msg}") from None
-            workdir = str(Path(root).resolve()) if root is not None else str(Path.cwd())
-            return _Code("cell", "cell.py", data, workdir, "%%maestro train cell")
-        path = resolve_path(script, root)  # type: ignore[arg-type]
-        kind = JOB_KINDS.get(path.suffix.lower())
-        if kind is None:
-            raise InvalidParameter(f"{script}: a job runs a Python script (.py) or a notebook (.ipynb)")
-        data = path.read_bytes()
-        _check_size(data, str(script))
-        shown = str(path.relative_to(Path(root).resolve())) if root is not None else str(path)
-        return _Code(kind, v.file_safe(path.name), data, str(path.parent), shown, path)
-
-    def _code_path(self, path: Path, root: str | Path | None) -> str:
+    def _code_path(self, path: Path) -> str:
         """Where a script is on the users' volume as a job pod mounts it (MAESTRO_K8S_CODE_PVC)."""
-        base = Path(root).resolve() if root is not None else Path.home()
+        base = Path.home()
         relative = path.relative_to(base) if path.is_relative_to(base) else Path(path.name)
         return str(Path(self.settings.k8s_code_mount) / relative)
 
@@ -204,23 +160,19 @@ class TrainingService:
 
     # --- read ----------------------------------------------------------------------------------------------------
 
-    def get(self, job_id: str) -> Job:
+    def get(self, request: GetJob, actor: Actor) -> Job:
         """The job as it is now (an active job's state is checked with the backend first)."""
-        job, handle = self.store.get_job(_job_id(job_id))
+        return self._get(request.job_id)
+
+    def _get(self, job_id: str) -> Job:
+        job, handle = self.store.get_job(job_id)
         return self._refreshed(job, handle)
 
-    def list(
-        self,
-        *,
-        user: str | None = None,
-        project: str | None = None,
-        status: str | list[str] | None = None,
-        limit: int = 100,
-    ) -> JobList:
+    def list(self, request: ListJobs, actor: Actor) -> JobList:
         """Jobs, newest first; ``status`` filters (``active`` and ``finished`` stand for their groups)."""
-        statuses = _statuses(status)
-        size = v.page_size(limit)
-        rows = self.store.list_jobs(user=user, project=project, statuses=statuses, limit=size)
+        rows = self.store.list_jobs(
+            user=request.user, project=request.project, statuses=request.status, limit=request.limit
+        )
         return JobList(jobs=[self._refreshed(job, handle) for job, handle in rows])
 
     def _refreshed(self, job: Job, handle: Handle) -> Job:
@@ -256,51 +208,24 @@ class TrainingService:
                 job, _ = self.store.get_job(job_id)
         return job
 
-    def logs(self, job_id: str, *, offset: int = 0, limit: int = 65536, tail: int | None = None) -> JobLogs:
+    def logs(self, request: GetJobLogs, actor: Actor) -> JobLogs:
         """Output from byte ``offset`` (or the last ``tail`` bytes); ``complete`` once the job is over and all read."""
-        job, handle = self.store.get_job(_job_id(job_id))
+        job, handle = self.store.get_job(request.job_id)
         job = self._refreshed(job, handle)
-        limit = min(max(int(limit), 1), MAX_LOG_CHUNK)
-        if offset < 0:
-            raise InvalidParameter("offset must be 0 or more (use tail for the end of the log)")
-        if tail is not None:
-            if not 0 < tail <= MAX_LOG_CHUNK:
-                raise InvalidParameter(f"tail must be from 1 to {MAX_LOG_CHUNK} bytes")
-            offset, limit = -tail, tail  # the backend counts a negative offset from the end
+        offset, limit = request.offset, request.limit
+        if request.tail is not None:
+            offset, limit = -request.tail, request.tail  # the backend counts a negative offset from the end
         text, next_offset = self._compute().job_logs(job, handle, offset, limit)
         size = len(text.encode())
         complete = not job.active and size < limit
         return JobLogs(job_id=job.id, offset=next_offset - size, next_offset=next_offset, text=text, complete=complete)
 
-    def follow(self, job_id: str, *, poll: float = 0.5, offset: int = 0) -> Iterator[str]:
-        """The job's output as it is written, until the job is over."""
-        while True:
-            chunk = self.logs(job_id, offset=offset)
-            if chunk.text:
-                yield chunk.text
-            offset = chunk.next_offset
-            if chunk.complete:
-                return
-            if not chunk.text:
-                time.sleep(poll)
-
-    def wait(self, job_id: str, *, timeout: float | None = None, poll: float = 0.5) -> Job:
-        """Block until the job is over (or ``timeout`` seconds pass: then the job as it is)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        delay = 0.05
-        while True:
-            job = self.get(job_id)
-            if not job.active or (deadline is not None and time.monotonic() >= deadline):
-                return job
-            time.sleep(delay)
-            delay = min(delay * 2, poll)
-
     # --- cancel --------------------------------------------------------------------------------------------------
 
-    def cancel(self, job_id: str, *, user: str | None = None) -> Job:
+    def cancel(self, request: CancelJob, actor: Actor) -> Job:
         """Stop a job and everything it started. Only its owner may (the server's own user on a hub is its owner)."""
-        job, handle = self.store.get_job(_job_id(job_id))
-        user = user or self.settings.user
+        job, handle = self.store.get_job(request.job_id)
+        user = actor.user
         if job.user != user:
             raise PermissionDenied(f"Job {job.id} belongs to {job.user}; only they can cancel it")
         if not job.active:
@@ -317,48 +242,19 @@ class TrainingService:
         return len(rows)
 
 
-def _job_id(value: str) -> str:
-    if not isinstance(value, str) or not re.match(r"^job-[0-9a-f]{1,32}$", value):
-        raise InvalidParameter(f"Invalid job id {value!r}: ids look like job-1a2b3c4d")
-    return value
-
-
-def _check_size(data: bytes, what: str) -> None:
-    if len(data) > MAX_CODE_BYTES:
-        raise InvalidParameter(
-            f"{what} is {len(data):,} bytes; a job's code may be at most {MAX_CODE_BYTES:,} (keep data out of it)"
-        )
-
-
-def _user_env(env: Mapping[str, str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for key, value in (env or {}).items():
-        if not isinstance(key, str) or not _ENV_NAME.match(key):
-            raise InvalidParameter(f"Invalid environment variable name {key!r}")
-        if key.startswith(_RESERVED_ENV):
-            raise InvalidParameter(f"{key} is set by Maestro for the job's MLflow run; it cannot be replaced")
-        if not isinstance(value, str) or "\x00" in value:
-            raise InvalidParameter(f"Environment variable {key} must be a string")
-        out[key] = value
-    return out
-
-
-def _statuses(status: str | list[str] | None) -> list[str] | None:
-    if status is None or status == [] or status == "all":
-        return None
-    names = status.split(",") if isinstance(status, str) else list(status)
-    out: list[str] = []
-    for item in (n.strip() for n in names):
-        if item == "active":
-            out += JOB_ACTIVE
-        elif item == "finished":
-            out += JOB_FINAL
-        elif item in JOB_ACTIVE or item in JOB_FINAL:
-            out.append(item)
-        else:
-            known = ", ".join(("active", "finished", *JOB_ACTIVE, *JOB_FINAL))
-            raise InvalidParameter(f"Unknown job status {item!r}; use one of {known}")
-    return out
+def _code(request: SubmitJob) -> _Code:
+    """What to run: the request's code, with its kind, file name and the folder it came from."""
+    assert request.source is not None
+    data = request.source.encode()
+    workdir = request.workdir if request.workdir and Path(request.workdir).is_dir() else None
+    if request.file_name is None:
+        return _Code("cell", "cell.py", data, workdir or str(Path.cwd()), "%%maestro train cell")
+    file_name = naming.file_safe(PurePath(request.file_name).name)
+    path = Path(workdir, PurePath(request.file_name).name) if workdir else None
+    # The file is run in place (from a mounted volume) only when it is exactly the code sent.
+    with contextlib.suppress(OSError):
+        path = path if path is not None and path.is_file() and path.read_bytes() == data else None
+    return _Code(request.kind, file_name, data, workdir, request.file_name, path)
 
 
 def _past(status: str) -> str:

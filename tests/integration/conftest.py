@@ -17,6 +17,18 @@ from tests.compute_helpers import stop_everything
 Api = Callable[..., Awaitable[tuple[int, Any]]]
 
 
+@pytest.fixture(autouse=True)
+def _sdk_over_a_json_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every SDK client these tests make (the magics' too) sends its requests, results and errors through JSON and
+    back (``JsonRoundTripTransport``) around the in-process services: what passes here survives the HTTP transport's
+    wire. The notebooks' kernels, separate processes, run the plain in-process transport."""
+    from maestro_jupyter.sdk import client
+    from maestro_jupyter.sdk.transport import JsonRoundTripTransport
+
+    in_process = client.open_transport
+    monkeypatch.setattr(client, "open_transport", lambda settings: JsonRoundTripTransport(in_process(settings)))
+
+
 @pytest.fixture
 def maestro_config(maestro_home: Path) -> dict[str, Any]:
     """The ``c.Maestro`` section; tests override it to change the server's settings."""

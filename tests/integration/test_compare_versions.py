@@ -9,6 +9,7 @@ import pytest
 
 from maestro_jupyter import InvalidParameter, MaestroClient, NotFound
 from maestro_jupyter.entities import VersionComparison
+from tests.sdk_helpers import services_of
 
 MODEL = "breast-cancer-classifier"
 
@@ -45,13 +46,13 @@ def test_version_metric_tags_join_the_comparison(ml):
     assert "note" not in cmp.available_metrics
 
 
-def test_training_time_falls_back_to_the_run_duration(ml):
+def test_training_time_falls_back_to_the_run_duration(ml, settings):
     import mlflow
     from sklearn.datasets import load_iris
     from sklearn.tree import DecisionTreeClassifier
 
     x, y = load_iris(return_X_y=True, as_frame=True)
-    with ml._services.mlflow.mlflow_globals():
+    with services_of(ml).mlflow.mlflow_globals():
         mlflow.set_experiment("no-time-metric")
         with mlflow.start_run() as run:
             mlflow.log_metric("accuracy", 0.5)

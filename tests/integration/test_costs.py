@@ -17,11 +17,11 @@ from maestro_jupyter import MaestroClient
 from maestro_jupyter import tagkeys as tk
 from maestro_jupyter.backends.store import schema
 from maestro_jupyter.backends.store.ledger import DAY_S, Ledger, Totals
-from maestro_jupyter.errors import InvalidParameter, PermissionDenied
-from maestro_jupyter.services.budgets import BudgetExceeded
+from maestro_jupyter.errors import BudgetExceeded, InvalidParameter, PermissionDenied
 from maestro_jupyter.settings import Settings
 from tests.compute_helpers import poll, stop_everything, write_script
 from tests.cost_helpers import usage_row
+from tests.sdk_helpers import services_of
 
 #: A CPU-bound job that registers what it trained, so its cost must reach the version.
 BURN_AND_REGISTER = """
@@ -63,7 +63,7 @@ def test_a_finished_job_is_priced_once_from_what_it_measured(priced, tmp_path):
     done = job.wait(timeout=120)
     assert done.status == "succeeded", done.logs()
 
-    ledger = priced._services.store.ledger
+    ledger = services_of(priced).store.ledger
     rows = ledger.rows("job", done.id)
     assert len(rows) == 1
     (entry,) = rows
@@ -94,7 +94,7 @@ def test_a_finished_job_is_priced_once_from_what_it_measured(priced, tmp_path):
 
 def test_fifty_concurrent_writers_lose_nothing(maestro_home):
     url = f"sqlite:///{maestro_home / 'maestro.db'}"
-    MaestroClient(Settings.from_env({}, home=str(maestro_home)))._services.store  # noqa: B018 - migrate first
+    services_of(MaestroClient(Settings.from_env({}, home=str(maestro_home)))).store  # noqa: B018 - migrate first
     now = time.time()
     errors: list[BaseException] = []
     start = threading.Barrier(50)
@@ -129,7 +129,7 @@ def test_fifty_concurrent_writers_lose_nothing(maestro_home):
 
 
 def test_windows_are_exact_at_day_edges(maestro_home):
-    ledger = MaestroClient(Settings.from_env({}, home=str(maestro_home)))._services.store.ledger
+    ledger = services_of(MaestroClient(Settings.from_env({}, home=str(maestro_home)))).store.ledger
     rng = random.Random(8)
     now = time.time()
     rows = []
@@ -149,7 +149,7 @@ def test_windows_are_exact_at_day_edges(maestro_home):
 
 
 def test_a_hard_limit_refuses_a_job_and_a_deployment_before_anything_starts(priced, tmp_path):
-    services = priced._services
+    services = services_of(priced)
     services.store.ledger.record(usage_row("job-earlier", 9_000_000))  # $9 spent
     priced.budgets.set("project:churn", 10, hard_limit=True)
     script = write_script(tmp_path, "train.py", "print('never')\n")
@@ -175,10 +175,10 @@ def test_a_hard_limit_refuses_a_job_and_a_deployment_before_anything_starts(pric
 
 
 def _training_runs(client: MaestroClient) -> int:
-    experiment = client._services.mlflow.client.get_experiment_by_name("maestro-training")
+    experiment = services_of(client).mlflow.client.get_experiment_by_name("maestro-training")
     if experiment is None:
         return 0
-    return len(client._services.mlflow.client.search_runs([experiment.experiment_id]))
+    return len(services_of(client).mlflow.client.search_runs([experiment.experiment_id]))
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -206,7 +206,7 @@ def webhook():
 
 def test_each_threshold_alerts_once_per_period_and_reaches_the_webhook(priced, webhook):
     url, received = webhook
-    budgets, ledger = priced._services.budgets, priced._services.store.ledger
+    budgets, ledger = services_of(priced).budgets, services_of(priced).store.ledger
     priced.budgets.set("project:churn", 1.00, thresholds=[50, 80, 100], webhook=url)
     now = time.time()
 
@@ -234,8 +234,8 @@ def test_each_threshold_alerts_once_per_period_and_reaches_the_webhook(priced, w
 
 def test_a_failed_webhook_is_recorded_on_the_alert(priced):
     priced.budgets.set("user:alice", 0.01, thresholds=[100], webhook="http://127.0.0.1:9/nothing-listens")
-    priced._services.store.ledger.record(usage_row("job-c", 20_000))
-    priced._services.budgets.check([("user", "alice")])
+    services_of(priced).store.ledger.record(usage_row("job-c", 20_000))
+    services_of(priced).budgets.check([("user", "alice")])
     alert = poll(lambda: [a for a in priced.budgets.alerts() if a.delivery.startswith("failed")], "a failed delivery")
     assert "refused" in alert[0].delivery.lower()
 

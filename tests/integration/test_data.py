@@ -12,6 +12,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes
 
 from maestro_jupyter import InvalidParameter, MaestroClient, NotFound, PermissionDenied
 from maestro_jupyter.services.data import resolve_path
+from tests.sdk_helpers import services_of
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +32,13 @@ def test_summary_is_exact_and_cached_by_content(ml, cancer):
     assert first.summary.duplicate_rows == int(cancer.duplicated().sum())
     started = time.perf_counter()
     again = ml.data.profile(cancer.copy(), report=False, target="target")
-    assert again is first  # the same content: the cached result
+    # The same content (sent again as Parquet): the cached result, down to the time the first profile took.
+    assert again == first
     assert time.perf_counter() - started < 1.0
     changed = cancer.copy()
     changed.iloc[0, 0] = None
     fresh = ml.data.profile(changed, report=False, target="target")
-    assert fresh is not first
+    assert fresh != first
     assert fresh.summary.missing_cells == first.summary.missing_cells + 1
 
 
@@ -62,13 +64,13 @@ def test_report_output_and_compare(ml, cancer, tmp_path):
 
 
 def test_log_attaches_the_report_to_the_active_run(ml, cancer):
-    with ml._services.mlflow.mlflow_globals():
+    with services_of(ml).mlflow.mlflow_globals():
         mlflow.set_experiment("profiles")
         with pytest.raises(InvalidParameter, match="No active MLflow run"):
             ml.data.profile(cancer.head(50), report=False, log=True)
         with mlflow.start_run() as run:
             ml.data.profile(cancer.head(50), report=False, log=True)
-    names = {a.path for a in ml._services.mlflow.client.list_artifacts(run.info.run_id, "maestro/profile")}
+    names = {a.path for a in services_of(ml).mlflow.client.list_artifacts(run.info.run_id, "maestro/profile")}
     assert names == {"maestro/profile/summary.json", "maestro/profile/report.html"}
 
 

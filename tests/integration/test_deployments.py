@@ -11,8 +11,11 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 
 from maestro_jupyter import tagkeys as tk
+from maestro_jupyter.contract.deployments import Predict
 from maestro_jupyter.errors import Conflict, GateRefused, InvalidParameter, NotFound
+from maestro_jupyter.sdk.deployments import scoring_request
 from tests.compute_helpers import alive, poll
+from tests.sdk_helpers import services_of
 
 MODEL = "breast-cancer-classifier"
 
@@ -26,7 +29,7 @@ def rows() -> pd.DataFrame:
 def in_process(ml, version: str, frame: pd.DataFrame) -> list:
     """The version's predictions, loaded in this process (MLflow's global URIs restored afterwards: later tests'
     plain ``mlflow`` calls must go where their own settings say)."""
-    with ml._services.mlflow.mlflow_globals():
+    with services_of(ml).mlflow.mlflow_globals():
         return list(mlflow.pyfunc.load_model(f"models:/{MODEL}/{version}").predict(frame))
 
 
@@ -69,7 +72,7 @@ def test_a_deployment_serves_what_the_model_predicts_scales_updates_and_stops(ml
 
 
 def test_the_gate_refuses_a_failed_version_unless_overridden(ml, rows):
-    registry = ml._services.mlflow
+    registry = services_of(ml).mlflow
     registry.set_version_tag(MODEL, "2", tk.TESTS_VERDICT, "failed")
     registry.set_version_tag(MODEL, "2", tk.TESTS_FAILED, "latency_p95_ms")
     with pytest.raises(GateRefused, match="latency_p95_ms") as refused:
@@ -82,7 +85,7 @@ def test_the_gate_refuses_a_failed_version_unless_overridden(ml, rows):
     assert dep.id == "cancer-v2-trial"
     overrides = ml.tests.gate(MODEL, version=2)
     assert overrides.allowed is False  # the override let this deployment through; it did not pass the tests
-    recorded = ml._services.gate.overrides(MODEL, 2)
+    recorded = services_of(ml).gate.overrides(MODEL, 2)
     assert recorded[-1].reason == "shadow traffic only"
     assert recorded[-1].action == "deploy as cancer-v2-trial"
     with pytest.raises(GateRefused):
@@ -104,9 +107,9 @@ def test_bad_requests_are_refused_before_anything_starts(ml, rows):
         ml.deployments.create(MODEL, version=1, alias="champion", wait=False)
     assert ml.deployments.list(include_stopped=True).deployments == []
     with pytest.raises(InvalidParameter, match="scoring format"):
-        ml._services.deployments.predict("anything", b'{"rows": []}')
-    with pytest.raises(InvalidParameter, match="not JSON"):
-        ml._services.deployments.predict("anything", b"{nope")
+        Predict.build(deployment_id="anything", rows=[])
+    with pytest.raises(InvalidParameter, match="predict takes a pandas DataFrame"):
+        scoring_request(42)
     with pytest.raises(NotFound):
         ml.deployments.predict("nothing-here", rows)
 

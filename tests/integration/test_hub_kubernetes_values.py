@@ -16,7 +16,6 @@ with real components; no cluster, Docker engine or helm runs here.
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import copy
 import importlib.metadata
@@ -67,15 +66,10 @@ def kubespawner_bytes(value: str) -> int:
 
 
 def settings_env_names() -> set[str]:
-    """The environment variables ``Settings.from_env`` reads (``pick(field, VAR, ...)``, and JUPYTERHUB_USER)."""
-    tree = ast.parse((REPO / "maestro_jupyter" / "settings.py").read_text())
-    names = {"JUPYTERHUB_USER"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "pick":
-            var = node.args[1]
-            assert isinstance(var, ast.Constant)
-            names.add(str(var.value))
-    return names
+    """The environment variables ``Settings.from_env`` reads: its table's, and JUPYTERHUB_USER."""
+    from maestro_jupyter.settings import SETTINGS
+
+    return {spec.env for spec in SETTINGS} | {"JUPYTERHUB_USER"}
 
 
 # --- the users' pods, as the chart builds them ---------------------------------------------------------------------

@@ -7,8 +7,8 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import maestro_jupyter
-from maestro_jupyter.display import Table
 from maestro_jupyter.entities import ModelDetail, ModelPage, RunPage, VersionDetail
+from maestro_jupyter.entities.display import Table
 
 
 @pytest.fixture

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from maestro_jupyter.cost_entities import AlertList, Budget, BudgetList, CostSummary
+from maestro_jupyter.entities import AlertList, Budget, BudgetList, CostSummary
 from tests.cost_helpers import usage_row
 from tests.integration.test_magics import one_line_error, run_line
 from tests.integration.test_magics_compute import client, shell  # noqa: F401 - the shell fixture
+from tests.sdk_helpers import services_of
 
 
 @pytest.fixture
 def spent(shell):  # noqa: F811 - the fixture above
-    ledger = client(shell)._services.store.ledger
+    ledger = services_of(client(shell)).store.ledger
     ledger.record(usage_row("job-0", 3_000_000, model="churn-model", version="1"))
     ledger.record(usage_row("job-1", 1_250_000, user="bob"))
     return shell

@@ -16,7 +16,10 @@ from sklearn.datasets import load_breast_cancer
 import maestro_jupyter
 from maestro_jupyter import InvalidParameter, MaestroClient, NotFound
 from maestro_jupyter.analysis.modeltests import TestReport
+from maestro_jupyter.contract.base import Actor
+from maestro_jupyter.contract.tests import GetTestOverview, GetTestReportFile
 from maestro_jupyter.errors import GateRefused
+from tests.sdk_helpers import services_of
 
 MODEL = "breast-cancer-classifier"
 FAST = {"latency": {"warmup": 2, "samples": 20, "batch_size": 200, "batch_repeats": 1}}
@@ -48,7 +51,7 @@ class SleepyModel(mlflow.pyfunc.PythonModel):
 
 def register_slow_model(ml: MaestroClient, cancer, name: str = "slow-classifier") -> str:
     """A new model whose only version is the champion wrapped with a 120 ms sleep."""
-    services = ml._services
+    services = services_of(ml)
     backend = services.mlflow
     inner = backend.client.get_model_version_download_uri(MODEL, "3")
     features = cancer.drop(columns="target")
@@ -86,10 +89,11 @@ def test_a_passing_run_is_kept_with_the_version(ml, cancer):
     run = ml.experiments.run(report.run_id)
     assert run.params["threshold.accuracy"] == "> 0.85"
     assert run.metrics["accuracy"] == pytest.approx(report.metrics["accuracy"])
-    services = ml._services
-    junit = ET.fromstring(services.tests.report_file(MODEL, "3", "junit").content)  # noqa: S314 - our own report
+    services, actor = services_of(ml), Actor(ml.settings.user)
+    junit_file = services.execute(GetTestReportFile(name=MODEL, version="3", format="junit"), actor)
+    junit = ET.fromstring(junit_file.content)  # noqa: S314 - our own report
     assert int(junit.find("testsuite").get("tests")) == len(report.checks)
-    assert b"PASSED" in services.tests.report_file(MODEL, "3", "html").content
+    assert b"PASSED" in services.execute(GetTestReportFile(name=MODEL, version="3", format="html"), actor).content
     # The model card shows the same results.
     tests = ml.cards.generate(MODEL, version=3, save=False).facts.evaluation.tests
     assert tests.verdict == "passed"
@@ -135,7 +139,7 @@ def test_a_slow_model_fails_latency_and_the_gate_refuses_it(ml, cancer, settings
     # An override goes through and is recorded: who, when, why, for what.
     ml.models.set_alias("slow-classifier", "champion", version, override_reason="Latency SLO waived for the pilot")
     assert ml.models.get("slow-classifier").aliases["champion"] == version
-    overview = ml._services.tests.overview("slow-classifier", version)
+    overview = services_of(ml).execute(GetTestOverview(name="slow-classifier", version=version), Actor(settings.user))
     (override,) = overview.overrides
     assert (override.by, override.reason, override.action) == (
         settings.user,

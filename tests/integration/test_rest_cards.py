@@ -89,7 +89,7 @@ async def test_put_loads_an_edited_markdown_card(api, jp_fetch):
         ("PUT", CARD, {"body": {"sections": {"owners": "x" * 300}}}, 400, "owners"),
         ("PUT", CARD, {"body": {"status": "approved"}}, 400, "write Owners"),
         ("PUT", CARD, {"body": {"markdown": "nothing here"}}, 400, "no Maestro card sections"),
-        ("PUT", CARD, {"body": "{not json"}, 400, "Invalid request body"),
+        ("PUT", CARD, {"body": "{not json"}, 400, "not valid JSON"),
     ],
 )
 async def test_bad_requests_are_4xx_json(api, method, parts, kwargs, status, message):

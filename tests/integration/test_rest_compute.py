@@ -81,6 +81,7 @@ async def _status_is(api, job_id: str, wanted: str) -> bool:
         ({"source": "print(1)", "gpus": -1}, 400, "gpus"),
         ({"source": "print(1)", "surprise": True}, 400, "surprise"),
         ({"script": "a.py", "source": "print(1)"}, 400, "not both"),
+        ({"source": "print(1)", "file_name": "notes.txt"}, 400, "a job runs a Python script"),
     ],
 )
 async def test_bad_job_specs_are_4xx_and_start_nothing(api, body, status, needle):
@@ -123,6 +124,9 @@ async def test_deploy_predict_scale_and_delete_through_rest(api, maestro_home):
     status, refused = await api("POST", "deployments", created["id"], "predict", body={"rows": []})
     assert status == 400
     assert "scoring format" in refused["message"]
+    status, refused = await api("POST", "deployments", created["id"], "predict", body="{nope")
+    assert status == 400
+    assert "not valid JSON" in refused["message"]
 
     status, scaled = await api("PATCH", "deployments", created["id"], body={"replicas": 2})
     assert status == 200

@@ -114,6 +114,18 @@ async def test_update_descriptions(api):
     assert (status, body["description"]) == (200, "GBM, tuned")
 
 
+async def test_a_version_is_named_in_the_path_not_in_a_models_body(api):
+    status, body = await api("PATCH", "models", MODEL, body={"description": "x", "version": "2"})
+    assert (status, body["error"]) == (400, "INVALID_PARAMETER")
+    status, body = await api("PUT", "models", MODEL, "tags", "owner", body={"value": "ana", "version": "2"})
+    assert (status, body["error"]) == (400, "INVALID_PARAMETER")
+    # The path wins over a body naming another model.
+    status, body = await api(
+        "PUT", "models", MODEL, "aliases", "staging", body={"version": 1, "name": "iris-classifier"}
+    )
+    assert (status, body["name"]) == (200, MODEL)
+
+
 async def test_download_is_a_zip_of_the_model_artifacts(api):
     status, raw = await api("GET", "models", MODEL, "versions", "2", "download")
     assert status == 200
@@ -122,6 +134,8 @@ async def test_download_is_a_zip_of_the_model_artifacts(api):
     assert "requirements.txt" in names
     mlmodel = zipfile.ZipFile(io.BytesIO(raw)).read("MLmodel").decode()
     assert "sklearn" in mlmodel
+    status, body = await api("GET", "models", MODEL, "versions", "9", "download")
+    assert (status, body["error"]) == (404, "NOT_FOUND")
 
 
 async def test_register_a_model_from_a_run(api):

@@ -160,3 +160,12 @@ def test_nothing_is_written_to_the_current_directory(ml, tmp_path, monkeypatch):
     ml.models.get("iris-cwd-check", version=1)
     ml.models.download("iris-cwd-check", version=1, dest=tmp_path)
     assert list(cwd.iterdir()) == []
+
+
+def test_the_sdk_suite_runs_over_a_json_wire(ml):
+    """The integration conftest puts every client these tests make behind a JSON round trip; were it not there, the
+    tests above would prove less than they claim."""
+    from maestro_jupyter.sdk.transport import InProcessTransport, JsonRoundTripTransport
+
+    assert isinstance(ml._transport, JsonRoundTripTransport)
+    assert isinstance(ml._transport.inner, InProcessTransport)

@@ -11,8 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from maestro_jupyter.contract.base import Actor
+from maestro_jupyter.contract.training import CancelJob, GetJobLogs
 from maestro_jupyter.errors import Conflict, InvalidParameter, NotFound, PermissionDenied
 from tests.compute_helpers import alive, group_alive, pid_of, poll, write_script
+from tests.sdk_helpers import services_of
 
 TRAIN = """
 import argparse
@@ -126,15 +129,21 @@ def test_logs_follow_the_output_as_it_is_written(ml, tmp_path):
     assert "".join(chunks).split() == [w for i in range(5) for w in ("step", str(i))]
     assert ml.training.get(job.id).status == "succeeded"  # following ends when the job does
 
-    logs = ml._services.training
-    first = logs.logs(job.id, offset=0, limit=7)
+    def logs(**fields):
+        return ml._transport.call(GetJobLogs(job_id=job.id, **fields))
+
+    first = logs(offset=0, limit=7)
     assert first.text == "step 0\n"
     assert first.next_offset == 7
     assert not first.complete
-    rest = logs.logs(job.id, offset=first.next_offset)
+    rest = logs(offset=first.next_offset)
     assert rest.text.startswith("step 1")
     assert rest.complete
-    assert logs.logs(job.id, tail=7).text == "step 4\n"
+    assert logs(tail=7).text == "step 4\n"
+    with pytest.raises(InvalidParameter, match="offset must be 0 or more"):
+        logs(offset=-1)
+    with pytest.raises(InvalidParameter, match="tail must be from 1"):
+        logs(tail=0)
 
 
 def test_a_cell_runs_as_a_script_with_its_params(ml, tmp_path, monkeypatch):
@@ -167,7 +176,7 @@ def test_a_notebook_runs_with_injected_parameters(ml, tmp_path):
 
 
 def done_dir(ml, job_id: str) -> str:
-    _, handle = ml._services.store.get_job(job_id)
+    _, handle = services_of(ml).store.get_job(job_id)
     return str(handle["dir"])
 
 
@@ -203,7 +212,7 @@ def test_bad_specs_are_refused_before_anything_starts(ml, tmp_path, monkeypatch,
 def test_only_the_owner_cancels_and_ids_are_checked(ml, tmp_path):
     job = ml.training.submit(source="import time\ntime.sleep(300)\n")
     with pytest.raises(PermissionDenied, match="belongs to"):
-        ml._services.training.cancel(job.id, user="someone-else")
+        services_of(ml).execute(CancelJob(job_id=job.id), Actor("someone-else"))
     with pytest.raises(InvalidParameter, match="job id"):
         ml.training.get("../../etc")
     with pytest.raises(NotFound):

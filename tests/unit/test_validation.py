@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from maestro_jupyter.contract import rules as v
+from maestro_jupyter.contract.rules import ModelRef
 from maestro_jupyter.errors import InvalidParameter
-from maestro_jupyter.services import validation as v
-from maestro_jupyter.services.validation import ModelRef
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,45 @@ def test_tags_and_descriptions():
         v.tag_value("x" * 5001)
     with pytest.raises(InvalidParameter):
         v.description(None)
+
+
+# --- the request models apply the same rules, with the same messages, for the SDK and REST alike -------------------
+
+
+def test_request_models_raise_the_rules_messages():
+    from maestro_jupyter.contract.experiments import CompareRuns, ListRuns
+    from maestro_jupyter.contract.registry import GetVersion, ListModels, SetAlias
+
+    with pytest.raises(InvalidParameter, match="Invalid alias 'latest'"):
+        SetAlias.model_validate({"name": "m", "alias": "latest", "version": 1})
+    with pytest.raises(InvalidParameter, match="An override needs a reason"):
+        SetAlias.build(name="m", alias="champion", version=1, override_reason="  ")
+    with pytest.raises(InvalidParameter, match="exactly one of version or alias"):
+        GetVersion.build(name="m", version=1, alias="champion")
+    with pytest.raises(InvalidParameter, match="max_results must be between 1 and 1000"):
+        ListModels.model_validate({"max_results": "0"})
+    with pytest.raises(InvalidParameter, match="Invalid tag key"):
+        ListModels.build(tags={"a`b": "x"})
+    with pytest.raises(InvalidParameter, match="between 2 and 50 distinct run ids, got 1"):
+        CompareRuns.build(run_ids=["0123456789abcdef0123456789abcdef"] * 2)
+    with pytest.raises(InvalidParameter, match="Invalid order_by"):
+        ListRuns.build(experiment="e", order_by="metrics.x; DROP TABLE runs")
+    with pytest.raises(InvalidParameter, match="version: Field required"):
+        SetAlias.build(name="m", alias="champion")
+
+
+def test_request_models_normalise_and_survive_json():
+    from maestro_jupyter.contract.experiments import ListRuns
+    from maestro_jupyter.contract.registry import CompareVersions, SetAlias
+
+    alias = SetAlias.build(name="m", alias="champion", version=3, override_reason=" rollback ")
+    assert (alias.version, alias.override_reason) == ("3", "rollback")
+    assert SetAlias.model_validate_json(alias.model_dump_json()) == alias
+    assert CompareVersions.build(name="m", versions=[3, " 1 "], metrics=[]).model_dump() == {
+        "name": "m",
+        "metrics": None,
+        "versions": ["3", "1"],
+    }
+    runs = ListRuns.build(experiment=7, order_by="metrics.accuracy DESC")
+    assert (runs.experiment, runs.order_by) == ("7", ["metrics.accuracy DESC"])
+    assert ListRuns.build(experiment="e").order_by == ["attributes.start_time DESC"]

@@ -1,4 +1,3 @@
-import { ServerConnection } from '@jupyterlab/services';
 import {
   act,
   fireEvent,
@@ -10,8 +9,7 @@ import {
 import React from 'react';
 
 import { AliasEditor, IAliasEditorProps } from '../components/AliasEditor';
-
-type MakeRequest = typeof ServerConnection.makeRequest;
+import { json, mockRequests } from './helpers/requests';
 
 const REFUSED = {
   error: 'GATE_REFUSED',
@@ -19,27 +17,6 @@ const REFUSED = {
     "Version 3 of 'iris' cannot take alias 'champion': its tests failed (accuracy, latency_p95_ms). Run the tests again or override.",
   failed_checks: ['accuracy', 'latency_p95_ms']
 };
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
-
-/**
- * Answer the requests made through `ServerConnection.makeRequest` with
- * `responses`, in turn; returns the spy.
- */
-function mockRequests(
-  ...responses: Response[]
-): jest.SpyInstance<ReturnType<MakeRequest>, Parameters<MakeRequest>> {
-  const spy = jest.spyOn(ServerConnection, 'makeRequest');
-  for (const response of responses) {
-    spy.mockImplementationOnce(async () => response);
-  }
-  return spy;
-}
 
 /** The JSON body of the n-th request. */
 function sentBody(spy: jest.SpyInstance, call: number): unknown {

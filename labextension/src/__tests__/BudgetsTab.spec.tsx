@@ -1,15 +1,15 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import * as api from '../api';
-import { MaestroAPIError } from '../api';
+import { AlertList, BudgetList, CostSummary, MaestroAPIError } from '../api';
+import * as api from '../api/request';
 import { BudgetsTab } from '../budgets/BudgetsTab';
-import { IAlertList, IBudgetList, ICostSummary } from '../costs';
 import { alert, budget, costGroup, costSummary, NOW } from './budgets-fixtures';
-import { settle } from './compute-fixtures';
+import { settle } from './helpers/async';
 
-jest.mock('../api', () => ({
-  ...jest.requireActual('../api'),
+// The resource modules call `requestAPI` of `api/request`: the fake server sits there.
+jest.mock('../api/request', () => ({
+  ...jest.requireActual('../api/request'),
   requestAPI: jest.fn()
 }));
 
@@ -34,9 +34,9 @@ const big = budget({
 });
 
 /** What the fake server answers. */
-let budgets: IBudgetList;
-let costs: ICostSummary;
-let alerts: IAlertList;
+let budgets: BudgetList;
+let costs: CostSummary;
+let alerts: AlertList;
 /** Answers of the PUT and DELETE requests (an Error is thrown). */
 let writeResult: unknown;
 

@@ -9,7 +9,7 @@ import {
 import React from 'react';
 
 import * as api from '../api';
-import { ICardSections, IModelCard, MaestroAPIError } from '../api';
+import { CardSections, ModelCard, MaestroAPIError } from '../api';
 import { CardView } from '../card/CardView';
 import { createCardWidget } from '../card/CardWidget';
 import { draftApproval, emptySections } from './card-fixtures';
@@ -27,7 +27,7 @@ const HTML = '<!doctype html><html><body><h1>iris v3</h1></body></html>';
 const HTML_AFTER =
   '<!doctype html><html><body><h1>iris v3 (2)</h1></body></html>';
 
-function sections(overrides: Partial<ICardSections> = {}): ICardSections {
+function sections(overrides: Partial<CardSections> = {}): CardSections {
   return emptySections({
     owners: [{ name: 'Alice', contact: 'alice@example.com' }],
     license: 'MIT',
@@ -37,7 +37,7 @@ function sections(overrides: Partial<ICardSections> = {}): ICardSections {
   });
 }
 
-function card(overrides: Partial<IModelCard> = {}): IModelCard {
+function card(overrides: Partial<ModelCard> = {}): ModelCard {
   return {
     schema_version: '1.0',
     generated_at: '2026-11-26T10:00:00+00:00',
@@ -67,7 +67,17 @@ function card(overrides: Partial<IModelCard> = {}): IModelCard {
         outputs: [],
         has_signature: false
       },
-      training: {},
+      training: {
+        run_name: null,
+        started_at: null,
+        duration_seconds: null,
+        datasets: [],
+        profile: null,
+        hardware: {},
+        cost: null,
+        requirements: [],
+        python_version: null
+      },
       evaluation: { metrics: [], tests: null },
       load_snippet: 'import mlflow'
     },
@@ -126,7 +136,7 @@ function card(overrides: Partial<IModelCard> = {}): IModelCard {
 }
 
 /** The approved card the server returns after an approval. */
-function approved(comment: string | null = 'LGTM'): IModelCard {
+function approved(comment: string | null = 'LGTM'): ModelCard {
   const base = card();
   return {
     ...base,
@@ -506,9 +516,9 @@ describe('CardView', () => {
   });
 
   it('shows a loading state, then refreshes both the card and the frame', async () => {
-    let resolve: (value: IModelCard) => void = () => undefined;
+    let resolve: (value: ModelCard) => void = () => undefined;
     mocked.getCard.mockReturnValue(
-      new Promise<IModelCard>(done => {
+      new Promise<ModelCard>(done => {
         resolve = done;
       })
     );

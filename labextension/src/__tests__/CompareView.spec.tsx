@@ -2,7 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
 import * as api from '../api';
-import { IVersionComparison } from '../api';
+import { VersionComparison } from '../api';
 import { CompareView, compareWidgetId } from '../compare/CompareView';
 
 jest.mock('../api', () => ({
@@ -12,7 +12,7 @@ jest.mock('../api', () => ({
 
 const mocked = api as jest.Mocked<typeof api>;
 
-const comparison: IVersionComparison = {
+const comparison: VersionComparison = {
   name: 'iris',
   metrics: ['accuracy', 'log_loss', 'precision', 'training_time_s'],
   available_metrics: ['accuracy', 'log_loss', 'precision', 'training_time_s'],

@@ -4,20 +4,16 @@ import React from 'react';
 import * as api from '../api';
 import { MaestroAPIError } from '../api';
 import * as clipboard from '../clipboard';
-import * as compute from '../compute';
 import { DeploymentsTab } from '../deployments/DeploymentsTab';
-import { deferred, deployment, settle } from './compute-fixtures';
-
-jest.mock('../compute', () => ({
-  ...jest.requireActual('../compute'),
-  listDeployments: jest.fn(),
-  scaleDeployment: jest.fn(),
-  deleteDeployment: jest.fn(),
-  predict: jest.fn()
-}));
+import { deployment } from './compute-fixtures';
+import { deferred, settle } from './helpers/async';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
+  listDeployments: jest.fn(),
+  scaleDeployment: jest.fn(),
+  deleteDeployment: jest.fn(),
+  predict: jest.fn(),
   getVersion: jest.fn()
 }));
 
@@ -26,8 +22,7 @@ jest.mock('../clipboard', () => ({
   copyText: jest.fn()
 }));
 
-const mocked = compute as jest.Mocked<typeof compute>;
-const mockedApi = api as jest.Mocked<typeof api>;
+const mocked = api as jest.Mocked<typeof api>;
 const mockedClipboard = clipboard as jest.Mocked<typeof clipboard>;
 
 const BASE_URL = 'http://localhost:8888/jupyter/';
@@ -67,8 +62,8 @@ const degraded = deployment({
 });
 
 function versionDetail(
-  signature: api.IVersionDetail['signature']
-): api.IVersionDetail {
+  signature: api.VersionDetail['signature']
+): api.VersionDetail {
   return {
     name: 'churn',
     version: '3',
@@ -95,7 +90,7 @@ beforeEach(() => {
   mocked.listDeployments.mockResolvedValue({
     deployments: [champion, degraded]
   });
-  mockedApi.getVersion.mockResolvedValue(versionDetail(null));
+  mocked.getVersion.mockResolvedValue(versionDetail(null));
 });
 
 afterEach(() => {
@@ -214,7 +209,7 @@ describe('DeploymentsTab', () => {
   });
 
   it('scales a deployment', async () => {
-    const request = deferred<compute.IDeployment>();
+    const request = deferred<api.Deployment>();
     mocked.scaleDeployment.mockReturnValue(request.promise);
     const { container } = renderTab();
     await settle();
@@ -297,7 +292,7 @@ describe('DeploymentsTab', () => {
 
   it('prefills the predict box from the model signature', async () => {
     mocked.listDeployments.mockResolvedValue({ deployments: [champion] });
-    mockedApi.getVersion.mockResolvedValue(
+    mocked.getVersion.mockResolvedValue(
       versionDetail({
         inputs: [
           { name: 'age', type: 'long' },
@@ -308,7 +303,7 @@ describe('DeploymentsTab', () => {
     );
     const { container } = renderTab();
     await settle();
-    expect(mockedApi.getVersion).toHaveBeenCalledWith(
+    expect(mocked.getVersion).toHaveBeenCalledWith(
       'churn',
       '3',
       expect.anything()
@@ -323,7 +318,7 @@ describe('DeploymentsTab', () => {
 
   it('keeps the default payload without a signature', async () => {
     mocked.listDeployments.mockResolvedValue({ deployments: [champion] });
-    mockedApi.getVersion.mockRejectedValue(new Error('not found'));
+    mocked.getVersion.mockRejectedValue(new Error('not found'));
     const { container } = renderTab();
     await settle();
     const input = row(container, 'churn-champion').querySelector(
@@ -382,7 +377,7 @@ describe('DeploymentsTab', () => {
 
   it('shows the predictions, latency and replica', async () => {
     mocked.listDeployments.mockResolvedValue({ deployments: [champion] });
-    const request = deferred<compute.IPredictResponse>();
+    const request = deferred<api.Prediction>();
     mocked.predict.mockReturnValue(request.promise);
     const { container } = renderTab();
     await settle();

@@ -1,21 +1,21 @@
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
-import { MaestroAPIError } from '../api';
-import * as compute from '../compute';
-import { IJobLogChunk } from '../compute';
+import * as api from '../api';
+import { JobLogs, MaestroAPIError } from '../api';
 import { LOG_TAIL_BYTES } from '../jobs/helpers';
 import { JobsTab } from '../jobs/JobsTab';
-import { deferred, job, settle } from './compute-fixtures';
+import { job } from './compute-fixtures';
+import { deferred, settle } from './helpers/async';
 
-jest.mock('../compute', () => ({
-  ...jest.requireActual('../compute'),
+jest.mock('../api', () => ({
+  ...jest.requireActual('../api'),
   listJobs: jest.fn(),
   cancelJob: jest.fn(),
   getJobLogs: jest.fn()
 }));
 
-const mocked = compute as jest.Mocked<typeof compute>;
+const mocked = api as jest.Mocked<typeof api>;
 
 /** The fake "now", in seconds since the epoch. */
 const NOW = 1_700_000_100;
@@ -48,7 +48,7 @@ function chunk(
   text: string,
   complete = false,
   nextOffset = offset + text.length
-): IJobLogChunk {
+): JobLogs {
   return {
     job_id: 'job-run',
     offset,
@@ -355,7 +355,7 @@ describe('JobsTab', () => {
   });
 
   it('cancels an active job, disabled while pending', async () => {
-    const request = deferred<compute.IJob>();
+    const request = deferred<api.Job>();
     mocked.cancelJob.mockReturnValue(request.promise);
     const { container } = renderTab();
     await settle();

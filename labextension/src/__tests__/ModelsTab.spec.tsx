@@ -1,9 +1,10 @@
-import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
 import * as api from '../api';
-import { IModelSummary } from '../api';
+import { ModelSummary } from '../api';
 import { emptyMessage, ModelsTab } from '../components/ModelsTab';
+import { settle } from './helpers/async';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -17,7 +18,7 @@ const mocked = api as jest.Mocked<typeof api>;
 function model(
   name: string,
   aliases: { [alias: string]: string } = {}
-): IModelSummary {
+): ModelSummary {
   return {
     name,
     description: `The ${name} model`,
@@ -44,14 +45,6 @@ function renderTab(
     ...overrides
   };
   return { ...render(<ModelsTab {...props} />), props };
-}
-
-/** Let pending promises and the search debounce settle. */
-async function settle(ms = 0): Promise<void> {
-  await act(async () => {
-    jest.advanceTimersByTime(ms);
-    await Promise.resolve();
-  });
 }
 
 beforeEach(() => {

@@ -2,8 +2,9 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import React from 'react';
 
 import * as api from '../api';
-import { IProfileResult } from '../api';
+import { ProfileResult } from '../api';
 import { ProfileView } from '../profile/ProfileView';
+import { deferred } from './helpers/async';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -14,7 +15,7 @@ const mocked = api as jest.Mocked<typeof api>;
 
 const REPORT = '<!DOCTYPE html><html><body><h1>Report</h1></body></html>';
 
-const result: IProfileResult = {
+const result: ProfileResult = {
   title: 'breast_cancer.csv',
   summary: {
     rows: 569,
@@ -76,28 +77,13 @@ const result: IProfileResult = {
   elapsed_seconds: 2.5
 };
 
-/** A promise and the functions settling it. */
-function deferred<T>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-} {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
 beforeEach(() => {
   jest.resetAllMocks();
 });
 
 describe('ProfileView', () => {
   it('shows a loading state, then the summary, warnings, columns and report', async () => {
-    const pending = deferred<IProfileResult>();
+    const pending = deferred<ProfileResult>();
     mocked.profileData.mockReturnValue(pending.promise);
     const { container } = render(<ProfileView path="data/breast_cancer.csv" />);
 
@@ -235,7 +221,7 @@ describe('ProfileView', () => {
     await screen.findByText('569');
     const refresh = screen.getByRole('button', { name: /Refresh/ });
 
-    const pending = deferred<IProfileResult>();
+    const pending = deferred<ProfileResult>();
     mocked.profileData.mockReturnValueOnce(pending.promise);
     fireEvent.click(refresh);
     expect(mocked.profileData).toHaveBeenCalledTimes(2);

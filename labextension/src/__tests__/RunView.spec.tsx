@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import React from 'react';
 
 import * as api from '../api';
-import { IRunSummary } from '../api';
+import { RunSummary } from '../api';
 import { RunView, runWidgetId } from '../run/RunView';
 
 jest.mock('../api', () => ({
@@ -12,7 +12,7 @@ jest.mock('../api', () => ({
 
 const mocked = api as jest.Mocked<typeof api>;
 
-const run: IRunSummary = {
+const run: RunSummary = {
   run_id: 'abc123',
   run_name: 'bright-owl',
   experiment_id: '7',

@@ -9,7 +9,7 @@ import {
 import React from 'react';
 
 import * as api from '../api';
-import { ITestHistory, MaestroAPIError } from '../api';
+import { TestHistory, MaestroAPIError } from '../api';
 import { createTestsWidget } from '../tests/TestsWidget';
 import { TestsView } from '../tests/TestsView';
 import { failedReport, testHistory, testRun } from './tests-fixtures';
@@ -374,7 +374,8 @@ describe('TestsView', () => {
       name: 'iris model',
       version: '4',
       latest: null,
-      history: []
+      history: [],
+      overrides: []
     });
     const { container } = render(<TestsView name="iris model" version="4" />);
     const empty = await waitFor(() =>
@@ -418,7 +419,7 @@ describe('TestsView', () => {
 
   it('reloads the report with Refresh', async () => {
     const container = await renderReport();
-    const passed: ITestHistory = testHistory({
+    const passed: TestHistory = testHistory({
       latest: failedReport({
         verdict: 'passed',
         run_id: 'run-tests-3',

@@ -9,7 +9,7 @@ import {
 import React from 'react';
 
 import * as api from '../api';
-import { IModelDetail, IVersionComparison, MaestroAPIError } from '../api';
+import { ModelDetail, VersionComparison, MaestroAPIError } from '../api';
 import { VersionList } from '../components/VersionList';
 
 jest.mock('../api', () => ({
@@ -28,7 +28,7 @@ function version(
   aliases: string[] = [],
   runId: string | null = `run-${number}`,
   tags: { [key: string]: string } = {}
-): api.IModelVersion {
+): api.ModelVersion {
   return {
     name: 'iris',
     version: number,
@@ -44,7 +44,7 @@ function version(
   };
 }
 
-function detail(versions: api.IModelVersion[]): IModelDetail {
+function detail(versions: api.ModelVersion[]): ModelDetail {
   const aliases: { [alias: string]: string } = {};
   for (const item of versions) {
     for (const alias of item.aliases) {
@@ -63,7 +63,7 @@ function detail(versions: api.IModelVersion[]): IModelDetail {
   };
 }
 
-const comparison: IVersionComparison = {
+const comparison: VersionComparison = {
   name: 'iris',
   metrics: ['accuracy', 'f1', 'loss', 'precision', 'training_time_s'],
   available_metrics: ['accuracy', 'f1', 'loss', 'precision', 'training_time_s'],
@@ -101,7 +101,7 @@ function renderList() {
   const props = {
     name: 'iris',
     reloadKey: 0,
-    onModelChanged: jest.fn<void, [api.IModelSummary]>(),
+    onModelChanged: jest.fn<void, [api.ModelSummary]>(),
     onOpenRun: jest.fn(),
     onOpenCard: jest.fn(),
     onOpenTests: jest.fn()

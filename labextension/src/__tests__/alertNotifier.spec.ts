@@ -1,6 +1,7 @@
 import { Notification } from '@jupyterlab/apputils';
 
-import * as api from '../api';
+import { Alert, AlertList } from '../api';
+import * as api from '../api/request';
 import {
   ALERT_POLL_MS,
   AlertNotifier,
@@ -12,12 +13,11 @@ import {
   notifyAlert,
   readLastAlertId
 } from '../budgets/alertNotifier';
-import { IAlert, IAlertList } from '../costs';
 import { alert, NOW } from './budgets-fixtures';
-import { deferred } from './compute-fixtures';
+import { deferred, flushPromises } from './helpers/async';
 
-jest.mock('../api', () => ({
-  ...jest.requireActual('../api'),
+jest.mock('../api/request', () => ({
+  ...jest.requireActual('../api/request'),
   requestAPI: jest.fn()
 }));
 
@@ -39,19 +39,12 @@ function memoryStorage(
   };
 }
 
-/** Let pending promises settle. */
-async function flush(): Promise<void> {
-  for (let index = 0; index < 10; index++) {
-    await Promise.resolve();
-  }
-}
-
 /** A notifier with fakes; returns them too. */
 function makeNotifier(
-  options: Partial<IAlertNotifierOptions> & { alerts?: IAlert[] } = {}
+  options: Partial<IAlertNotifierOptions> & { alerts?: Alert[] } = {}
 ) {
   const fetchAlerts = jest.fn(
-    async (after: number | null): Promise<IAlertList> => ({
+    async (after: number | null): Promise<AlertList> => ({
       alerts: options.alerts ?? []
     })
   );
@@ -69,7 +62,7 @@ function makeNotifier(
 
 /** The ids of the alerts notified, in order. */
 function notified(notify: jest.Mock): number[] {
-  return notify.mock.calls.map(([item]) => (item as IAlert).id);
+  return notify.mock.calls.map(([item]) => (item as Alert).id);
 }
 
 const old = alert({ id: 4, created_at: NOW - 2 * 86400 });
@@ -258,19 +251,19 @@ describe('AlertNotifier timers', () => {
     notifier.start();
     expect(fetchAlerts).not.toHaveBeenCalled();
     jest.advanceTimersByTime(FIRST_ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(1);
     jest.advanceTimersByTime(ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(2);
     jest.advanceTimersByTime(ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(3);
 
     notifier.dispose();
     expect(notifier.isDisposed).toBe(true);
     jest.advanceTimersByTime(10 * ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(3);
     await notifier.poll();
     expect(fetchAlerts).toHaveBeenCalledTimes(3);
@@ -281,29 +274,29 @@ describe('AlertNotifier timers', () => {
 
   it('ignores an answer arriving after dispose', async () => {
     const { notifier, fetchAlerts, notify, storage } = makeNotifier();
-    const answer = deferred<IAlertList>();
+    const answer = deferred<AlertList>();
     fetchAlerts.mockReturnValue(answer.promise);
     notifier.start();
     jest.advanceTimersByTime(FIRST_ALERT_POLL_MS);
     notifier.dispose();
     answer.resolve({ alerts: [newest] });
-    await flush();
+    await flushPromises();
     expect(notify).not.toHaveBeenCalled();
     expect(storage.values.has(LAST_ALERT_KEY)).toBe(false);
   });
 
   it('does not start a poll while one is in flight', async () => {
     const { notifier, fetchAlerts } = makeNotifier();
-    const answer = deferred<IAlertList>();
+    const answer = deferred<AlertList>();
     fetchAlerts.mockReturnValueOnce(answer.promise);
     notifier.start();
     jest.advanceTimersByTime(FIRST_ALERT_POLL_MS + ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(1);
     answer.resolve({ alerts: [] });
-    await flush();
+    await flushPromises();
     jest.advanceTimersByTime(ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(2);
     notifier.dispose();
   });
@@ -315,14 +308,14 @@ describe('AlertNotifier timers', () => {
     const { notifier, fetchAlerts } = makeNotifier();
     notifier.start();
     jest.advanceTimersByTime(FIRST_ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(1);
     jest.advanceTimersByTime(ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(1);
     visibility.mockReturnValue('visible');
     jest.advanceTimersByTime(ALERT_POLL_MS);
-    await flush();
+    await flushPromises();
     expect(fetchAlerts).toHaveBeenCalledTimes(2);
     notifier.dispose();
   });

@@ -23,39 +23,11 @@ import {
   testsReportURL,
   updateCard
 } from '../api';
+import { json, mockRequests } from './helpers/requests';
 
 const settings = ServerConnection.makeSettings({
   baseUrl: 'http://localhost:8888/lab-base/'
 });
-
-type MakeRequest = typeof ServerConnection.makeRequest;
-
-/**
- * Replace `ServerConnection.makeRequest` by a mock answering `responses` in
- * turn (or throwing when given an Error); returns the mock.
- */
-function mockRequests(
-  ...responses: Array<Response | Error>
-): jest.SpyInstance<ReturnType<MakeRequest>, Parameters<MakeRequest>> {
-  const spy = jest.spyOn(ServerConnection, 'makeRequest');
-  for (const response of responses) {
-    spy.mockImplementationOnce(async () => {
-      if (response instanceof Error) {
-        throw response;
-      }
-      return response;
-    });
-  }
-  return spy;
-}
-
-function json(body: unknown, status = 200, statusText = 'OK'): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    statusText,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
 
 /** The URL of the n-th request made through the mock. */
 function requestedURL(spy: jest.SpyInstance, call = 0): URL {

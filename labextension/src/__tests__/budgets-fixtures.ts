@@ -1,4 +1,4 @@
-import { IAlert, IBudget, ICostGroup, ICostSummary } from '../costs';
+import { Alert, Budget, CostGroup, CostSummary } from '../api';
 
 /** The fake "now", in seconds since the epoch. */
 export const NOW = 1_764_600_000;
@@ -6,7 +6,7 @@ export const NOW = 1_764_600_000;
 /**
  * A budget (project churn, $123.40 of $500.00 this month) with overrides.
  */
-export function budget(overrides: Partial<IBudget> = {}): IBudget {
+export function budget(overrides: Partial<Budget> = {}): Budget {
   const scope = overrides.scope ?? 'project';
   const subject = overrides.subject ?? 'churn';
   const amount = overrides.amount ?? 500;
@@ -37,8 +37,8 @@ export function budget(overrides: Partial<IBudget> = {}): IBudget {
 export function costGroup(
   key: string,
   cost: number,
-  overrides: Partial<ICostGroup> = {}
-): ICostGroup {
+  overrides: Partial<CostGroup> = {}
+): CostGroup {
   return {
     key,
     cost,
@@ -54,9 +54,9 @@ export function costGroup(
  * A spend breakdown with these groups (the total is their sum).
  */
 export function costSummary(
-  groups: ICostGroup[],
-  overrides: Partial<ICostSummary> = {}
-): ICostSummary {
+  groups: CostGroup[],
+  overrides: Partial<CostSummary> = {}
+): CostSummary {
   return {
     by: 'project',
     window: '30d',
@@ -76,7 +76,7 @@ export function costSummary(
 /**
  * An alert (80 % of project churn's budget, sent) with overrides.
  */
-export function alert(overrides: Partial<IAlert> = {}): IAlert {
+export function alert(overrides: Partial<Alert> = {}): Alert {
   return {
     id: 7,
     budget: 'project:churn',

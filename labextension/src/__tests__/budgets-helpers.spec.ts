@@ -1,4 +1,4 @@
-import { alertsEndpoint, budgetPath, costsEndpoint, IAlert } from '../costs';
+import { alertsEndpoint, budgetPath, costsEndpoint, Alert } from '../api';
 import {
   budgetRequest,
   emptyFormValues,
@@ -209,7 +209,7 @@ describe('deliveryFailure and newestFirst', () => {
   });
 
   it('sorts alerts newest first', () => {
-    const alerts: IAlert[] = [alert({ id: 2 }), alert({ id: 9 }), alert()];
+    const alerts: Alert[] = [alert({ id: 2 }), alert({ id: 9 }), alert()];
     expect(newestFirst(alerts).map(item => item.id)).toEqual([9, 7, 2]);
   });
 });

@@ -1,10 +1,6 @@
-import { JupyterFrontEnd } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
-import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
-
 import * as api from '../api';
-import plugin, { CommandIDs } from '../index';
+import { CommandIDs } from '../index';
+import { activate } from './helpers/app';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -15,47 +11,6 @@ jest.mock('../api', () => ({
 }));
 
 const mocked = api as jest.Mocked<typeof api>;
-
-/**
- * Activate the plugin in a fake application; returns what the tests look at.
- */
-function activate(): {
-  commands: CommandRegistry;
-  main: Widget[];
-  activated: string[];
-  palette: string[];
-} {
-  const commands = new CommandRegistry();
-  const main: Widget[] = [];
-  const activated: string[] = [];
-  const palette: string[] = [];
-  const app = {
-    commands,
-    contextMenu: { addItem: () => undefined },
-    shell: {
-      add: (widget: Widget, area: string) => {
-        if (area === 'main') {
-          main.push(widget);
-        }
-      },
-      activateById: (id: string) => activated.push(id),
-      widgets: (area: string) =>
-        (area === 'main' ? main : [])[Symbol.iterator]()
-    },
-    serviceManager: { contents: { driveName: () => '' } }
-  } as unknown as JupyterFrontEnd;
-  const fakePalette = {
-    addItem: (options: { command: string }) => palette.push(options.command)
-  } as unknown as ICommandPalette;
-  (plugin.activate as (app: JupyterFrontEnd, ...optional: unknown[]) => void)(
-    app,
-    fakePalette,
-    null,
-    null,
-    null
-  );
-  return { commands, main, activated, palette };
-}
 
 beforeEach(() => {
   jest.resetAllMocks();

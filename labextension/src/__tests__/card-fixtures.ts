@@ -1,11 +1,11 @@
-import { ICardApproval, ICardSections } from '../api';
+import { CardApproval, CardSections } from '../api';
 
 /**
  * Card test fixtures shared by the card specs: every section empty, a draft approval.
  */
 export function emptySections(
-  overrides: Partial<ICardSections> = {}
-): ICardSections {
+  overrides: Partial<CardSections> = {}
+): CardSections {
   return {
     owners: [],
     license: null,
@@ -28,8 +28,8 @@ export function emptySections(
 }
 
 export function draftApproval(
-  overrides: Partial<ICardApproval> = {}
-): ICardApproval {
+  overrides: Partial<CardApproval> = {}
+): CardApproval {
   return {
     status: 'draft',
     stale: false,

@@ -1,11 +1,9 @@
-import { act } from '@testing-library/react';
-
-import { IDeployment, IJob } from '../compute';
+import { Deployment, Job } from '../api';
 
 /**
  * A training job (succeeded, finished) with overrides.
  */
-export function job(overrides: Partial<IJob> = {}): IJob {
+export function job(overrides: Partial<Job> = {}): Job {
   return {
     id: 'job-1',
     name: 'train-iris',
@@ -27,6 +25,11 @@ export function job(overrides: Partial<IJob> = {}): IJob {
     reason: '',
     cpu_seconds: 40,
     peak_memory_mb: 300,
+    memory_gb_seconds: null,
+    gpu_seconds: null,
+    gpu_type: null,
+    cost: null,
+    estimate: null,
     duration_seconds: 42.1,
     ...overrides
   };
@@ -35,7 +38,7 @@ export function job(overrides: Partial<IJob> = {}): IJob {
 /**
  * A deployment (ready, 2 replicas) with overrides.
  */
-export function deployment(overrides: Partial<IDeployment> = {}): IDeployment {
+export function deployment(overrides: Partial<Deployment> = {}): Deployment {
   const id = overrides.id ?? 'churn-champion';
   return {
     id,
@@ -58,39 +61,7 @@ export function deployment(overrides: Partial<IDeployment> = {}): IDeployment {
       { name: `${id}-0`, status: 'ready', url: null, pid: 11 },
       { name: `${id}-1`, status: 'ready', url: null, pid: 12 }
     ],
+    estimate: null,
     ...overrides
   };
-}
-
-/**
- * A promise and the functions that settle it.
- */
-export interface IDeferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-export function deferred<T>(): IDeferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/**
- * Advance the (fake) timers by `ms` and let pending promises settle.
- */
-export async function settle(ms = 0): Promise<void> {
-  await act(async () => {
-    if (ms > 0) {
-      jest.advanceTimersByTime(ms);
-    }
-    for (let index = 0; index < 10; index++) {
-      await Promise.resolve();
-    }
-  });
 }

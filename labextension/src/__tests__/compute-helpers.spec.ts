@@ -1,6 +1,3 @@
-import { ServerConnection } from '@jupyterlab/services';
-
-import { MaestroAPIError } from '../api';
 import {
   cancelJob,
   deleteDeployment,
@@ -10,9 +7,10 @@ import {
   listDeployments,
   listJobs,
   listJobsQuery,
+  MaestroAPIError,
   predict,
   scaleDeployment
-} from '../compute';
+} from '../api';
 import {
   deploymentsRefreshSeconds,
   deploymentStatusClass,
@@ -39,25 +37,7 @@ import {
 } from '../jobs/helpers';
 import { jobsRefreshSeconds } from '../jobs/JobsTab';
 import { job } from './compute-fixtures';
-
-type MakeRequest = typeof ServerConnection.makeRequest;
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
-
-function mockRequests(
-  ...responses: Response[]
-): jest.SpyInstance<ReturnType<MakeRequest>, Parameters<MakeRequest>> {
-  const spy = jest.spyOn(ServerConnection, 'makeRequest');
-  for (const response of responses) {
-    spy.mockImplementationOnce(async () => response);
-  }
-  return spy;
-}
+import { json, mockRequests } from './helpers/requests';
 
 /** Path and query of the n-th request, relative to the API namespace. */
 function requested(spy: jest.SpyInstance, call = 0): string {

@@ -1,4 +1,4 @@
-import { IVersionComparison } from '../api';
+import { VersionComparison } from '../api';
 import {
   comparisonCSV,
   csvField,
@@ -28,7 +28,7 @@ describe('csvField', () => {
 });
 
 describe('comparisonCSV', () => {
-  const comparison: Pick<IVersionComparison, 'versions'> = {
+  const comparison: Pick<VersionComparison, 'versions'> = {
     versions: [
       {
         version: '1',

@@ -1,11 +1,8 @@
-import { JupyterFrontEnd } from '@jupyterlab/application';
-import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { Contents } from '@jupyterlab/services';
-import { CommandRegistry } from '@lumino/commands';
-import { Widget } from '@lumino/widgets';
 
 import * as api from '../api';
-import plugin, { CommandIDs, PROFILE_CONTEXT_SELECTOR } from '../index';
+import { CommandIDs, PROFILE_CONTEXT_SELECTOR } from '../index';
+import { activate } from './helpers/app';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -21,63 +18,6 @@ function item(path: string, type = 'file'): Contents.IModel {
   return { path, type, name: path.split('/').pop() } as Contents.IModel;
 }
 
-/**
- * Activate the plugin in a fake application; returns what the tests look at.
- */
-function activate(withBrowser = true): {
-  commands: CommandRegistry;
-  contextMenuItems: unknown[];
-  main: Widget[];
-  activated: string[];
-  select: (...items: Contents.IModel[]) => void;
-} {
-  const commands = new CommandRegistry();
-  const contextMenuItems: unknown[] = [];
-  const main: Widget[] = [];
-  const activated: string[] = [];
-  let selected: Contents.IModel[] = [];
-  const app = {
-    commands,
-    contextMenu: {
-      addItem: (options: unknown) => contextMenuItems.push(options)
-    },
-    shell: {
-      add: (widget: Widget, area: string) => {
-        if (area === 'main') {
-          main.push(widget);
-        }
-      },
-      activateById: (id: string) => activated.push(id),
-      widgets: (area: string) =>
-        (area === 'main' ? main : [])[Symbol.iterator]()
-    },
-    serviceManager: {
-      contents: {
-        driveName: (path: string) => (path.startsWith('S3:') ? 'S3' : '')
-      }
-    }
-  } as unknown as JupyterFrontEnd;
-  const browser = {
-    selectedItems: () => selected[Symbol.iterator]()
-  } as unknown as IDefaultFileBrowser;
-  (plugin.activate as (app: JupyterFrontEnd, ...optional: unknown[]) => void)(
-    app,
-    null,
-    null,
-    null,
-    withBrowser ? browser : null
-  );
-  return {
-    commands,
-    contextMenuItems,
-    main,
-    activated,
-    select: (...items) => {
-      selected = items;
-    }
-  };
-}
-
 beforeEach(() => {
   jest.resetAllMocks();
   mocked.profileData.mockReturnValue(new Promise(() => undefined));
@@ -85,7 +25,10 @@ beforeEach(() => {
 
 describe('maestro:profile-file', () => {
   it('is in the context menu of the files of the file browser', () => {
-    const { commands, contextMenuItems } = activate();
+    const { commands, contextMenuItems } = activate({
+      palette: false,
+      browser: true
+    });
     expect(contextMenuItems).toEqual([
       expect.objectContaining({
         command: CommandIDs.profileFile,
@@ -100,7 +43,7 @@ describe('maestro:profile-file', () => {
   });
 
   it('is only visible on a single selected data file', () => {
-    const { commands, select } = activate();
+    const { commands, select } = activate({ palette: false, browser: true });
     const visible = (): boolean => commands.isVisible(CommandIDs.profileFile);
 
     expect(visible()).toBe(false);
@@ -125,7 +68,7 @@ describe('maestro:profile-file', () => {
   });
 
   it('takes an explicit path argument, even without a file browser', () => {
-    const { commands } = activate(false);
+    const { commands } = activate({ palette: false, browser: false });
     expect(commands.isVisible(CommandIDs.profileFile)).toBe(false);
     expect(
       commands.isVisible(CommandIDs.profileFile, { path: 'data/iris.csv' })
@@ -136,7 +79,10 @@ describe('maestro:profile-file', () => {
   });
 
   it('opens one profile tab per file and reuses it', async () => {
-    const { commands, main, activated, select } = activate();
+    const { commands, main, activated, select } = activate({
+      palette: false,
+      browser: true
+    });
     select(item('data/iris.csv'));
     await commands.execute(CommandIDs.profileFile);
     expect(main).toHaveLength(1);
@@ -169,7 +115,7 @@ describe('maestro:profile-file', () => {
   });
 
   it('refuses to profile a file that is not a data file', async () => {
-    const { commands, main } = activate();
+    const { commands, main } = activate({ palette: false, browser: true });
     await expect(
       commands.execute(CommandIDs.profileFile, { path: 'notes.txt' })
     ).rejects.toThrow(/CSV, TSV or Parquet/);

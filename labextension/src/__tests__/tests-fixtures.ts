@@ -1,11 +1,11 @@
-import { ITestCheck, ITestHistory, ITestReport, ITestRunSummary } from '../api';
+import { TestCheck, TestHistory, TestReport, TestRunSummary } from '../api';
 
 /**
  * Model test fixtures shared by the tests specs: a failed report of iris v3
  * with checks in every category (out of order), evidence on one, a skipped
  * one and an unknown category.
  */
-export function testCheck(overrides: Partial<ITestCheck> = {}): ITestCheck {
+export function testCheck(overrides: Partial<TestCheck> = {}): TestCheck {
   return {
     name: 'accuracy',
     category: 'performance',
@@ -14,13 +14,12 @@ export function testCheck(overrides: Partial<ITestCheck> = {}): ITestCheck {
     threshold: '> 0.85',
     detail: null,
     evidence: null,
+    label: null,
     ...overrides
   };
 }
 
-export function failedReport(
-  overrides: Partial<ITestReport> = {}
-): ITestReport {
+export function failedReport(overrides: Partial<TestReport> = {}): TestReport {
   return {
     name: 'iris',
     version: '3',
@@ -95,13 +94,15 @@ export function failedReport(
       'accuracy/sex=female': 0.8123,
       latency_p50_ms: 41.5
     },
+    policy: {},
+    timings: {},
     ...overrides
   };
 }
 
 export function testRun(
-  overrides: Partial<ITestRunSummary> = {}
-): ITestRunSummary {
+  overrides: Partial<TestRunSummary> = {}
+): TestRunSummary {
   return {
     run_id: 'run-tests-2',
     version: '3',
@@ -112,13 +113,12 @@ export function testRun(
     failed: 2,
     skipped: 1,
     failed_checks: ['latency_p95_ms', 'accuracy[sex=female]'],
+    metrics: {},
     ...overrides
   };
 }
 
-export function testHistory(
-  overrides: Partial<ITestHistory> = {}
-): ITestHistory {
+export function testHistory(overrides: Partial<TestHistory> = {}): TestHistory {
   return {
     name: 'iris',
     version: '3',
@@ -136,6 +136,7 @@ export function testHistory(
         failed_checks: []
       })
     ],
+    overrides: [],
     ...overrides
   };
 }

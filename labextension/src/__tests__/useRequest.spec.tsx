@@ -2,25 +2,7 @@ import { act, fireEvent, render, screen } from '@testing-library/react';
 import React from 'react';
 
 import { useRequest } from '../hooks/useRequest';
-
-/**
- * A promise and the functions that settle it.
- */
-interface IDeferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (reason: unknown) => void;
-}
-
-function deferred<T>(): IDeferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred, IDeferred } from './helpers/async';
 
 /**
  * A fetch mock whose every call returns a new deferred promise; the calls'

@@ -21,6 +21,7 @@ beforeEach(() => {
     user: 'u',
     tracking_uri: 'sqlite://',
     compute: 'local',
+    project: 'default',
     mlflow_ui_url: 'http://server-ui'
   });
 });

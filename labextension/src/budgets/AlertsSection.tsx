@@ -2,7 +2,7 @@ import React, { useId } from 'react';
 
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { SectionTools } from '../components/SectionTools';
-import { IAlert, listAlerts } from '../costs';
+import { Alert, listAlerts } from '../api';
 import { formatEpochSeconds } from '../jobs/helpers';
 import type { IBudgetsPartProps } from './BudgetsSection';
 import {
@@ -72,7 +72,7 @@ export function AlertsSection(props: IBudgetsPartProps): JSX.Element {
 /**
  * One budget alert.
  */
-function AlertItem(props: { alert: IAlert; now: number }): JSX.Element {
+function AlertItem(props: { alert: Alert; now: number }): JSX.Element {
   const { alert } = props;
   const failure = deliveryFailure(alert);
   const over = alert.threshold >= 100;

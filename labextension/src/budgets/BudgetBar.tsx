@@ -1,6 +1,6 @@
 import React from 'react';
 
-import type { IBudget } from '../costs';
+import type { Budget } from '../api';
 import {
   barWidth,
   budgetState,
@@ -15,7 +15,7 @@ import {
  * (capped at 100 %) in the colour of its state (`maestro-budget-ok`,
  * `-warn`, `-over`), with a tick at each alert threshold below 100 %.
  */
-export function BudgetBar(props: { budget: IBudget }): JSX.Element {
+export function BudgetBar(props: { budget: Budget }): JSX.Element {
   const { budget } = props;
   const used = usedPercent(budget);
   const thresholds = Array.isArray(budget.thresholds) ? budget.thresholds : [];

@@ -1,7 +1,7 @@
 import React, { useEffect, useId, useRef, useState } from 'react';
 
 import { ErrorMessage } from '../components/ErrorMessage';
-import { BudgetPeriod, BudgetScope, IBudget, setBudget } from '../costs';
+import { BudgetPeriod, BudgetScope, Budget, setBudget } from '../api';
 import { errorMessage } from '../format';
 import { budgetRequest, IBudgetFormValues } from './form';
 import { BUDGET_PERIODS, BUDGET_SCOPES } from './helpers';
@@ -14,7 +14,7 @@ export interface IBudgetFormProps {
   values: IBudgetFormValues;
   onChange: (values: IBudgetFormValues) => void;
   /** Called with the budget returned by the server after a save. */
-  onSaved: (budget: IBudget) => void;
+  onSaved: (budget: Budget) => void;
   /** Empty the form (the Cancel button, shown while editing a budget). */
   onCancel: () => void;
 }

@@ -1,7 +1,7 @@
 import React, { useEffect, useRef, useState } from 'react';
 
 import { ErrorMessage } from '../components/ErrorMessage';
-import { deleteBudget, IBudget } from '../costs';
+import { deleteBudget, Budget } from '../api';
 import { errorMessage } from '../format';
 import { formatEpochSeconds } from '../jobs/helpers';
 import { BudgetBar } from './BudgetBar';
@@ -17,13 +17,13 @@ import {
  * Properties of `BudgetItem`.
  */
 export interface IBudgetItemProps {
-  budget: IBudget;
+  budget: Budget;
   /** Whether the Edit and Delete buttons are shown (admin role). */
   canEdit: boolean;
   /** Fill the budget form with this budget. */
-  onEdit: (budget: IBudget) => void;
+  onEdit: (budget: Budget) => void;
   /** Called after the budget was deleted. */
-  onDeleted: (budget: IBudget) => void;
+  onDeleted: (budget: Budget) => void;
 }
 
 /**

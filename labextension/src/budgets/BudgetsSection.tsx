@@ -2,7 +2,7 @@ import React, { useCallback, useId, useState } from 'react';
 
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { SectionTools } from '../components/SectionTools';
-import { IBudget, listBudgets } from '../costs';
+import { Budget, listBudgets } from '../api';
 import { BudgetForm } from './BudgetForm';
 import { BudgetItem } from './BudgetItem';
 import { emptyFormValues, formValuesOf, IBudgetFormValues } from './form';
@@ -44,7 +44,7 @@ export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
   const canEdit = value?.can_edit === true;
   const count = budgets.length;
 
-  const edit = useCallback((budget: IBudget): void => {
+  const edit = useCallback((budget: Budget): void => {
     setForm(formValuesOf(budget));
   }, []);
 

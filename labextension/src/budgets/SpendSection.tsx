@@ -2,7 +2,7 @@ import React, { useId, useState } from 'react';
 
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { SectionTools } from '../components/SectionTools';
-import { CostBy, getCosts, ICostGroup } from '../costs';
+import { CostBy, getCosts, CostGroup } from '../api';
 import type { IBudgetsPartProps } from './BudgetsSection';
 import { formatDollars } from './helpers';
 import {
@@ -38,7 +38,7 @@ export function SpendSection(props: IBudgetsPartProps): JSX.Element {
     refreshInterval
   );
 
-  const groups: ICostGroup[] =
+  const groups: CostGroup[] =
     value !== null && Array.isArray(value.groups) ? value.groups : [];
   const largest = groups.reduce((max, group) => Math.max(max, group.cost), 0);
   const shownBy = value?.by ?? by;

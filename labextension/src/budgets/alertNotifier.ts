@@ -1,6 +1,6 @@
 import { Notification } from '@jupyterlab/apputils';
 
-import { IAlert, IAlertList, listAlerts } from '../costs';
+import { Alert, AlertList, listAlerts } from '../api';
 
 /**
  * The `localStorage` key of the id of the last budget alert shown.
@@ -39,9 +39,9 @@ export type AlertStorage = Pick<Storage, 'getItem' | 'setItem'>;
  */
 export interface IAlertNotifierOptions {
   /** Get the alerts with an id greater than `after` (all when null). */
-  fetchAlerts?: (after: number | null) => Promise<IAlertList>;
+  fetchAlerts?: (after: number | null) => Promise<AlertList>;
   /** Show an alert (default: `notifyAlert`). */
-  notify?: (alert: IAlert) => void;
+  notify?: (alert: Alert) => void;
   /** Where the last id shown is kept (default: `window.localStorage`). */
   storage?: AlertStorage | null;
   /** The current time in milliseconds (default: `Date.now`). */
@@ -56,7 +56,7 @@ export interface IAlertNotifierOptions {
  * Show a budget alert as a JupyterLab notification that stays until it is
  * dismissed: a warning below 100 %, an error from 100 %.
  */
-export function notifyAlert(alert: IAlert): string {
+export function notifyAlert(alert: Alert): string {
   const options = { autoClose: false as const };
   return alert.threshold >= 100
     ? Notification.error(alert.message, options)
@@ -69,10 +69,10 @@ export function notifyAlert(alert: IAlert): string {
  * `FIRST_RUN_MAX_AGE_SECONDS`.
  */
 export function alertsToShow(
-  alerts: readonly IAlert[],
+  alerts: readonly Alert[],
   lastId: number | null,
   nowSeconds: number
-): IAlert[] {
+): Alert[] {
   const fresh = alerts.filter(alert =>
     lastId === null
       ? alert.created_at >= nowSeconds - FIRST_RUN_MAX_AGE_SECONDS
@@ -222,8 +222,8 @@ export class AlertNotifier {
     }
   }
 
-  private readonly _fetchAlerts: (after: number | null) => Promise<IAlertList>;
-  private readonly _notify: (alert: IAlert) => void;
+  private readonly _fetchAlerts: (after: number | null) => Promise<AlertList>;
+  private readonly _notify: (alert: Alert) => void;
   private readonly _storage: AlertStorage | null;
   private readonly _now: () => number;
   private readonly _intervalMs: number;

@@ -1,9 +1,4 @@
-import type {
-  BudgetPeriod,
-  BudgetScope,
-  IBudget,
-  IBudgetUpdate
-} from '../costs';
+import type { BudgetPeriod, BudgetScope, Budget, SetBudget } from '../api';
 import { DEFAULT_THRESHOLDS, parseThresholds } from './helpers';
 
 /**
@@ -20,7 +15,7 @@ export interface IBudgetFormValues {
    * The budget the form was filled from (by Edit), whose webhook is kept
    * when the same budget is saved; null for a new budget.
    */
-  source: IBudget | null;
+  source: Budget | null;
 }
 
 /**
@@ -29,7 +24,7 @@ export interface IBudgetFormValues {
 export interface IBudgetRequest {
   scope: BudgetScope;
   subject: string;
-  update: IBudgetUpdate;
+  update: SetBudget;
 }
 
 /**
@@ -50,7 +45,7 @@ export function emptyFormValues(): IBudgetFormValues {
 /**
  * The values of the budget form filled from an existing budget.
  */
-export function formValuesOf(budget: IBudget): IBudgetFormValues {
+export function formValuesOf(budget: Budget): IBudgetFormValues {
   return {
     scope: budget.scope === 'user' ? 'user' : 'project',
     subject: budget.subject,
@@ -93,7 +88,7 @@ export function budgetRequest(values: IBudgetFormValues): IBudgetRequest {
       `Enter the ${values.scope === 'user' ? 'user name' : 'project name'} the budget is for.`
     );
   }
-  const update: IBudgetUpdate = {
+  const update: SetBudget = {
     amount: parseAmount(values.amount),
     period: values.period,
     thresholds: parseThresholds(values.thresholds),

@@ -1,4 +1,4 @@
-import type { BudgetPeriod, BudgetScope, IAlert, IBudget } from '../costs';
+import type { BudgetPeriod, BudgetScope, Alert, Budget } from '../api';
 
 /**
  * The state of a budget's spend: below every warning threshold, at or over
@@ -88,7 +88,7 @@ export function budgetState(
  * and amount (0 without an amount).
  */
 export function usedPercent(
-  budget: Pick<IBudget, 'used_pct' | 'spent' | 'amount'>
+  budget: Pick<Budget, 'used_pct' | 'spent' | 'amount'>
 ): number {
   if (typeof budget.used_pct === 'number' && !isNaN(budget.used_pct)) {
     return budget.used_pct;
@@ -136,7 +136,7 @@ export function periodText(period: string): string {
  * A budget's use as text, e.g. `$123.40 of $500.00 this month`.
  */
 export function budgetUsageText(
-  budget: Pick<IBudget, 'spent' | 'amount' | 'period'>
+  budget: Pick<Budget, 'spent' | 'amount' | 'period'>
 ): string {
   return `${formatDollars(budget.spent)} of ${formatDollars(budget.amount)} ${periodText(budget.period)}`;
 }
@@ -209,9 +209,7 @@ export function relativeTime(seconds: number, nowSeconds: number): string {
 /**
  * The reason an alert's webhook delivery failed, or null when it did not.
  */
-export function deliveryFailure(
-  alert: Pick<IAlert, 'delivery'>
-): string | null {
+export function deliveryFailure(alert: Pick<Alert, 'delivery'>): string | null {
   const delivery = String(alert.delivery ?? '');
   if (!delivery.startsWith('failed')) {
     return null;
@@ -222,6 +220,6 @@ export function deliveryFailure(
 /**
  * Alerts sorted newest first (by id, then creation time).
  */
-export function newestFirst(alerts: readonly IAlert[]): IAlert[] {
+export function newestFirst(alerts: readonly Alert[]): Alert[] {
   return [...alerts].sort((a, b) => b.id - a.id || b.created_at - a.created_at);
 }

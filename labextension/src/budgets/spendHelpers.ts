@@ -1,4 +1,4 @@
-import type { CostBy } from '../costs';
+import type { CostBy } from '../api';
 
 /**
  * The groupings and windows of the spend breakdown.

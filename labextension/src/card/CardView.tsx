@@ -5,12 +5,12 @@ import {
   cardDownloadURL,
   getCard,
   getCardHTML,
-  ICardApproval,
-  ICardChecklistItem,
-  ICardCompleteness,
-  ICardSections,
-  ICardUpdate,
-  IModelCard,
+  CardApproval,
+  CardChecklistItem,
+  CardCompleteness,
+  CardSections,
+  UpdateCard,
+  ModelCard,
   updateCard
 } from '../api';
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
@@ -48,7 +48,7 @@ export interface ICardViewProps {
 export function CardView(props: ICardViewProps): JSX.Element {
   const { name, version } = props;
   // The card shown: the last loaded one, or the one a save returned.
-  const [card, setCard] = useState<IModelCard | null>(null);
+  const [card, setCard] = useState<ModelCard | null>(null);
   // Changing it reloads the rendered HTML (after a save or an approval).
   const [htmlKey, setHtmlKey] = useState(0);
   const [editing, setEditing] = useState(false);
@@ -81,7 +81,7 @@ export function CardView(props: ICardViewProps): JSX.Element {
   };
 
   /** Send an update; on success show the returned card and re-render it. */
-  const update = async (body: ICardUpdate): Promise<boolean> => {
+  const update = async (body: UpdateCard): Promise<boolean> => {
     setSaving(true);
     setActionError(null);
     try {
@@ -118,7 +118,7 @@ export function CardView(props: ICardViewProps): JSX.Element {
   };
 
   const approve = async (comment: string): Promise<void> => {
-    const body: ICardUpdate = { status: 'approved' };
+    const body: UpdateCard = { status: 'approved' };
     if (comment.trim()) {
       body.comment = comment.trim();
     }
@@ -285,7 +285,7 @@ export function CardView(props: ICardViewProps): JSX.Element {
  * The status chip (Draft / Approved) and, when the approval is stale, a
  * Stale chip with the reasons as tooltip.
  */
-function ApprovalChips(props: { approval: ICardApproval }): JSX.Element {
+function ApprovalChips(props: { approval: CardApproval }): JSX.Element {
   const { approval } = props;
   const reasons = approval.stale_reasons ?? [];
   return (
@@ -317,7 +317,7 @@ function ApprovalChips(props: { approval: ICardApproval }): JSX.Element {
  * The completeness meter: score, counts and the missing required fields.
  */
 function CompletenessMeter(props: {
-  completeness: ICardCompleteness;
+  completeness: CardCompleteness;
 }): JSX.Element {
   const { completeness } = props;
   const text = completenessText(completeness);
@@ -384,7 +384,7 @@ function CardFrame(props: {
  * section people write has a button opening the form on it.
  */
 function Checklist(props: {
-  items: ICardChecklistItem[];
+  items: CardChecklistItem[];
   onFill: (field: string) => void;
 }): JSX.Element {
   const headingId = useId();
@@ -499,7 +499,7 @@ function ApproveForm(props: {
  * The form editing the sections people write, prefilled from the card.
  */
 function CardForm(props: {
-  sections: ICardSections;
+  sections: CardSections;
   saving: boolean;
   /** The field to focus when the form opens (default: the first one). */
   focusField: string | null;

@@ -5,11 +5,11 @@
 import {
   CardFormat,
   CardSectionField,
-  ICardApproval,
-  ICardCompleteness,
-  ICardOwner,
-  ICardSections,
-  ICardUpdate
+  CardApproval,
+  CardCompleteness,
+  CardOwner,
+  CardSections,
+  UpdateCard
 } from '../api';
 import { versionWidgetId } from '../versionWidget';
 
@@ -89,14 +89,14 @@ export function cardWidgetId(name: string, version: string): string {
 /**
  * The text of the status chip.
  */
-export function statusLabel(approval: ICardApproval): string {
+export function statusLabel(approval: CardApproval): string {
   return approval.status === 'approved' ? 'Approved' : 'Draft';
 }
 
 /**
  * The tooltip of the status chip: who approved the card, when, and why.
  */
-export function statusTitle(approval: ICardApproval): string {
+export function statusTitle(approval: CardApproval): string {
   if (approval.status !== 'approved') {
     return 'Draft: not approved yet';
   }
@@ -114,7 +114,7 @@ export function statusTitle(approval: ICardApproval): string {
 /**
  * Whether the card can be approved: it is a draft, or its approval is stale.
  */
-export function canApprove(approval: ICardApproval): boolean {
+export function canApprove(approval: CardApproval): boolean {
   return approval.status !== 'approved' || approval.stale;
 }
 
@@ -129,7 +129,7 @@ export function percent(share: number): string {
 /**
  * The completeness text, e.g. `Completeness 62% (8 of 13)`.
  */
-export function completenessText(completeness: ICardCompleteness): string {
+export function completenessText(completeness: CardCompleteness): string {
   return `Completeness ${percent(completeness.score)} (${
     completeness.filled
   } of ${completeness.required})`;
@@ -138,7 +138,7 @@ export function completenessText(completeness: ICardCompleteness): string {
 /**
  * The tooltip of the completeness meter: the missing required fields.
  */
-export function missingTitle(completeness: ICardCompleteness): string {
+export function missingTitle(completeness: CardCompleteness): string {
   return completeness.missing.length === 0
     ? 'Every required field is filled'
     : `Missing: ${completeness.missing.join(', ')}`;
@@ -147,7 +147,7 @@ export function missingTitle(completeness: ICardCompleteness): string {
 /**
  * Owners as the form shows them: one per line, `Name <contact>`.
  */
-export function formatOwners(owners: readonly ICardOwner[]): string {
+export function formatOwners(owners: readonly CardOwner[]): string {
   return owners
     .map(owner =>
       owner.contact ? `${owner.name} <${owner.contact}>` : owner.name
@@ -159,8 +159,8 @@ export function formatOwners(owners: readonly ICardOwner[]): string {
  * Parse the owners of the form: one per non-empty line, `Name <contact>` or
  * just `Name` (a line that is only `<contact>` uses the contact as name).
  */
-export function parseOwners(text: string): ICardOwner[] {
-  const owners: ICardOwner[] = [];
+export function parseOwners(text: string): CardOwner[] {
+  const owners: CardOwner[] = [];
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     if (!line) {
@@ -200,7 +200,7 @@ export type CardFormValues = { [K in CardSectionField]: string };
 /**
  * The initial values of the edit form, from a card's sections.
  */
-export function formValues(sections: ICardSections): CardFormValues {
+export function formValues(sections: CardSections): CardFormValues {
   const values = {
     owners: formatOwners(sections.owners ?? []),
     license: sections.license ?? '',
@@ -220,7 +220,7 @@ export function formValues(sections: ICardSections): CardFormValues {
 function fieldValue(
   field: CardSectionField,
   text: string
-): ICardSections[CardSectionField] | null {
+): CardSections[CardSectionField] | null {
   switch (field) {
     case 'owners': {
       return parseOwners(text);
@@ -241,11 +241,11 @@ function fieldValue(
  * as `[]`.
  */
 export function changedSections(
-  sections: ICardSections,
+  sections: CardSections,
   values: CardFormValues
-): NonNullable<ICardUpdate['sections']> {
+): NonNullable<UpdateCard['sections']> {
   const initial = formValues(sections);
-  const changed: NonNullable<ICardUpdate['sections']> = {};
+  const changed: NonNullable<UpdateCard['sections']> = {};
   for (const field of SECTION_FIELDS) {
     const before = fieldValue(field, initial[field]);
     const after = fieldValue(field, values[field]);

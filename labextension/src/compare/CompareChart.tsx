@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { IVersionMetrics } from '../api';
+import { VersionMetrics } from '../api';
 import { formatMetric } from '../metrics';
 import { chartGeometry, linePath } from './chart';
 
@@ -10,7 +10,7 @@ import { chartGeometry, linePath } from './chart';
 export interface IMetricChartProps {
   metric: string;
   /** Versions, oldest first. */
-  versions: readonly IVersionMetrics[];
+  versions: readonly VersionMetrics[];
 }
 
 /**
@@ -121,7 +121,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
  */
 export function CompareCharts(props: {
   metrics: readonly string[];
-  versions: readonly IVersionMetrics[];
+  versions: readonly VersionMetrics[];
 }): JSX.Element {
   return (
     <div className="maestro-charts">

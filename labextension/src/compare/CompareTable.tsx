@@ -1,6 +1,6 @@
 import React from 'react';
 
-import { IVersionMetrics } from '../api';
+import { VersionMetrics } from '../api';
 import { formatMetric, isMetricValue } from '../metrics';
 
 /**
@@ -11,7 +11,7 @@ export interface ICompareTableProps {
   name: string;
   metrics: readonly string[];
   /** Versions, oldest first. */
-  versions: readonly IVersionMetrics[];
+  versions: readonly VersionMetrics[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { IVersionComparison } from '../api';
+import { VersionComparison } from '../api';
 
 /**
  * Quote a CSV field when needed (RFC 4180: fields containing a comma, a
@@ -22,7 +22,7 @@ export function csvField(value: string | number | null | undefined): string {
  * missing values are empty fields; lines end with `\n`.
  */
 export function comparisonCSV(
-  comparison: Pick<IVersionComparison, 'versions'>,
+  comparison: Pick<VersionComparison, 'versions'>,
   metrics: readonly string[]
 ): string {
   const lines = [['version', 'aliases', ...metrics].map(csvField).join(',')];

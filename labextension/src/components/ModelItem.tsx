@@ -1,7 +1,7 @@
 import { caretRightIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
-import { IModelSummary } from '../api';
+import { ModelSummary } from '../api';
 import { formatDate, shortDescription } from '../format';
 import { mlflowModelURL } from '../mlflow';
 import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
@@ -11,14 +11,14 @@ import { VersionList } from './VersionList';
  * Properties of `ModelItem`.
  */
 export interface IModelItemProps {
-  model: IModelSummary;
+  model: ModelSummary;
   /** MLflow UI base URL; empty to hide the MLflow link. */
   mlflowUiUrl: string;
   expanded: boolean;
   onToggle: (name: string) => void;
   /** Changing it reloads the versions of an expanded model. */
   reloadKey: number;
-  onModelChanged: (summary: IModelSummary) => void;
+  onModelChanged: (summary: ModelSummary) => void;
   onOpenRun: (args: IOpenRunArgs) => void;
   onOpenCard: (args: IOpenCardArgs) => void;
   onOpenTests: (args: IOpenTestsArgs) => void;

@@ -1,7 +1,7 @@
 import { searchIcon } from '@jupyterlab/ui-components';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 
-import { IModelSummary, ITagFilter, listModels } from '../api';
+import { ModelSummary, ITagFilter, listModels } from '../api';
 import { errorMessage } from '../format';
 import { usePolling } from '../hooks/usePolledList';
 import { formatTagFilter } from '../tags';
@@ -77,7 +77,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
   const tagsRef = useRef(tags);
   tagsRef.current = tags;
 
-  const [models, setModels] = useState<IModelSummary[]>([]);
+  const [models, setModels] = useState<ModelSummary[]>([]);
   const [nextPageToken, setNextPageToken] = useState<string | null>(null);
   const [loading, setLoading] = useState<LoadMode | null>(null);
   const [loaded, setLoaded] = useState(false);
@@ -219,7 +219,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
     });
   }, []);
 
-  const updateModel = useCallback((summary: IModelSummary): void => {
+  const updateModel = useCallback((summary: ModelSummary): void => {
     setModels(previous =>
       previous.map(model =>
         model.name === summary.name ? { ...model, ...summary } : model
@@ -336,13 +336,13 @@ export function emptyMessage(
  * the focus between them; right and left arrows expand and collapse.
  */
 function ModelList(props: {
-  models: IModelSummary[];
+  models: ModelSummary[];
   mlflowUiUrl: string;
   busy: boolean;
   expanded: ReadonlySet<string>;
   onToggle: (name: string) => void;
   reloadKey: number;
-  onModelChanged: (summary: IModelSummary) => void;
+  onModelChanged: (summary: ModelSummary) => void;
   onOpenRun: (args: IOpenRunArgs) => void;
   onOpenCard: (args: IOpenCardArgs) => void;
   onOpenTests: (args: IOpenTestsArgs) => void;
@@ -411,9 +411,9 @@ function listKeyDown(event: React.KeyboardEvent<HTMLLIElement>): void {
  * Append a page to the list, skipping models already present.
  */
 function mergeModels(
-  previous: IModelSummary[],
-  page: IModelSummary[]
-): IModelSummary[] {
+  previous: ModelSummary[],
+  page: ModelSummary[]
+): ModelSummary[] {
   const seen = new Set(previous.map(model => model.name));
   return previous.concat(page.filter(model => !seen.has(model.name)));
 }

@@ -8,7 +8,7 @@ import {
 } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
 
-import { deleteAlias, getVersion, IModelVersion } from '../api';
+import { deleteAlias, getVersion, ModelVersion } from '../api';
 import { errorMessage, formatDate } from '../format';
 import { useCopyText } from '../hooks/useCopyText';
 import { formatMetric, isMetricValue } from '../metrics';
@@ -52,7 +52,7 @@ export interface IOpenTestsArgs {
 export interface IVersionItemProps {
   /** Model name. */
   name: string;
-  version: IModelVersion;
+  version: ModelVersion;
   /** Metrics to show (the model's key metrics). */
   keyMetrics: readonly string[];
   /** This version's metric values (undefined while unknown). */

@@ -4,9 +4,9 @@ import {
   compareVersions,
   downloadURL,
   getModel,
-  IModelDetail,
-  IModelSummary,
-  IVersionComparison
+  ModelDetail,
+  ModelSummary,
+  VersionComparison
 } from '../api';
 import { errorMessage, isAbortError } from '../format';
 import { pickKeyMetrics } from '../metrics';
@@ -37,7 +37,7 @@ export interface IVersionMetricsIndex {
  * Index the metrics of a comparison by version and pick the key metrics.
  */
 export function indexMetrics(
-  comparison: IVersionComparison
+  comparison: VersionComparison
 ): IVersionMetricsIndex {
   const byVersion = new Map<string, { [metric: string]: number | null }>();
   for (const item of comparison.versions ?? []) {
@@ -57,7 +57,7 @@ export interface IVersionListProps {
   /** Changing it reloads the versions and their metrics. */
   reloadKey: number;
   /** Called with the model's new summary after it was reloaded. */
-  onModelChanged: (summary: IModelSummary) => void;
+  onModelChanged: (summary: ModelSummary) => void;
   /** Open a version's source run. */
   onOpenRun: (args: IOpenRunArgs) => void;
   /** Open a version's model card. */
@@ -74,7 +74,7 @@ export interface IVersionListProps {
  */
 export function VersionList(props: IVersionListProps): JSX.Element {
   const { name, reloadKey, onModelChanged } = props;
-  const [detail, setDetail] = useState<IModelDetail | null>(null);
+  const [detail, setDetail] = useState<ModelDetail | null>(null);
   const [metrics, setMetrics] = useState<IVersionMetricsIndex | null>(null);
   const [metricsError, setMetricsError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -84,7 +84,7 @@ export function VersionList(props: IVersionListProps): JSX.Element {
   const onModelChangedRef = useRef(onModelChanged);
   onModelChangedRef.current = onModelChanged;
 
-  const applyDetail = useCallback((model: IModelDetail): void => {
+  const applyDetail = useCallback((model: ModelDetail): void => {
     setDetail({ ...model, versions: model.versions ?? [] });
     // The list shows the summary fields only.
     // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -103,7 +103,7 @@ export function VersionList(props: IVersionListProps): JSX.Element {
       setError(null);
       const model = getModel(name, signal);
       // The metrics are optional: their failure is kept, not thrown.
-      const comparison: Promise<IVersionComparison | Error | null> = withMetrics
+      const comparison: Promise<VersionComparison | Error | null> = withMetrics
         ? compareVersions(name, { signal }).catch((reason: unknown) =>
             reason instanceof Error ? reason : new Error(String(reason))
           )

@@ -2,7 +2,7 @@ import { copyIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useId, useRef, useState } from 'react';
 
 import { ErrorMessage } from '../components/ErrorMessage';
-import { deleteDeployment, IDeployment, scaleDeployment } from '../compute';
+import { deleteDeployment, Deployment, scaleDeployment } from '../api';
 import { errorMessage } from '../format';
 import { useCopyText } from '../hooks/useCopyText';
 import { formatEpochSeconds, resourcesSummary } from '../jobs/helpers';
@@ -21,11 +21,11 @@ import { PredictBox } from './PredictBox';
  * Properties of `DeploymentItem`.
  */
 export interface IDeploymentItemProps {
-  deployment: IDeployment;
+  deployment: Deployment;
   /** Base URL of the server the endpoint is relative to. */
   baseUrl?: string;
   /** Called with the deployment returned by a scale or a delete. */
-  onDeploymentChanged: (deployment: IDeployment) => void;
+  onDeploymentChanged: (deployment: Deployment) => void;
 }
 
 /**
@@ -76,7 +76,7 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
 
   const run = async (
     kind: Exclude<Pending, null>,
-    action: () => Promise<IDeployment>
+    action: () => Promise<Deployment>
   ): Promise<void> => {
     setPending(kind);
     setError(null);

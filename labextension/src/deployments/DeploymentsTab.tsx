@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { SectionTools } from '../components/SectionTools';
-import { IDeployment, listDeployments } from '../compute';
+import { Deployment, listDeployments } from '../api';
 import { usePolledList } from '../hooks/usePolledList';
 import { DeploymentItem } from './DeploymentItem';
 import {
@@ -41,7 +41,7 @@ export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
     reload,
     interval,
     update: updateDeployment
-  } = usePolledList<IDeployment>({
+  } = usePolledList<Deployment>({
     fetch: signal =>
       listDeployments({ all: showStopped, signal }).then(response =>
         Array.isArray(response.deployments) ? response.deployments : []

@@ -1,7 +1,6 @@
 import React, { useEffect, useId, useRef, useState } from 'react';
 
-import { getVersion } from '../api';
-import { IPredictResponse, predict } from '../compute';
+import { getVersion, Prediction, predict } from '../api';
 import { errorMessage } from '../format';
 import {
   DEFAULT_PREDICT_PAYLOAD,
@@ -32,7 +31,7 @@ export function PredictBox(props: IPredictBoxProps): JSX.Element {
   const inputId = useId();
   const [text, setText] = useState(DEFAULT_PREDICT_PAYLOAD);
   const [pending, setPending] = useState(false);
-  const [result, setResult] = useState<IPredictResponse | null>(null);
+  const [result, setResult] = useState<Prediction | null>(null);
   const [error, setError] = useState<string | null>(null);
   // Whether the user typed in the box (the example no longer replaces it).
   const edited = useRef(false);

@@ -1,8 +1,13 @@
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 
-import { ISignatureColumn } from '../api';
-import { ACTIVE_DEPLOYMENT_STATUSES, IDeployment } from '../compute';
+import { ACTIVE_DEPLOYMENT_STATUSES, Deployment, Signature } from '../api';
 import { pollingSeconds } from '../hooks/usePolledList';
+
+/**
+ * A column of a model signature: MLflow's JSON, typically with a `name` and
+ * a `type`.
+ */
+type SignatureColumn = Signature['inputs'][number];
 
 /**
  * List refresh interval while a deployment is starting or updating, in
@@ -32,7 +37,7 @@ export const EMPTY_DEPLOYMENTS_MESSAGE =
  * Whether a deployment is (meant to be) serving.
  */
 export function isActiveDeployment(
-  deployment: Pick<IDeployment, 'status'> | string
+  deployment: Pick<Deployment, 'status'> | string
 ): boolean {
   const status =
     typeof deployment === 'string' ? deployment : deployment.status;
@@ -43,7 +48,7 @@ export function isActiveDeployment(
  * Whether a deployment is changing (starting or updating).
  */
 export function isTransitioning(
-  deployment: Pick<IDeployment, 'status'>
+  deployment: Pick<Deployment, 'status'>
 ): boolean {
   return deployment.status === 'starting' || deployment.status === 'updating';
 }
@@ -54,7 +59,7 @@ export function isTransitioning(
  * else `refreshInterval`.
  */
 export function deploymentsRefreshSeconds(
-  deployments: readonly Pick<IDeployment, 'status'>[],
+  deployments: readonly Pick<Deployment, 'status'>[],
   refreshInterval: number
 ): number {
   return pollingSeconds(
@@ -69,7 +74,7 @@ export function deploymentsRefreshSeconds(
  * Whether the reason of a deployment's state is worth showing.
  */
 export function showsDeploymentReason(
-  deployment: Pick<IDeployment, 'status' | 'reason'>
+  deployment: Pick<Deployment, 'status' | 'reason'>
 ): boolean {
   return (
     Boolean(deployment.reason) &&
@@ -144,10 +149,10 @@ export function exampleValue(type: string | undefined): unknown {
  * (e.g. tensors).
  */
 export function examplePayload(
-  inputs: readonly ISignatureColumn[] | null | undefined
+  inputs: readonly SignatureColumn[] | null | undefined
 ): string {
   const columns = (inputs ?? []).filter(
-    (column): column is ISignatureColumn & { name: string } =>
+    (column): column is SignatureColumn & { name: string } =>
       typeof column?.name === 'string' && column.name !== ''
   );
   if (columns.length === 0) {

@@ -3,7 +3,7 @@ import React, { useEffect, useId, useRef, useState } from 'react';
 
 import { ErrorMessage } from '../components/ErrorMessage';
 import type { IOpenRunArgs } from '../components/VersionItem';
-import { cancelJob, IJob } from '../compute';
+import { cancelJob, Job } from '../api';
 import { errorMessage } from '../format';
 import {
   formatEpochSeconds,
@@ -20,7 +20,7 @@ import { JobLog } from './JobLog';
  * Properties of `JobItem`.
  */
 export interface IJobItemProps {
-  job: IJob;
+  job: Job;
   /** Current time in seconds since the epoch (for running durations). */
   now: number;
   expanded: boolean;
@@ -28,7 +28,7 @@ export interface IJobItemProps {
   /** Whether the tab is shown (the log is only followed while it is). */
   active: boolean;
   /** Called with the job returned by a cancellation. */
-  onJobChanged: (job: IJob) => void;
+  onJobChanged: (job: Job) => void;
   /** Open the job's MLflow run; the run id is plain text without it. */
   onOpenRun?: (args: IOpenRunArgs) => void;
 }

@@ -1,7 +1,6 @@
 import React, { useEffect, useLayoutEffect, useRef, useState } from 'react';
 
-import { MaestroAPIError } from '../api';
-import { getJobLogs } from '../compute';
+import { getJobLogs, MaestroAPIError } from '../api';
 import { errorMessage } from '../format';
 import {
   appendLog,

@@ -3,7 +3,7 @@ import React, { useCallback, useEffect, useState } from 'react';
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { SectionTools } from '../components/SectionTools';
 import type { IOpenRunArgs } from '../components/VersionItem';
-import { IJob, listJobs } from '../compute';
+import { Job, listJobs } from '../api';
 import { pollingSeconds, usePolledList } from '../hooks/usePolledList';
 import {
   ACTIVE_REFRESH_SECONDS,
@@ -39,7 +39,7 @@ export interface IJobsTabProps {
  * `ACTIVE_REFRESH_SECONDS` while a job is active, else `refreshInterval`.
  */
 export function jobsRefreshSeconds(
-  jobs: readonly IJob[],
+  jobs: readonly Job[],
   refreshInterval: number
 ): number {
   return pollingSeconds(

@@ -1,9 +1,9 @@
 import {
   ACTIVE_JOB_STATUSES,
   FINAL_JOB_STATUSES,
-  IComputeResources,
-  IJob
-} from '../compute';
+  Resources,
+  Job
+} from '../api';
 import { formatDuration } from '../format';
 
 /**
@@ -62,7 +62,7 @@ export function filterStatuses(filter: JobFilter): readonly string[] {
 /**
  * Whether a job (or a job status) is still going on.
  */
-export function isActiveJob(job: Pick<IJob, 'status'> | string): boolean {
+export function isActiveJob(job: Pick<Job, 'status'> | string): boolean {
   const status = typeof job === 'string' ? job : job.status;
   return (ACTIVE_JOB_STATUSES as readonly string[]).includes(status);
 }
@@ -70,7 +70,7 @@ export function isActiveJob(job: Pick<IJob, 'status'> | string): boolean {
 /**
  * Whether the reason of a job's end is worth showing.
  */
-export function showsReason(job: Pick<IJob, 'status' | 'reason'>): boolean {
+export function showsReason(job: Pick<Job, 'status' | 'reason'>): boolean {
   return (
     Boolean(job.reason) &&
     ['failed', 'lost', 'cancelled', 'cancelling'].includes(job.status)
@@ -93,7 +93,7 @@ export function jobStatusClass(status: string): string {
  * `now`, in seconds since the epoch); null when it never started.
  */
 export function jobDuration(
-  job: Pick<IJob, 'status' | 'started_at' | 'finished_at' | 'duration_seconds'>,
+  job: Pick<Job, 'status' | 'started_at' | 'finished_at' | 'duration_seconds'>,
   now: number
 ): { seconds: number; live: boolean } | null {
   const active = isActiveJob(job);
@@ -116,7 +116,7 @@ export function jobDuration(
  * does not flicker), `formatDuration` once it finished; empty when unknown.
  */
 export function formatJobDuration(
-  job: Pick<IJob, 'status' | 'started_at' | 'finished_at' | 'duration_seconds'>,
+  job: Pick<Job, 'status' | 'started_at' | 'finished_at' | 'duration_seconds'>,
   now: number
 ): string {
   const duration = jobDuration(job, now);
@@ -133,7 +133,7 @@ export function formatJobDuration(
  * 3 workers`; empty when everything is the default.
  */
 export function resourcesSummary(
-  resources: Partial<IComputeResources> | null | undefined
+  resources: Partial<Resources> | null | undefined
 ): string {
   if (!resources) {
     return '';
@@ -159,7 +159,7 @@ export function resourcesSummary(
  * What a job runs, in a few words: the file name of its script or notebook,
  * or `cell`.
  */
-export function jobSourceLabel(job: Pick<IJob, 'kind' | 'source'>): string {
+export function jobSourceLabel(job: Pick<Job, 'kind' | 'source'>): string {
   if (job.kind === 'cell') {
     return 'cell';
   }

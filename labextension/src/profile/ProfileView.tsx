@@ -1,7 +1,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
-import { IColumnSummary, IProfileResult, profileData } from '../api';
+import { ColumnSummary, ProfileResult, profileData } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { formatDuration } from '../format';
 import { useRequest } from '../hooks/useRequest';
@@ -21,7 +21,7 @@ export interface IProfileViewProps {
   /** Path of the data file, relative to the Jupyter root. */
   path: string;
   /** Called once the profile is loaded. */
-  onLoaded?: (result: IProfileResult) => void;
+  onLoaded?: (result: ProfileResult) => void;
 }
 
 /**
@@ -93,7 +93,7 @@ export function ProfileView(props: IProfileViewProps): JSX.Element {
 /**
  * A loaded profile.
  */
-function ProfileResult(props: { result: IProfileResult }): JSX.Element {
+function ProfileResult(props: { result: ProfileResult }): JSX.Element {
   const { result } = props;
   const summary = result.summary;
   const note = sampleNote(result.report_rows, summary.rows);
@@ -209,7 +209,7 @@ function SummaryItem(props: {
 /**
  * The per-column summary, collapsed by default (the report stays visible).
  */
-function ColumnTable(props: { columns: IColumnSummary[] }): JSX.Element {
+function ColumnTable(props: { columns: ColumnSummary[] }): JSX.Element {
   const { columns } = props;
   return (
     <details className="maestro-profile-columns-details">

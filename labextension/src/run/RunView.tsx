@@ -1,7 +1,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
-import { getRun, IRunSummary } from '../api';
+import { getRun, RunSummary } from '../api';
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { formatDate, formatDuration } from '../format';
 import { useRequest } from '../hooks/useRequest';
@@ -32,7 +32,7 @@ export interface IRunViewProps extends IRunWidgetOptions {
   /** MLflow UI base URL; empty to hide the MLflow links. */
   mlflowUiUrl: string;
   /** Called once the run is loaded (e.g. to update the tab title). */
-  onLoaded?: (run: IRunSummary) => void;
+  onLoaded?: (run: RunSummary) => void;
 }
 
 /**

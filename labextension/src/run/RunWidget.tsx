@@ -2,7 +2,7 @@ import { MainAreaWidget } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { IRunSummary } from '../api';
+import { RunSummary } from '../api';
 import { maestroIcon } from '../icons';
 import { MaestroModel } from '../model';
 import { IRunWidgetOptions, RunView, runWidgetId } from './RunView';
@@ -27,7 +27,7 @@ export class RunContent extends ReactWidget {
   readonly options: IRunWidgetOptions;
 
   /** Called once the run is loaded. */
-  onLoaded: ((run: IRunSummary) => void) | undefined;
+  onLoaded: ((run: RunSummary) => void) | undefined;
 
   dispose(): void {
     if (this.isDisposed) {

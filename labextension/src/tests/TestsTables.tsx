@@ -5,7 +5,7 @@
 
 import React, { useId } from 'react';
 
-import { ITestCheck, ITestEvidence, ITestRunSummary } from '../api';
+import { TestCheck, TestEvidence, TestRunSummary } from '../api';
 import { formatMetric } from '../metrics';
 import { formatRanAt, ICheckGroup, sortedMetrics, statusMark } from './helpers';
 
@@ -61,7 +61,7 @@ export function CheckGroup(props: { group: ICheckGroup }): JSX.Element {
 /**
  * One check: status, name, value, threshold, detail and evidence.
  */
-function CheckRow(props: { check: ITestCheck }): JSX.Element {
+function CheckRow(props: { check: TestCheck }): JSX.Element {
   const { check } = props;
   return (
     <tr
@@ -102,7 +102,7 @@ function CheckRow(props: { check: ITestCheck }): JSX.Element {
 /**
  * A value of an evidence table as text.
  */
-function cellText(value: string | number | null): string {
+function cellText(value: string | number | boolean | null): string {
   if (value === null || value === undefined) {
     return '—';
   }
@@ -114,7 +114,7 @@ function cellText(value: string | number | null): string {
  */
 function Evidence(props: {
   check: string;
-  evidence: ITestEvidence;
+  evidence: TestEvidence;
 }): JSX.Element {
   const columns = props.evidence.columns ?? [];
   const rows = props.evidence.rows ?? [];
@@ -213,7 +213,7 @@ export function Metrics(props: {
  * The version's runs, newest first; the latest one is marked current.
  */
 export function History(props: {
-  runs: ITestRunSummary[];
+  runs: TestRunSummary[];
   latestRunId: string | null;
 }): JSX.Element {
   const { runs } = props;

@@ -1,7 +1,7 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
-import { getTests, ITestReport, testsReportURL } from '../api';
+import { getTests, TestReport, testsReportURL } from '../api';
 import { ErrorMessage, Loading } from '../components/ErrorMessage';
 import { formatDuration } from '../format';
 import { useRequest } from '../hooks/useRequest';
@@ -153,7 +153,7 @@ function NeverTested(props: { name: string; version: string }): JSX.Element {
 /**
  * The latest report: summary, checks by category and metrics.
  */
-function Report(props: { report: ITestReport }): JSX.Element {
+function Report(props: { report: TestReport }): JSX.Element {
   const { report } = props;
   const checksId = useId();
   const groups = groupChecks(report.checks ?? []);
@@ -178,7 +178,7 @@ function Report(props: { report: ITestReport }): JSX.Element {
 /**
  * The verdict, the counts and the facts of a run.
  */
-function Summary(props: { report: ITestReport }): JSX.Element {
+function Summary(props: { report: TestReport }): JSX.Element {
   const { report } = props;
   const summary = report.summary ?? { passed: 0, failed: 0, skipped: 0 };
   const failed = failedChecks(report);

@@ -5,8 +5,8 @@
 
 import {
   GATE_REFUSED,
-  ITestCheck,
-  ITestReport,
+  TestCheck,
+  TestReport,
   MaestroAPIError,
   TestsReportFormat,
   TestStatus,
@@ -125,7 +125,8 @@ const CATEGORY_LABELS: { [category: string]: string } = {
 };
 
 /**
- * The title of a category of checks (an unknown one capitalised).
+ * The title of a category of checks when its checks carry no label (reports
+ * recorded before they did): a built-in's, an unknown one capitalised.
  */
 export function categoryLabel(category: string): string {
   const known = CATEGORY_LABELS[category];
@@ -137,22 +138,34 @@ export function categoryLabel(category: string): string {
 }
 
 /**
+ * The label a check's family gave it (a plugin's family names its own
+ * checks), or null when it has none.
+ */
+export function checkLabel(check: TestCheck): string | null {
+  // Reports recorded before checks carried a label have none at all.
+  const label = check.label;
+  return typeof label === 'string' && label.trim() ? label.trim() : null;
+}
+
+/**
  * The checks of one category.
  */
 export interface ICheckGroup {
   category: string;
   label: string;
-  checks: ITestCheck[];
+  checks: TestCheck[];
   /** How many of them failed. */
   failed: number;
 }
 
 /**
  * Group checks by category: the known categories in `CATEGORY_ORDER`, then
- * the others in the order they first appear; checks keep their order.
+ * the others in the order they first appear; checks keep their order. A
+ * group is titled with its checks' label (their family's), else with
+ * `categoryLabel`.
  */
-export function groupChecks(checks: readonly ITestCheck[]): ICheckGroup[] {
-  const byCategory = new Map<string, ITestCheck[]>();
+export function groupChecks(checks: readonly TestCheck[]): ICheckGroup[] {
+  const byCategory = new Map<string, TestCheck[]>();
   for (const check of checks) {
     const category = check.category || 'other';
     const group = byCategory.get(category);
@@ -173,7 +186,9 @@ export function groupChecks(checks: readonly ITestCheck[]): ICheckGroup[] {
       const group = byCategory.get(category) ?? [];
       return {
         category,
-        label: categoryLabel(category),
+        label:
+          group.map(checkLabel).find(label => label !== null) ??
+          categoryLabel(category),
         checks: group,
         failed: group.filter(check => check.status === 'failed').length
       };
@@ -194,7 +209,7 @@ export function sortedMetrics(metrics: {
 /**
  * The names of a report's failed checks, in report order.
  */
-export function failedChecks(report: ITestReport): string[] {
+export function failedChecks(report: TestReport): string[] {
   return (report.checks ?? [])
     .filter(check => check.status === 'failed')
     .map(check => check.name);

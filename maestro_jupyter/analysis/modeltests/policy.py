@@ -5,6 +5,11 @@ the built-in defaults, a team policy file, the model's registry tags, the policy
 ``thresholds``. A threshold is ``"> 0.85"``, ``"<= 100"`` or a bare number (its direction then comes from the
 metric: losses, errors, latencies, differences and rates must stay below it, everything else above it); ``null``
 switches a threshold off.
+
+A check family from a plugin (see :mod:`.registry`) takes its options under its own name, as the built-in ``latency``
+and ``robustness`` do, and runs by default once the policy gives it options::
+
+    prediction_range: {low: 0, high: 1}   # validated by the family's options_model; and added to the default checks
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .registry import CheckFamilyError, builtin_names, family_names, get_family
+
+#: The built-in families, as a default policy's ``checks`` lists them (the order a run that cannot go on reports them
+#: skipped in; families always run in the registry's order).
 CATEGORIES = ("contract", "performance", "latency", "fairness", "robustness")
-Category = Literal["contract", "performance", "latency", "fairness", "robustness"]
 PERTURBATIONS = ("gaussian_noise", "category_swap", "missing_values")
 
 #: The defaults every team starts from; the issue that introduced the gate set the first four.
@@ -123,13 +131,21 @@ class ContractPolicy(BaseModel):
 
 
 class TestPolicy(BaseModel):
-    """Everything that decides what a test run checks and what passes."""
+    """Everything that decides what a test run checks and what passes.
+
+    Besides the fields below, a policy may hold one mapping per plugin check family, under the family's name: its
+    options (:meth:`family_options`). Any other key is an error that lists the registered families.
+    """
 
     __test__ = False  # not a pytest test class
-    model_config = ConfigDict(extra="forbid")
+    # Extra keys are the plugin families' options; ``_family_options`` refuses every other one.
+    model_config = ConfigDict(extra="allow")
 
     task: Literal["auto", "classification", "regression"] = "auto"
-    checks: list[Category] = Field(default_factory=lambda: list(CATEGORIES))  # type: ignore[arg-type]
+    checks: list[str] = Field(
+        default_factory=lambda: list(CATEGORIES),
+        description="the check families to run; by default the built-ins and the plugin families given options",
+    )
     thresholds: dict[str, Threshold | None] = Field(default_factory=dict)
     sensitive: list[str] = Field(default_factory=list, description="columns to measure fairness across")
     slices: list[str] = Field(default_factory=list, description="columns whose groups get their own metrics")
@@ -140,6 +156,43 @@ class TestPolicy(BaseModel):
     latency: LatencyPolicy = Field(default_factory=lambda: LatencyPolicy())
     robustness: RobustnessPolicy = Field(default_factory=lambda: RobustnessPolicy())
     contract: ContractPolicy = Field(default_factory=lambda: ContractPolicy())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _family_options(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        extras = [key for key in data if key not in cls.model_fields]
+        if not extras:
+            return data
+        registered = family_names()
+        data = dict(data)
+        for key in extras:
+            if key not in registered:
+                raise PolicyError(
+                    f"{key}: neither a policy setting nor a check family; families: {', '.join(sorted(registered))}"
+                )
+            data[key] = _validated_options(str(key), data[key])
+        if "checks" not in data:  # giving a plugin family options is asking for it to run
+            data["checks"] = [*CATEGORIES, *(name for name in registered if name in extras)]
+        return data
+
+    @field_validator("checks")
+    @classmethod
+    def _known_families(cls, value: list[str]) -> list[str]:
+        registered = family_names()
+        unknown = [name for name in value if name not in registered]
+        if unknown:
+            raise PolicyError(
+                f"checks: unknown check family {', '.join(map(repr, unknown))}; "
+                f"registered: {', '.join(sorted(registered))}"
+            )
+        for name in value:  # a plugin that cannot load is said now, before the model and the data are loaded
+            try:
+                get_family(name)
+            except CheckFamilyError as exc:
+                raise PolicyError(f"checks: {exc}") from None
+        return value
 
     @field_validator("thresholds", mode="before")
     @classmethod
@@ -157,6 +210,33 @@ class TestPolicy(BaseModel):
 
     def runs(self, category: str) -> bool:
         return category in self.checks
+
+    def family_options(self, name: str) -> dict[str, Any]:
+        """The options a plugin family ``name`` was given (validated by its ``options_model``); ``{}`` if none."""
+        return dict((self.model_extra or {}).get(name) or {})
+
+
+def _validated_options(name: str, value: Any) -> dict[str, Any]:
+    """A plugin family's options, checked against its ``options_model`` and completed with its defaults."""
+    if name in builtin_names():
+        raise PolicyError(f"{name}: the built-in {name} checks take no options here (see thresholds and sensitive)")
+    try:
+        family = get_family(name)
+    except CheckFamilyError as exc:
+        raise PolicyError(f"{name}: {exc}") from None
+    if value is None:
+        value = {}
+    if not isinstance(value, Mapping):
+        raise PolicyError(f"{name}: expected a mapping of the {family.label} checks' options, not {value!r}")
+    model = getattr(family, "options_model", None)
+    if model is None:  # the family reads them itself
+        return dict(value)
+    try:
+        return dict(model.model_validate(dict(value)).model_dump(mode="json"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in (name, *first.get("loc", ())))
+        raise PolicyError(f"{where}: {first.get('msg', 'invalid')}") from None
 
 
 def merge_layers(*layers: Mapping[str, Any] | None) -> TestPolicy:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
     from .report import TestReport
 
+#: The built-in categories' titles, for reports recorded before checks carried their family's label.
 CATEGORY_TITLES = {
     "contract": "Data contract",
     "performance": "Performance",
@@ -42,5 +43,6 @@ def render_html(report: TestReport, standalone: bool = True) -> str:
     for category in order:
         checks = [c for c in report.checks if c.category == category]
         if checks:
-            groups.append({"title": CATEGORY_TITLES.get(category, category.title()), "checks": checks})
+            label = next((c.label for c in checks if c.label), None)
+            groups.append({"title": label or CATEGORY_TITLES.get(category, category.title()), "checks": checks})
     return _template().render(report=report, groups=groups, standalone=standalone)

@@ -26,12 +26,16 @@ class Check(BaseModel):
     """One check: its measured ``value`` against ``threshold``, the ``status`` that follows, and the evidence."""
 
     name: str
+    #: The family that made it (``contract``, ``performance``... or a plugin's name).
     category: str
     status: Status
     value: float | None = None
     threshold: str | None = None
     detail: str | None = None
     evidence: Evidence | None = None
+    #: The family's label, what the report and the sidebar title the category with (``None`` in reports recorded
+    #: before checks carried it: readers fall back on the category).
+    label: str | None = None
 
 
 class Reference(BaseModel):

@@ -1,5 +1,9 @@
 """Run the whole test suite on one model: the orchestration of the checks, pure (models and frames in, a report
-out). The caller loads the models and records the report."""
+out). The caller loads the models and records the report.
+
+The suite checks the data contract, has the model predict the test set, then runs every check family the policy
+names (see :mod:`.registry`), in the registry's order, on one shared :class:`~.families.SuiteContext`.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,11 @@ import numpy as np
 
 from ...errors import first_line
 from .contract import check_contract, input_columns
-from .fairness import fairness_checks
-from .latency import latency_checks
-from .performance import Predictions, metric_checks, metrics_for, regression_check, slice_results
+from .families import SuiteContext, predict
+from .performance import Predictions, metrics_for
 from .policy import TestPolicy
+from .registry import CheckFamily, CheckFamilyError, family_label, family_names, get_family
 from .report import Check, Reference, TestReport, summarize
-from .robustness import robustness_checks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,8 +59,8 @@ def run_suite(
     """Test ``model`` on ``data`` (features plus the ``target`` column); ``reference`` is (alias, version, model)."""
     started = time.perf_counter()
     _validate(data, target, policy)
+    families = _families(policy)  # before the model runs: a family that cannot load fails the run at once
     timings: dict[str, float] = {}
-    checks: list[Check] = []
     metrics: dict[str, float] = {}
     y_true = data[target].to_numpy()
     exempt = {target, *policy.sensitive, *policy.slices}
@@ -71,18 +74,18 @@ def run_suite(
         task = task or ("classification" if policy.task == "auto" else policy.task)
         return _finish(found, metrics, timings, started, name, version, task, data, target, policy, reference, ran_by)
 
+    # The contract comes first whether or not the policy reports it: a model cannot predict data that does not fit.
     clock = time.perf_counter()
     contract = check_contract(features, model.inputs, exempt, policy.contract.allow_extra_columns)
-    if policy.runs("contract"):
-        checks.append(contract)
+    shown = [contract] if policy.runs("contract") else []
     if contract.status == "failed":
-        return finish([*checks, *_skipped(policy, "the data does not match the model's signature (see data_contract)")])
+        return finish([*shown, *_skipped(policy, "the data does not match the model's signature (see data_contract)")])
     x = features[[c for c in names if c in features.columns]] if names is not None else features
     timings["contract"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     try:
-        pred = _predict(model, x)
+        pred = predict(model, x)
     except Exception as exc:  # a model that cannot predict the test set fails, it does not crash us
         failure = Check(
             name="predict",
@@ -90,73 +93,58 @@ def run_suite(
             status="failed",
             detail=f"predict raised {type(exc).__name__}: {first_line(exc)}",
         )
-        return finish([*checks, failure, *_skipped(policy, "the model could not predict the test set")])
+        return finish([*shown, failure, *_skipped(policy, "the model could not predict the test set")])
     task = _task(policy, y_true, pred)
     positive = policy.positive_label
-    timings["predict"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
+    # The task's metrics are reported whichever families run (the version's headline figures come from them).
     values, missing = metrics_for(task, y_true, pred, positive)
     metrics.update(values)
-    ref_label: Reference | None = None
-    if policy.runs("performance"):
-        checks += metric_checks(values, missing, policy)
-        if policy.slices:
-            slice_checks, slice_values = slice_results(task, data, y_true, pred, policy, positive)
-            checks += slice_checks
-            metrics.update(slice_values)
-        if reference is not None:
-            alias, ref_version, ref_model = reference
-            ref_label = Reference(alias=alias, version=ref_version)
-            try:
-                ref_values, _ = metrics_for(task, y_true, _predict(ref_model, x), positive)
-                metrics.update({f"{m}/{alias}": v for m, v in ref_values.items()})
-                checks.append(regression_check(values, ref_values, alias, ref_version, policy.regression_tolerance))
-            except Exception as exc:  # the reference failing on this data is reported, not raised
-                checks.append(
-                    Check(
-                        name=f"no_regression_vs_{alias}",
-                        category="performance",
-                        status="skipped",
-                        detail=f"{alias} (v{ref_version}) could not predict this data: {first_line(exc)}",
-                    )
-                )
-        elif policy.reference_alias:
-            checks.append(
-                Check(
-                    name=f"no_regression_vs_{policy.reference_alias}",
-                    category="performance",
-                    status="skipped",
-                    detail=f"No other version holds the alias {policy.reference_alias!r}",
-                )
+    timings["predict"] = time.perf_counter() - clock
+
+    context = SuiteContext(
+        model=model,
+        data=data,
+        target=target,
+        policy=policy,
+        features=x,
+        y_true=y_true,
+        predictions=pred,
+        task=task,
+        positive=positive,
+        contract=contract,
+        scores=values,
+        unscored=missing,
+        reference=reference,
+        metrics=metrics,
+    )
+    checks: list[Check] = []
+    for family in families:
+        clock = time.perf_counter()
+        checks += _run_family(family, context)
+        timings[family.name] = timings.get(family.name, 0.0) + time.perf_counter() - clock
+    return finish(checks, task, context.compared_with)
+
+
+def _families(policy: TestPolicy) -> list[CheckFamily]:
+    """The families the policy runs, in the registry's order (not the policy's: reports keep one shape)."""
+    try:
+        return [get_family(n) for n in family_names() if policy.runs(n)]
+    except CheckFamilyError as exc:
+        raise SuiteInputError(str(exc)) from None
+
+
+def _run_family(family: CheckFamily, context: SuiteContext) -> list[Check]:
+    try:
+        return [c if isinstance(c, Check) else Check.model_validate(c) for c in family.run(context)]
+    except Exception as exc:  # a broken check is a failed check: it must neither crash the run nor pass a gate
+        return [
+            Check(
+                name=family.name,
+                category=family.name,
+                status="failed",
+                detail=f"The {family.label} checks raised {type(exc).__name__}: {first_line(exc)}",
             )
-    timings["performance"] = time.perf_counter() - clock
-
-    if policy.runs("fairness"):
-        clock = time.perf_counter()
-        fair, fair_values = fairness_checks(task, data, y_true, pred.values, policy, positive)
-        checks += fair
-        metrics.update(fair_values)
-        timings["fairness"] = time.perf_counter() - clock
-
-    if policy.runs("robustness"):
-        clock = time.perf_counter()
-        score = _primary_score(task)
-        robust, robust_values = robustness_checks(
-            task, model.predict, x, y_true, pred.values, score, policy, model.inputs
-        )
-        checks += robust
-        metrics.update(robust_values)
-        timings["robustness"] = time.perf_counter() - clock
-
-    if policy.runs("latency"):
-        clock = time.perf_counter()
-        lat, lat_values = latency_checks(model.predict, x, policy)
-        checks += lat
-        metrics.update(lat_values)
-        timings["latency"] = time.perf_counter() - clock
-
-    return finish(checks, task, ref_label)
+        ]
 
 
 def _validate(data: pd.DataFrame, target: str, policy: TestPolicy) -> None:
@@ -180,16 +168,6 @@ def _validate(data: pd.DataFrame, target: str, policy: TestPolicy) -> None:
             raise SuiteInputError(f"The target {target!r} cannot also be a {role} column")
 
 
-def _predict(model: ModelUnderTest, x: pd.DataFrame) -> Predictions:
-    values = np.asarray(model.predict(x))
-    if values.ndim > 1:
-        values = values.ravel() if values.shape[1] == 1 else values.argmax(axis=1)
-    proba = None
-    if model.predict_proba is not None and model.classes is not None:
-        proba = np.asarray(model.predict_proba(x), dtype=float)
-    return Predictions(values=values, proba=proba, classes=model.classes)
-
-
 def _task(policy: TestPolicy, y_true: np.ndarray, pred: Predictions) -> str:
     if policy.task != "auto":
         return policy.task
@@ -201,14 +179,6 @@ def _task(policy: TestPolicy, y_true: np.ndarray, pred: Predictions) -> str:
     if kind in "iu" and len(np.unique(y_true)) <= 20 and np.array_equal(pred.values, np.round(pred.values)):
         return "classification"
     return "regression"
-
-
-def _primary_score(task: str) -> Callable[[np.ndarray, np.ndarray], float]:
-    from sklearn import metrics
-
-    if task == "regression":
-        return lambda y, p: float(metrics.r2_score(np.asarray(y, dtype=float), np.asarray(p, dtype=float)))
-    return lambda y, p: float(metrics.accuracy_score(y, p))
 
 
 def _skipped(policy: TestPolicy, why: str) -> list[Check]:
@@ -234,6 +204,9 @@ def _finish(
     ran_by: str | None,
 ) -> TestReport:
     verdict, summary = summarize(checks)
+    # Every check carries its family's label, so that a report names a plugin's checks as their author meant
+    # wherever it is shown (the sidebar, the HTML report) without knowing the plugin.
+    checks = [c if c.label else c.model_copy(update={"label": family_label(c.category)}) for c in checks]
     clean = {k: float(v) for k, v in metrics.items() if v is not None and np.isfinite(v)}
     return TestReport(
         name=name,

@@ -1,4 +1,5 @@
-"""Compute backends: where training jobs and deployments run. :func:`open_backend` picks one from the settings."""
+"""Compute backends: where training jobs and deployments run. :func:`open_backend` builds the one the settings name;
+:mod:`.registry` says which class a name stands for (the built-ins and installed plugins' entry points)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ if TYPE_CHECKING:
     from .base import ComputeBackend
 
 
-def open_backend(settings: Settings, store: MaestroStore) -> ComputeBackend:
-    """The backend ``MAESTRO_COMPUTE`` names: ``local`` (processes on this machine) or ``kubernetes``."""
-    if settings.compute == "kubernetes":
-        from .kubernetes import KubernetesCompute
+def open_backend(
+    settings: Settings, store: MaestroStore, backend_class: type[ComputeBackend] | None = None
+) -> ComputeBackend:
+    """The backend ``MAESTRO_COMPUTE`` names (``local``, ``kubernetes`` or a plugin's), built as
+    ``cls(settings, store)``; ``backend_class``, when given, is built instead (the server's
+    ``c.Maestro.compute_backend_class``).
 
-        return KubernetesCompute(settings)
-    from .local import LocalCompute
+    An unknown name raises ``InvalidParameter`` listing the registered ones: settings do not check the name (a plugin
+    may be installed after they are read), so this is where a typo surfaces, on the first job or deployment request.
+    """
+    from .registry import backend_class as registered
 
-    return LocalCompute(settings, store)
+    cls = backend_class if backend_class is not None else registered(settings.compute)
+    return cls(settings, store)

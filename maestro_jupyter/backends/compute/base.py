@@ -1,18 +1,28 @@
 """The contract every compute backend keeps.
 
-A backend starts and stops things and reports what it observes; it owns no records. The services validate requests,
-write the job and deployment records to the Maestro DB and hand the backend a launch description. What a backend
-needs to find its things again (process ids, ports, Kubernetes object names) it returns as a JSON-able ``handle``,
-stored with the record, so that any process (the kernel, the server, the server after a restart) can pick up where
-another left off.
+A backend starts and stops things and reports what it observes. The services validate requests, create the job and
+deployment records in the Maestro DB and hand the backend a launch description; a backend may write back what only
+it can see (the local job supervisor records a job's outcome and usage, since it outlives whoever started it). What a
+backend needs to find its things again (process ids, ports, Kubernetes object names) it returns as a JSON-able
+``handle``, stored with the record, so that any process (the kernel, the server, the server after a restart) can pick
+up where another left off.
+
+Backends are pluggable: see :class:`ComputeBackend` for the contract a third-party one keeps and
+:mod:`.registry` for how a name (``MAESTRO_COMPUTE``) finds its class.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-from ...entities import Deployment, Job, Resources
+if TYPE_CHECKING:
+    # For annotations only: the server extension imports this module for its ``compute_backend_class`` trait, and
+    # loading the extension stays light.
+    from ...entities import Deployment, Job, Resources
+    from ...settings import Settings
+    from ..store import MaestroStore
 
 Handle = dict[str, Any]
 
@@ -120,56 +130,91 @@ class Usage:
     measured_by: str = "proc"
 
 
-class ComputeBackend(Protocol):
-    """Jobs: submit, refresh (status), logs, cancel. Deployments: create, refresh, scale, update, delete, predict."""
+class ComputeBackend(ABC):
+    """Jobs: submit, refresh (status), logs, cancel. Deployments: create, refresh, scale, update, delete, predict.
+
+    The contract every backend keeps, built-in (``local``, ``kubernetes``) or a plugin's:
+
+    - **Construction**: ``cls(settings, store)``: the :class:`~maestro_jupyter.settings.Settings` and the Maestro DB
+      (:class:`~maestro_jupyter.backends.store.MaestroStore`). :func:`~maestro_jupyter.backends.compute.open_backend`
+      builds every backend so, and this base class keeps both; the store is there for backends that record what
+      they observe (the local one reads job outcomes from it), others ignore it (Kubernetes asks the cluster). Be
+      cheap here: the backend is built on the first job or deployment request, in the kernel or the server.
+    - **Name**: ``name`` is written on every job and deployment record the backend starts (``backend``); use the
+      name it is registered under.
+    - **Registration**: an entry point in the group ``maestro_jupyter.compute_backends`` of the package that ships
+      it, e.g. ``inline = "my_pkg.compute:InlineCompute"``; ``MAESTRO_COMPUTE=inline`` then picks it. The server's
+      ``c.Maestro.compute_backend_class`` swaps the class outright, whatever ``MAESTRO_COMPUTE`` says.
+    - **State**: what must survive goes in the handle, not the object. Every method gets the record and the
+      ``handle`` it returned, may run in another process than the one that submitted (the kernel, the server, the
+      server after a restart) and on any thread. What a user can get wrong is a
+      :class:`~maestro_jupyter.errors.MaestroError` (an unsupported request an ``InvalidParameter``, an unreachable
+      system ``BackendUnavailable``), never a bare exception.
+    """
 
     name: str
 
+    def __init__(self, settings: Settings, store: MaestroStore | None = None) -> None:
+        self.settings = settings
+        self.store = store
+
+    @abstractmethod
     def submit_job(self, launch: JobLaunch) -> Handle:
         """Start the job; return its handle. Raise a ``MaestroError`` if it cannot start."""
         ...
 
+    @abstractmethod
     def refresh_job(self, job: Job, handle: Handle) -> JobUpdate | None:
         """What changed about an active job since its record was written (``None``: nothing)."""
         ...
 
+    @abstractmethod
     def job_logs(self, job: Job, handle: Handle, offset: int, limit: int) -> tuple[str, int]:
         """Up to ``limit`` bytes of output from ``offset`` (negative: that many bytes before the end), and the offset
         to read from next (see :func:`slice_utf8`)."""
         ...
 
+    @abstractmethod
     def cancel_job(self, job: Job, handle: Handle) -> JobUpdate:
         """Stop the job and everything it started; return the final state."""
         ...
 
+    @abstractmethod
     def create_deployment(self, launch: DeploymentLaunch) -> Handle:
         """Start serving; return the handle. Readiness is reported by :meth:`refresh_deployment`."""
         ...
 
+    @abstractmethod
     def refresh_deployment(self, deployment: Deployment, handle: Handle) -> DeploymentUpdate:
         """The deployment's observed state (health-checked replicas)."""
         ...
 
+    @abstractmethod
     def scale_deployment(self, deployment: Deployment, handle: Handle, replicas: int) -> Handle:
         """Run ``replicas`` replicas."""
         ...
 
+    @abstractmethod
     def update_deployment(self, deployment: Deployment, handle: Handle, launch: DeploymentLaunch) -> Handle:
         """Roll the deployment over to another version (new replicas ready before the old ones stop)."""
         ...
 
+    @abstractmethod
     def delete_deployment(self, deployment: Deployment, handle: Handle) -> None:
         """Stop serving and remove what was started."""
         ...
 
+    @abstractmethod
     def predict(self, deployment: Deployment, handle: Handle, body: bytes, timeout: float) -> BackendResponse:
         """Send an MLflow scoring request (``dataframe_split``, ``dataframe_records``, ``inputs``, ``instances``)."""
         ...
 
+    @abstractmethod
     def job_usage(self, job: Job, handle: Handle) -> Usage | None:
         """What a finished job used; ``None`` when it was not measured (the caller prices requests x run time)."""
         ...
 
+    @abstractmethod
     def deployment_usage(
         self, deployment: Deployment, handle: Handle, since: float, until: float, meter: dict[str, Any]
     ) -> tuple[Usage | None, dict[str, Any]]:

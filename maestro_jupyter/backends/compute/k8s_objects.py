@@ -16,7 +16,7 @@ from typing import Any
 
 from ...entities import Resources
 from ...errors import InvalidParameter
-from ...services.validation import dns_safe, file_safe, label_value
+from ...naming import dns_safe, file_safe, label_value
 from . import commands
 from .base import DeploymentLaunch, JobLaunch
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...entities import Deployment, Job
-from ...services.validation import label_value
+from ...naming import label_value
 from ...settings import Settings
 from ..prometheus import PrometheusClient
 from . import k8s_objects as objects

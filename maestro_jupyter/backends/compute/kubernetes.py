@@ -16,7 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
 import urllib3
@@ -40,6 +40,7 @@ from . import k8s_status as observed
 from . import k8s_usage
 from .base import (
     BackendResponse,
+    ComputeBackend,
     DeploymentLaunch,
     DeploymentUpdate,
     Handle,
@@ -49,6 +50,9 @@ from .base import (
     slice_utf8,
 )
 from .commands import SERVING_PORT
+
+if TYPE_CHECKING:
+    from ..store import MaestroStore
 
 log = logging.getLogger(__name__)
 
@@ -129,17 +133,19 @@ def _error(exc: ApiException, what: str) -> MaestroError:
     return MaestroError(f"Kubernetes: cannot {what}: HTTP {status}: {message}")
 
 
-class KubernetesCompute:
+class KubernetesCompute(ComputeBackend):
     """Jobs as ``batch/v1`` Jobs (Kubeflow PyTorchJobs for several workers), deployments as a Deployment and a
     ClusterIP Service, all in one namespace. Handles hold the namespace, the kind and the object names."""
 
     name = "kubernetes"
 
-    def __init__(self, settings: Settings, api_client: Any = None) -> None:
+    def __init__(self, settings: Settings, store: MaestroStore | None = None, *, api_client: Any = None) -> None:
+        # The store is not needed: the cluster is the record of what runs. ``api_client``: tests and tools hand in
+        # their own; by default the in-cluster service account, else the kubeconfig.
+        super().__init__(settings, store)
         context_namespace = None
         if api_client is None:
             api_client, context_namespace = _load_api_client()
-        self.settings = settings
         self.api_client = api_client
         self.namespace: str = settings.k8s_namespace or _pod_namespace() or context_namespace or "default"
         self.core = k8s.CoreV1Api(api_client)

@@ -27,6 +27,7 @@ from ...entities import Deployment, Job
 from ...errors import BackendUnavailable, InvalidParameter, first_line
 from .base import (
     BackendResponse,
+    ComputeBackend,
     DeploymentLaunch,
     DeploymentUpdate,
     Handle,
@@ -50,14 +51,14 @@ PING_TIMEOUT_S = 0.5
 STOP_GRACE_S = 5.0
 
 
-class LocalCompute:
+class LocalCompute(ComputeBackend):
     """Jobs under supervisors and deployments as ``mlflow models serve`` processes, all on this machine."""
 
     name = "local"
+    store: MaestroStore  # required here: the supervisors record the jobs' outcomes in it
 
     def __init__(self, settings: Settings, store: MaestroStore) -> None:
-        self.settings = settings
-        self.store = store
+        super().__init__(settings, store)
         self.python = sys.executable
         self._turns: dict[str, itertools.count[int]] = {}
         self._turns_lock = threading.Lock()

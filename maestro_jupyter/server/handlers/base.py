@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from ...contract.base import Actor, Request
 from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, RateLimited
 from ...services import Services
 from ..context import MaestroContext
@@ -21,6 +22,7 @@ from ..openapi import Operation
 
 T = TypeVar("T")
 B = TypeVar("B", bound=BaseModel)
+R = TypeVar("R", bound=Request)
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -73,6 +75,30 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         if not raw.strip():
             raise InvalidParameter(f"A JSON body is required ({_fields(model)})")
         return model.model_validate_json(raw)
+
+    def request_model(self, model: type[R], *, body: bool = True, **fields: Any) -> R:
+        """The request model of this call: the JSON body's fields (when ``body``) and ``fields`` (path parameters,
+        query values) together. A body may not set a field the path names: the path wins, so a request cannot say
+        one resource in its URL and act on another."""
+        data: dict[str, Any] = {}
+        if body:
+            raw = self.request.body or b""
+            if not raw.strip():
+                raise InvalidParameter(f"A JSON body is required ({_fields(model, exclude=fields)})")
+            try:
+                loaded = json.loads(raw)
+            except ValueError:
+                raise InvalidParameter("The request body is not valid JSON") from None
+            if not isinstance(loaded, dict):
+                raise InvalidParameter(f"The request body must be a JSON object ({_fields(model, exclude=fields)})")
+            data.update(loaded)
+        data.update({k: v for k, v in fields.items() if v is not None})
+        return model.model_validate(data)
+
+    async def execute(self, request: Request) -> Any:
+        """Carry ``request`` out for the authenticated user, on the Maestro thread pool."""
+        actor = Actor(self.acting_user())
+        return await self.call(lambda s: s.execute(request, actor))
 
     def query(self, name: str, default: str | None = None) -> str | None:
         value = self.get_query_argument(name, default)
@@ -174,5 +200,5 @@ def _validation_message(exc: ValidationError) -> str:
     return "Invalid request body: " + "; ".join(parts)
 
 
-def _fields(model: type[BaseModel]) -> str:
-    return ", ".join(f"{k}{'' if f.is_required() else '?'}" for k, f in model.model_fields.items())
+def _fields(model: type[BaseModel], exclude: Any = ()) -> str:
+    return ", ".join(f"{k}{'' if f.is_required() else '?'}" for k, f in model.model_fields.items() if k not in exclude)

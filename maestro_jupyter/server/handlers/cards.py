@@ -5,8 +5,9 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.cards import GenerateCard, RenderCard, UpdateCard
+from ...entities.meta import JsonSchemaDocument
 from ..openapi import Operation, Param
-from ..requests import JsonSchemaDocument, UpdateCard
 from .base import MaestroHandler
 
 CARD = "maestro_jupyter.analysis.cards.schema:ModelCard"
@@ -32,30 +33,21 @@ class CardHandler(MaestroHandler):
     async def get(self, name: str, version: str) -> None:
         fmt = self.query("format", "json")
         download = self.query("download") in ("1", "true")
-        card = await self.call(lambda s: s.cards.build(name, version))
         if fmt == "json" and not download:
-            self.send(card)
+            self.send(
+                await self.execute(self.request_model(GenerateCard, body=False, name=name, version=version, save=False))
+            )
             return
-        rendered = await self.call(lambda s: s.cards.render(card, fmt))
-        self.send_document(rendered.content, rendered.media_type, rendered.file_name, download)
+        req = self.request_model(RenderCard, body=False, name=name, version=version, format=fmt)
+        document = await self.execute(req)
+        self.send_document(document.content, document.media_type, document.file_name, download)
 
     @web.authenticated
     @authorized
     async def put(self, name: str, version: str) -> None:
-        req = self.body(UpdateCard) if (self.request.body or b"").strip() else UpdateCard()
-        user = self.acting_user()
-        card = await self.call(
-            lambda s: s.cards.update(
-                name,
-                version,
-                sections=req.sections,
-                markdown=req.markdown,
-                status=req.status,
-                comment=req.comment,
-                user=user,
-            )
-        )
-        self.send(card)
+        has_body = bool((self.request.body or b"").strip())  # an empty body regenerates and saves the card
+        req = self.request_model(UpdateCard, body=has_body, name=name, version=version)
+        self.send(await self.execute(req))
 
 
 class CardSchemaHandler(MaestroHandler):

@@ -5,11 +5,10 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...cost_entities import AlertList, Budget, BudgetList, CostSummary, Estimate
-from ...entities import Resources
-from ...services import Services
+from ...contract.budgets import DeleteBudget, GetBudget, ListAlerts, ListBudgets, SetBudget
+from ...contract.costs import EstimateCost, GetCostSummary
+from ...entities import AlertList, Budget, BudgetList, CostSummary, Estimate
 from ..openapi import Operation, Param
-from ..requests import EstimateCost, SetBudget
 from .base import MaestroHandler
 
 
@@ -31,9 +30,8 @@ class CostsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        by, window = self.query("by", "project") or "project", self.query("window", "30d") or "30d"
-        user, project = self.query("user"), self.query("project")
-        self.send(await self.call(lambda s: s.costs.summary(by, window, user=user, project=project)))
+        fields = {name: self.query(name) for name in ("by", "window", "user", "project")}
+        self.send(await self.execute(self.request_model(GetCostSummary, body=False, **fields)))
 
 
 class EstimateHandler(MaestroHandler):
@@ -46,24 +44,7 @@ class EstimateHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        req = self.body(EstimateCost)
-        user = self.acting_user()
-
-        def estimate(s: Services) -> Estimate:
-            from ...services import validation as v
-
-            resources: Resources = v.resources(req.cpus, req.memory, req.gpus, req.workers)
-            return s.costs.estimate(
-                req.kind,
-                resources,
-                replicas=req.replicas,
-                hours=req.hours,
-                name=req.name,
-                user=user,
-                project=req.project,
-            )
-
-        self.send(await self.call(estimate))
+        self.send(await self.execute(self.request_model(EstimateCost)))
 
 
 class BudgetsHandler(MaestroHandler):
@@ -73,8 +54,7 @@ class BudgetsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        user = self.acting_user()
-        self.send(await self.call(lambda s: s.budgets.list(actor=user)))
+        self.send(await self.execute(ListBudgets()))
 
 
 class BudgetHandler(MaestroHandler):
@@ -88,33 +68,17 @@ class BudgetHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, scope: str, subject: str) -> None:
-        self.send(await self.call(lambda s: s.budgets.get(scope, subject)))
+        self.send(await self.execute(self.request_model(GetBudget, body=False, scope=scope, subject=subject)))
 
     @web.authenticated
     @authorized
     async def put(self, scope: str, subject: str) -> None:
-        req = self.body(SetBudget)
-        user = self.acting_user()
-        self.send(
-            await self.call(
-                lambda s: s.budgets.set(
-                    scope,
-                    subject,
-                    req.amount,
-                    period=req.period,
-                    thresholds=req.thresholds,
-                    hard_limit=req.hard_limit,
-                    webhook=req.webhook,
-                    actor=user,
-                )
-            )
-        )
+        self.send(await self.execute(self.request_model(SetBudget, scope=scope, subject=subject)))
 
     @web.authenticated
     @authorized
     async def delete(self, scope: str, subject: str) -> None:
-        user = self.acting_user()
-        await self.call(lambda s: s.budgets.delete(scope, subject, actor=user))
+        await self.execute(self.request_model(DeleteBudget, body=False, scope=scope, subject=subject))
         self.send(None, 204)
 
 
@@ -135,5 +99,4 @@ class AlertsHandler(MaestroHandler):
     @authorized
     async def get(self) -> None:
         after, limit = self.query_int("after", 0), self.query_int("limit", 100)
-        user = self.acting_user()
-        self.send(await self.call(lambda s: s.budgets.alerts(after=after, limit=limit, actor=user)))
+        self.send(await self.execute(self.request_model(ListAlerts, body=False, after=after, limit=limit)))

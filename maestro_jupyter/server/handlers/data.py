@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+from typing import TypeVar
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.base import Request
+from ...contract.data import DiscoverFeatures, ProfileData
+from ...contract.sources import resolve_path
 from ..openapi import Operation
-from ..requests import DiscoverFeatures, ProfileData
 from .base import MaestroHandler
+
+R = TypeVar("R", bound=Request)
+
+
+async def under_root(handler: MaestroHandler, request: R, *fields: str) -> R:
+    """``request`` with its file ``fields`` resolved inside the Jupyter root (``PermissionDenied`` outside it,
+    ``NotFound`` when missing), so the service reads only files the server may serve."""
+    root = handler.settings.get("server_root_dir")
+    updates: dict[str, str] = {}
+    for field in fields:
+        given = getattr(request, field)
+        if given is not None:
+            resolved = await handler.call(functools.partial(_resolve, given, root))
+            updates[field] = str(resolved)
+    return request.model_copy(update=updates) if updates else request
+
+
+def _resolve(given: str, root: str | None, _services: object) -> Path:
+    return resolve_path(given, root)
 
 
 class ProfileDataHandler(MaestroHandler):
@@ -23,22 +48,8 @@ class ProfileDataHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        req = self.body(ProfileData)
-        root = self.settings.get("server_root_dir")
-        self.send(
-            await self.call(
-                lambda s: s.data.profile(
-                    req.path,
-                    minimal=req.minimal,
-                    report=req.report,
-                    sample=req.sample,
-                    target=req.target,
-                    title=req.title,
-                    progress=False,
-                    root=root,
-                )
-            )
-        )
+        req = await under_root(self, self.request_model(ProfileData), "path", "compare_path")
+        self.send(await self.execute(req))
 
 
 class FeaturesHandler(MaestroHandler):
@@ -54,18 +65,5 @@ class FeaturesHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        req = self.body(DiscoverFeatures)
-        root = self.settings.get("server_root_dir")
-        self.send(
-            await self.call(
-                lambda s: s.data.features(
-                    req.path,
-                    req.target,
-                    task=req.task,
-                    top_k=req.top,
-                    time_budget=req.time_budget,
-                    exclude=req.exclude,
-                    root=root,
-                )
-            )
-        )
+        req = await under_root(self, self.request_model(DiscoverFeatures), "path")
+        self.send(await self.execute(req))

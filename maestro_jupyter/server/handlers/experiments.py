@@ -5,6 +5,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.experiments import CompareRuns, GetRun, ListExperiments, ListRuns
 from ...entities import ExperimentPage, RunComparison, RunPage, RunSummary
 from ..openapi import Operation, Param
 from .base import MaestroHandler
@@ -24,8 +25,8 @@ class ExperimentsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        search, size, token = (self.query(k) for k in ("search", "max_results", "page_token"))
-        self.send(await self.call(lambda s: s.experiments.list_experiments(search, size, token)))
+        fields = {k: self.query(k) for k in ("search", "max_results", "page_token")}
+        self.send(await self.execute(self.request_model(ListExperiments, body=False, **fields)))
 
 
 class ExperimentRunsHandler(MaestroHandler):
@@ -45,9 +46,14 @@ class ExperimentRunsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, experiment: str) -> None:
-        order_by = self.get_query_arguments("order_by") or None
-        filter_, size, token = self.query("filter", "") or "", self.query("max_results"), self.query("page_token")
-        self.send(await self.call(lambda s: s.experiments.list_runs(experiment, order_by, filter_, size, token)))
+        req = self.request_model(
+            ListRuns,
+            body=False,
+            experiment=experiment,
+            order_by=self.get_query_arguments("order_by") or None,
+            **{k: self.query(k) for k in ("filter", "max_results", "page_token")},
+        )
+        self.send(await self.execute(req))
 
 
 class RunCompareHandler(MaestroHandler):
@@ -61,8 +67,7 @@ class RunCompareHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        run_ids = self.query_list("run_ids")
-        self.send(await self.call(lambda s: s.experiments.compare_runs(run_ids)))
+        self.send(await self.execute(self.request_model(CompareRuns, body=False, run_ids=self.query_list("run_ids"))))
 
 
 class RunHandler(MaestroHandler):
@@ -72,4 +77,4 @@ class RunHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        self.send(await self.call(lambda s: s.experiments.get_run(run_id)))
+        self.send(await self.execute(self.request_model(GetRun, body=False, run_id=run_id)))

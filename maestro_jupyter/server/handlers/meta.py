@@ -6,9 +6,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..._version import __version__
+from ...entities.meta import Info
 from ...errors import NotFound
 from ..openapi import Operation, build_spec
-from ..requests import Info
 from .base import MaestroHandler
 
 

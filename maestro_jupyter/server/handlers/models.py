@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-import os
-
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.registry import (
+    CompareVersions,
+    DeleteAlias,
+    DeleteTag,
+    DownloadVersion,
+    GetModel,
+    GetVersion,
+    ListModels,
+    RegisterModel,
+    SetAlias,
+    SetTag,
+    UpdateDescription,
+)
 from ...entities import ModelDetail, ModelPage, ModelVersion, VersionComparison, VersionDetail
+from ...entities.meta import Tag
 from ...errors import InvalidParameter
-from ...services.validation import file_safe
 from ..openapi import Operation, Param
-from ..requests import RegisterModel, SetAlias, SetTag, Tag, UpdateDescription
 from .base import MaestroHandler
-
-_CHUNK = 256 * 1024
 
 
 class ModelsHandler(MaestroHandler):
@@ -43,17 +51,18 @@ class ModelsHandler(MaestroHandler):
             if not sep or not key:
                 raise InvalidParameter(f"tag must be key=value, not {item!r}")
             tags[key] = value
-        search, size, token, order = (self.query(k) for k in ("search", "max_results", "page_token", "order_by"))
-        self.send(await self.call(lambda s: s.registry.list_models(search, tags, size, token, order)))
+        req = self.request_model(
+            ListModels,
+            body=False,
+            tags=tags,
+            **{k: self.query(k) for k in ("search", "max_results", "page_token", "order_by")},
+        )
+        self.send(await self.execute(req))
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        req = self.body(RegisterModel)
-        mv = await self.call(
-            lambda s: s.registry.register(req.run_id, req.name, req.artifact_path, req.description, req.tags)
-        )
-        self.send(mv, 201)
+        self.send(await self.execute(self.request_model(RegisterModel)), 201)
 
 
 class ModelHandler(MaestroHandler):
@@ -66,13 +75,14 @@ class ModelHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        self.send(await self.call(lambda s: s.registry.get_model(name)))
+        self.send(await self.execute(self.request_model(GetModel, body=False, name=name)))
 
     @web.authenticated
     @authorized
     async def patch(self, name: str) -> None:
-        req = self.body(UpdateDescription)
-        self.send(await self.call(lambda s: s.registry.update_description(name, req.description)))
+        req = self.request_model(UpdateDescription, name=name)
+        _no_version_in_body(req.version)
+        self.send(await self.execute(req))
 
 
 class CompareVersionsHandler(MaestroHandler):
@@ -91,8 +101,14 @@ class CompareVersionsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str) -> None:
-        metrics, versions = self.query_list("metrics") or None, self.query_list("versions") or None
-        self.send(await self.call(lambda s: s.registry.compare_versions(name, metrics, versions)))
+        req = self.request_model(
+            CompareVersions,
+            body=False,
+            name=name,
+            metrics=self.query_list("metrics") or None,
+            versions=self.query_list("versions") or None,
+        )
+        self.send(await self.execute(req))
 
 
 class ModelTagHandler(MaestroHandler):
@@ -105,14 +121,15 @@ class ModelTagHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def put(self, name: str, key: str) -> None:
-        req = self.body(SetTag)
-        await self.call(lambda s: s.registry.set_tag(name, key, req.value))
-        self.send(Tag(key=key, value=req.value))
+        req = self.request_model(SetTag, name=name, key=key)
+        _no_version_in_body(req.version)
+        await self.execute(req)
+        self.send(Tag(key=req.key, value=req.value))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, key: str) -> None:
-        await self.call(lambda s: s.registry.delete_tag(name, key))
+        await self.execute(self.request_model(DeleteTag, body=False, name=name, key=key))
         self.send(None, 204)
 
 
@@ -132,19 +149,17 @@ class AliasHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, alias: str) -> None:
-        self.send(await self.call(lambda s: s.registry.get_version(name, alias=alias)))
+        self.send(await self.execute(self.request_model(GetVersion, body=False, name=name, alias=alias)))
 
     @web.authenticated
     @authorized
     async def put(self, name: str, alias: str) -> None:
-        req = self.body(SetAlias)
-        user = self.acting_user()
-        self.send(await self.call(lambda s: s.registry.set_alias(name, alias, req.version, req.override_reason, user)))
+        self.send(await self.execute(self.request_model(SetAlias, name=name, alias=alias)))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, alias: str) -> None:
-        await self.call(lambda s: s.registry.delete_alias(name, alias))
+        await self.execute(self.request_model(DeleteAlias, body=False, name=name, alias=alias))
         self.send(None, 204)
 
 
@@ -158,13 +173,12 @@ class VersionHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str) -> None:
-        self.send(await self.call(lambda s: s.registry.get_version(name, version=version)))
+        self.send(await self.execute(self.request_model(GetVersion, body=False, name=name, version=version)))
 
     @web.authenticated
     @authorized
     async def patch(self, name: str, version: str) -> None:
-        req = self.body(UpdateDescription)
-        self.send(await self.call(lambda s: s.registry.update_description(name, req.description, version)))
+        self.send(await self.execute(self.request_model(UpdateDescription, name=name, version=version)))
 
 
 class VersionTagHandler(MaestroHandler):
@@ -177,14 +191,14 @@ class VersionTagHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def put(self, name: str, version: str, key: str) -> None:
-        req = self.body(SetTag)
-        await self.call(lambda s: s.registry.set_tag(name, key, req.value, version))
-        self.send(Tag(key=key, value=req.value))
+        req = self.request_model(SetTag, name=name, version=version, key=key)
+        await self.execute(req)
+        self.send(Tag(key=req.key, value=req.value))
 
     @web.authenticated
     @authorized
     async def delete(self, name: str, version: str, key: str) -> None:
-        await self.call(lambda s: s.registry.delete_tag(name, key, version))
+        await self.execute(self.request_model(DeleteTag, body=False, name=name, version=version, key=key))
         self.send(None, 204)
 
 
@@ -195,16 +209,11 @@ class VersionDownloadHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str) -> None:
-        path = await self.call(lambda s: s.registry.download_to_temp(name, version))
-        try:
-            safe = file_safe(name)
-            self.set_header("Content-Type", "application/zip")
-            self.set_header("Content-Disposition", f'attachment; filename="{safe}-v{version}.zip"')
-            self.set_header("Content-Length", str(os.path.getsize(path)))
-            with open(path, "rb") as fh:
-                while chunk := fh.read(_CHUNK):
-                    self.write(chunk)
-                    await self.flush()
-            self.finish()
-        finally:
-            path.unlink(missing_ok=True)
+        document = await self.execute(self.request_model(DownloadVersion, body=False, name=name, version=version))
+        self.send_document(document.content, document.media_type, document.file_name, download=True)
+
+
+def _no_version_in_body(version: str | None) -> None:
+    """A model's route changes the model: a version is named in the path (``/models/{name}/versions/{version}``)."""
+    if version is not None:
+        raise InvalidParameter("version is not a field of this body: use /models/{name}/versions/{version}")

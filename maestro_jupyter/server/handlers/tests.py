@@ -6,11 +6,11 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.tests import GetTestOverview, GetTestReportFile, ListTestRuns, RunModelTests
 from ...entities import GateDecision
-from ...errors import InvalidParameter
 from ..openapi import Operation, Param
-from ..requests import RunModelTests
 from .base import MaestroHandler
+from .data import under_root
 
 REPORT = "maestro_jupyter.analysis.modeltests.report:TestReport"
 
@@ -36,35 +36,18 @@ class VersionTestsHandler(MaestroHandler):
         fmt = self.query("format", "json")
         download = self.query("download") in ("1", "true")
         if fmt == "json" and not download:
-            self.send(await self.call(lambda s: s.tests.overview(name, version)))
+            self.send(await self.execute(self.request_model(GetTestOverview, body=False, name=name, version=version)))
             return
-        found = await self.call(lambda s: s.tests.report_file(name, version, fmt))
+        req = self.request_model(GetTestReportFile, body=False, name=name, version=version, format=fmt)
+        found = await self.execute(req)
         self.send_document(found.content, found.media_type, found.file_name, download)
 
     @web.authenticated
     @authorized
     async def post(self, name: str, version: str) -> None:
-        req = self.body(RunModelTests)
-        if req.policy is not None and req.policy_path is not None:
-            raise InvalidParameter("Give policy or policy_path, not both")
-        root = self.settings.get("server_root_dir")
-        user = self.acting_user()
-        report = await self.call(
-            lambda s: s.tests.run(
-                name,
-                version,
-                data=req.path,
-                target=req.target,
-                sensitive=req.sensitive,
-                slices=req.slices,
-                policy=req.policy if req.policy is not None else req.policy_path,
-                thresholds=req.thresholds or None,
-                reference_alias=req.reference_alias,
-                record=req.record,
-                user=user,
-                root=root,
-            )
-        )
+        req = self.request_model(RunModelTests, name=name, version=version)
+        req = await under_root(self, req, "path", "policy_path")
+        report = await self.execute(req)
         self.send(report, 201)
 
 
@@ -83,9 +66,8 @@ class ModelTestRunsHandler(MaestroHandler):
     async def get(self, name: str) -> None:
         from ...analysis.modeltests.report import TestRunList
 
-        size = self.query("max_results", "100")
-        runs = await self.call(lambda s: s.tests.history(name, None, size))  # type: ignore[arg-type]
-        self.send(TestRunList(name=name, runs=runs))
+        req = self.request_model(ListTestRuns, body=False, name=name, max_results=self.query("max_results"))
+        self.send(TestRunList(name=req.name, runs=await self.execute(req)))
 
 
 class GateHandler(MaestroHandler):
@@ -101,5 +83,9 @@ class GateHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, name: str, version: str) -> None:
-        alias = self.query("alias")
-        self.send(await self.call(lambda s: s.gate.decide_alias(name, version, alias)))
+        from ...contract.registry import GetGateDecision
+
+        req = self.request_model(
+            GetGateDecision, body=False, name=name, version=version, promote_to=self.query("alias")
+        )
+        self.send(await self.execute(req))

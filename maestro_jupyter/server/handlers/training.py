@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.sources import resolve_path
+from ...contract.training import CancelJob, GetJob, GetJobLogs, ListJobs, SubmitJob, script_fields
 from ...entities import Job, JobList, JobLogs
 from ..openapi import Operation, Param
-from ..requests import CancelJob, SubmitJob
 from .base import MaestroHandler
 
 
@@ -30,37 +33,31 @@ class JobsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        status, user, project = self.query("status"), self.query("user"), self.query("project")
-        limit = self.query("limit", "100")
-        self.send(
-            await self.call(
-                lambda s: s.training.list(user=user, project=project, status=status, limit=limit)  # type: ignore[arg-type]
-            )
+        req = self.request_model(
+            ListJobs,
+            body=False,
+            status=self.query("status"),
+            user=self.query("user"),
+            project=self.query("project"),
+            limit=self.query("limit"),
         )
+        self.send(await self.execute(req))
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        req = self.body(SubmitJob)
-        root = self.settings.get("server_root_dir")
-        user = self.acting_user()
-        job = await self.call(
-            lambda s: s.training.submit(
-                req.script,
-                source=req.source,
-                params=req.params,
-                name=req.name,
-                experiment=req.experiment,
-                cpus=req.cpus,
-                memory=req.memory,
-                gpus=req.gpus,
-                workers=req.workers,
-                env=req.env,
-                user=user,
-                root=root,
-            )
-        )
-        self.send(job, 201)
+        req = self.request_model(SubmitJob)
+        root = Path(self.settings.get("server_root_dir") or ".").expanduser().resolve()
+        if req.script is not None:
+            # The script is read here, under the Jupyter root (refused outside it), and its code sent on; it runs in
+            # its folder, and shows by its path as the file browser shows it.
+            script = req.script
+            fields = await self.call(lambda _s: _read_script(script, root))
+            req = SubmitJob.model_validate({**req.model_dump(exclude_unset=True), "script": None, **fields})
+        else:
+            # Code sent as such runs at the root (where the client named no folder on this server).
+            req = SubmitJob.model_validate({**req.model_dump(exclude_unset=True), "workdir": str(root)})
+        self.send(await self.execute(req), 201)
 
 
 class JobHandler(MaestroHandler):
@@ -70,7 +67,7 @@ class JobHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        self.send(await self.call(lambda s: s.training.get(job_id)))
+        self.send(await self.execute(self.request_model(GetJob, body=False, job_id=job_id)))
 
 
 class CancelJobHandler(MaestroHandler):
@@ -80,10 +77,9 @@ class CancelJobHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def post(self, job_id: str) -> None:
-        if (self.request.body or b"").strip():
-            self.body(CancelJob)
-        user = self.acting_user()
-        self.send(await self.call(lambda s: s.training.cancel(job_id, user=user)))
+        # The body is optional (there is nothing to say but the id, which the path gives).
+        has_body = bool((self.request.body or b"").strip())
+        self.send(await self.execute(self.request_model(CancelJob, body=has_body, job_id=job_id)))
 
 
 class JobLogsHandler(MaestroHandler):
@@ -103,6 +99,18 @@ class JobLogsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        offset, limit = self.query_int("offset", 0), self.query_int("limit", 65536)
         tail = None if self.query("tail") is None else self.query_int("tail", 0)
-        self.send(await self.call(lambda s: s.training.logs(job_id, offset=offset, limit=limit, tail=tail)))
+        req = self.request_model(
+            GetJobLogs,
+            body=False,
+            job_id=job_id,
+            offset=self.query_int("offset", 0),
+            limit=self.query_int("limit", 65536),
+            tail=tail,
+        )
+        self.send(await self.execute(req))
+
+
+def _read_script(script: str, root: Path) -> dict[str, str]:
+    path = resolve_path(script, root)
+    return script_fields(path, str(path.relative_to(root)))
