@@ -1,5 +1,9 @@
 """Business rules, one service per resource. :class:`Services` builds them from :class:`Settings`.
 
+Each operation is a service method that takes a request model of :mod:`maestro_jupyter.contract` and the
+:class:`~maestro_jupyter.contract.base.Actor` it is carried out for; :meth:`Services.execute` finds it from the
+request (``operation``), so the SDK's transports and the REST handlers need no table of their own.
+
 The backends are created on first use, so that building ``Services`` (at server start or ``%load_ext``) imports
 nothing heavy.
 """

@@ -1,4 +1,8 @@
-"""REST handlers, one module per resource. :func:`rules` lists them for the extension."""
+"""REST handlers, one module per resource. :func:`rules` lists them for the extension.
+
+A handler parses the path, query and body into the operation's request model (``request_model``) and hands it to
+the services (``execute``) for the authenticated user; it holds no rules of its own.
+"""
 
 from __future__ import annotations
 

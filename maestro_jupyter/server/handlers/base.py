@@ -21,7 +21,6 @@ from ..context import MaestroContext
 from ..openapi import Operation
 
 T = TypeVar("T")
-B = TypeVar("B", bound=BaseModel)
 R = TypeVar("R", bound=Request)
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -68,13 +67,6 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         return bool(self.token_authenticated and not self.get_cookie(self.identity_provider.get_cookie_name(self)))
 
     # --- input ---------------------------------------------------------------------------------------------------
-
-    def body(self, model: type[B]) -> B:
-        """The JSON request body, validated against ``model``."""
-        raw = self.request.body or b""
-        if not raw.strip():
-            raise InvalidParameter(f"A JSON body is required ({_fields(model)})")
-        return model.model_validate_json(raw)
 
     def request_model(self, model: type[R], *, body: bool = True, **fields: Any) -> R:
         """The request model of this call: the JSON body's fields (when ``body``) and ``fields`` (path parameters,
