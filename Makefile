@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml labextension/package.json labextension/yarn.lock
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# A reinstall would write install.json through the link into the build output, which the wheel then holds twice.
 	rm -rf $(LABEXT_LINK) maestro_jupyter/labextension/install.json
-	$(BIN)/python -m pip install --quiet -e ".[hub,test,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[hub,test,dev,postgres]"
 	rm -rf $(LABEXT_LINK) && ln -s $(CURDIR)/maestro_jupyter/labextension $(LABEXT_LINK)
 	touch $@
 
@@ -64,16 +64,23 @@ $(HUB_PROXY):
 seed: install
 	$(BIN)/python -m maestro_jupyter.demo
 
-# Debian's Chromium for the browser tests (Playwright may not download its own browser here) and Debian's Prometheus
-# (with promtool) for the cost queries and the dashboard's PromQL.
+# Debian's Chromium for the browser tests (Playwright may not download its own browser here), Debian's Prometheus
+# (with promtool) for the cost queries and the dashboard's PromQL, and Debian's PostgreSQL server for the team path
+# (the tests start a private cluster of it; its initdb and postgres live off PATH, in /usr/lib/postgresql/<major>/bin).
 SYSTEM_TOOLS := chromium prometheus promtool
+POSTGRES_BIN := /usr/lib/postgresql/*/bin
 system-deps:
-	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
-	if [ -z "$$missing" ]; then :; \
+	@missing() { for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || echo -n " $$tool"; done; \
+	  compgen -G '$(POSTGRES_BIN)/initdb' >/dev/null && compgen -G '$(POSTGRES_BIN)/postgres' >/dev/null \
+	    || echo -n " postgresql"; }; \
+	absent="$$(missing)"; \
+	if [ -z "$$absent" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium prometheus >/dev/null; \
-	else echo "not root and missing:$$missing: the tests that need them will be skipped"; fi
+	    chromium prometheus postgresql >/dev/null; \
+	  absent="$$(missing)"; \
+	  if [ -n "$$absent" ]; then echo "still missing after apt-get install:$$absent: the tests that need them will be skipped" >&2; fi; \
+	else echo "not root and missing:$$absent: the tests that need them will be skipped"; fi
 
 lint: install
 	$(BIN)/ruff check .

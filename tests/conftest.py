@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from maestro_jupyter.settings import Settings, env_vars
+from tests.postgres_server import PostgresServer
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
@@ -48,3 +50,13 @@ def maestro_home(seeded_home: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(maestro_home: Path) -> Settings:
     return Settings.from_env({}, home=str(maestro_home))
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One private PostgreSQL cluster for the session (Debian's server, 127.0.0.1, a free port); each test takes a
+    fresh database with ``postgres.create_database()``. Skips, saying what to install, when PostgreSQL is missing."""
+    from tests.postgres_server import require_postgres, run_postgres
+
+    with run_postgres(require_postgres()) as server:
+        yield server

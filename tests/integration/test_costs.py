@@ -37,12 +37,21 @@ print(total)
 """
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, maestro_home: Path) -> str:
+    """The Maestro DB of a test: the embedded SQLite file, or a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{maestro_home / 'maestro.db'}"
+    return str(request.getfixturevalue("postgres").create_database())
+
+
 @pytest.fixture
-def priced(maestro_home: Path):
+def priced(maestro_home: Path, db_url: str):
     """A client with easy rates: a CPU-second is a cent, a GiB-second a tenth of a cent."""
     settings = Settings.from_env(
         {},
         home=str(maestro_home),
+        db_url=db_url,
         user="alice",
         project="churn",
         price_cpu_hour=36.0,
@@ -92,16 +101,19 @@ def test_a_finished_job_is_priced_once_from_what_it_measured(priced, tmp_path):
     assert comparison.versions[0].metrics["cost_to_train"] == pytest.approx(done.cost)
 
 
-def test_fifty_concurrent_writers_lose_nothing(maestro_home):
-    url = f"sqlite:///{maestro_home / 'maestro.db'}"
-    services_of(MaestroClient(Settings.from_env({}, home=str(maestro_home)))).store  # noqa: B018 - migrate first
+def test_fifty_concurrent_writers_lose_nothing(maestro_home, db_url):
+    url = db_url
+    settings = Settings.from_env({}, home=str(maestro_home), db_url=url)
+    services_of(MaestroClient(settings)).store  # noqa: B018 - migrate first
+    # A writer waits up to a minute for SQLite's file lock; PostgreSQL locks rows, not the database.
+    connect_args = {"timeout": 60} if url.startswith("sqlite") else {}
     now = time.time()
     errors: list[BaseException] = []
     start = threading.Barrier(50)
 
     def writer(n: int) -> None:
         # Each writer has its own engine (its own connections), as separate processes would.
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        engine = sa.create_engine(url, connect_args=connect_args)
         try:
             ledger = Ledger(engine)
             start.wait()
@@ -119,6 +131,7 @@ def test_fifty_concurrent_writers_lose_nothing(maestro_home):
         t.join(timeout=120)
     assert not errors
     ledger = Ledger(sa.create_engine(url))
+    assert ledger.engine.dialect.name == url.split(":")[0].split("+")[0]
     assert ledger.count() == 1000
     grouped = ledger.grouped("user", now - DAY_S, now + 1)
     assert grouped.total.records == 1000
@@ -128,8 +141,8 @@ def test_fifty_concurrent_writers_lose_nothing(maestro_home):
     assert daily == 1000  # the daily sums agree with the ledger: no upsert lost an increment
 
 
-def test_windows_are_exact_at_day_edges(maestro_home):
-    ledger = services_of(MaestroClient(Settings.from_env({}, home=str(maestro_home)))).store.ledger
+def test_windows_are_exact_at_day_edges(maestro_home, db_url):
+    ledger = services_of(MaestroClient(Settings.from_env({}, home=str(maestro_home), db_url=db_url))).store.ledger
     rng = random.Random(8)
     now = time.time()
     rows = []
@@ -240,8 +253,8 @@ def test_a_failed_webhook_is_recorded_on_the_alert(priced):
     assert "refused" in alert[0].delivery.lower()
 
 
-def test_only_admins_change_budgets_and_bad_budgets_are_refused(maestro_home):
-    settings = Settings.from_env({}, home=str(maestro_home), user="bob", admins=("carol",))
+def test_only_admins_change_budgets_and_bad_budgets_are_refused(maestro_home, db_url):
+    settings = Settings.from_env({}, home=str(maestro_home), db_url=db_url, user="bob", admins=("carol",))
     bob = MaestroClient(settings)
     with pytest.raises(PermissionDenied, match="Only an admin may change budgets"):
         bob.budgets.set("project:churn", 100)

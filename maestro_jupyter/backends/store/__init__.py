@@ -5,6 +5,10 @@ The kernel, the Jupyter server and a job's supervisor open the same database (``
 ``MAESTRO_HOME`` by default, PostgreSQL for a team), so a job submitted from a notebook shows in the sidebar and a
 server restart loses nothing. State changes are single conditional ``UPDATE``s (``only_if``), so two writers (a
 supervisor recording an exit, a user cancelling) cannot overwrite each other's outcome.
+
+A database that cannot be reached (refused, gone away mid-session, too many connections, a file that cannot be
+opened) is :class:`~maestro_jupyter.errors.BackendUnavailable` (HTTP 503) wherever it happens, mapped once by the
+engine's ``handle_error`` hook; its message names the database without its password.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...entities import Deployment, Job, Resources
-from ...errors import BackendUnavailable, NotFound
+from ...errors import BackendUnavailable, NotFound, first_line
 from . import schema
 from .ledger import Ledger
 from .migrate import upgrade
@@ -35,18 +39,33 @@ def engine_for(url: str) -> sa.Engine:
             engine = _create_engine(url)
             try:
                 upgrade(engine)
-            except sa.exc.OperationalError as exc:
-                raise BackendUnavailable(f"Cannot open the Maestro DB ({engine.url!r}): {exc.orig}") from None
+            except BaseException:
+                engine.dispose()
+                raise
             _engines[url] = engine
         return engine
 
 
 def _create_engine(url: str) -> sa.Engine:
+    try:
+        return _new_engine(url)
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        where = sa.make_url(url).render_as_string(hide_password=True)
+        raise BackendUnavailable(
+            f"The Maestro DB ({where}) needs a database driver that is not installed ({first_line(exc)}); for "
+            "PostgreSQL, install maestro_jupyter[postgres]."
+        ) from None
+
+
+def _new_engine(url: str) -> sa.Engine:
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True)
+        sa.event.listen(engine, "handle_error", _unreachable)
+        return engine
     # Several processes write one SQLite file: wait for a lock rather than fail, and let readers read while a writer
     # writes (WAL).
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    sa.event.listen(engine, "handle_error", _unreachable)
 
     @sa.event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -56,6 +75,27 @@ def _create_engine(url: str) -> sa.Engine:
         cursor.close()
 
     return engine
+
+
+def _unreachable(context: sa.engine.ExceptionContext) -> BaseException | None:
+    """The engine's error hook: a failure to connect, or a connection lost, becomes ``BackendUnavailable``; every
+    other error (a constraint, a bad statement) stays what it is. A pre-ping's failure is left to the pool, which
+    then reconnects (and a failure of that is mapped)."""
+    if context.is_pre_ping:
+        return None
+    connecting = context.connection is None and isinstance(context.sqlalchemy_exception, sa.exc.OperationalError)
+    if not (connecting or context.is_disconnect):
+        return None
+    url = context.engine.url if context.engine is not None else None
+    where = url.render_as_string(hide_password=True) if url is not None else "the configured URL"
+    reason = first_line(context.original_exception)
+    if url is not None and url.password:
+        reason = reason.replace(str(url.password), "***")
+    if url is not None and url.get_backend_name() == "sqlite":
+        advice = "check that its folder exists and may be written"
+    else:
+        advice = "check that the database server is running and that MAESTRO_DB_URL names it"
+    return BackendUnavailable(f"The Maestro DB ({where}) cannot be reached: {reason}; {advice}.")
 
 
 class MaestroStore:
