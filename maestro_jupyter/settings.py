@@ -49,7 +49,16 @@ _SPEC = "maestro_setting"  # the key of a field's metadata that holds its Settin
 # user, the fallback of MAESTRO_USER. The other three are what a training job's process inherits from the job that
 # launched it, so that its script (and MLflow itself, which resumes MLFLOW_RUN_ID) logs into the job's own run. The
 # tests clear them as well: a test run from a hub terminal or inside a job must not pick them up.
-OTHER_ENV_VARS = ("JUPYTERHUB_USER", "MAESTRO_JOB_ID", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_ID")
+# MAESTRO_TOKEN and JUPYTERHUB_API_TOKEN are credentials the HTTP transport sends to MAESTRO_URL: read where they are
+# used, never kept in a Settings (whose repr and traitlets would show them).
+OTHER_ENV_VARS = (
+    "JUPYTERHUB_USER",
+    "MAESTRO_JOB_ID",
+    "MLFLOW_RUN_ID",
+    "MLFLOW_EXPERIMENT_ID",
+    "MAESTRO_TOKEN",
+    "JUPYTERHUB_API_TOKEN",
+)
 
 
 @dataclass(frozen=True)
@@ -193,6 +202,28 @@ def _webhook(value: Any, var: str) -> str | None:
     return text
 
 
+def _service_url(value: Any, var: str) -> str:
+    """An http(s) URL without a trailing slash (the API's path is appended to it)."""
+    text = str(value).strip()
+    if not text.startswith(("http://", "https://")) or len(text.split("://", 1)[1].strip("/")) == 0:
+        raise InvalidParameter(f"{var} must be an http(s) URL, e.g. http://127.0.0.1:8888, not {value!r}")
+    return text.rstrip("/")
+
+
+def _seconds(value: Any, var: str) -> float:
+    number = float(_number(value, var, float))
+    if not 0 < number <= 3600:  # NaN fails this too
+        raise InvalidParameter(f"{var} must be a number of seconds above 0 and at most 3600, not {value!r}")
+    return number
+
+
+def _retries(value: Any, var: str) -> int:
+    number = _integer(value, var)
+    if not 0 <= number <= 10:
+        raise InvalidParameter(f"{var} must be a whole number from 0 to 10, not {value!r}")
+    return number
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()
@@ -262,13 +293,14 @@ class Settings:
         parse=_text,
         default=lambda s, env: env.get("JUPYTERHUB_USER") or _os_user(),
         help="Who this process acts as (default: JUPYTERHUB_USER, else the OS user). It carries no authority on a "
-        "team, where the Maestro service takes identity from the hub.",
+        "team (MAESTRO_TEAM), where the Maestro service takes identity from the hub.",
     )
     project: str = setting(
         env="MAESTRO_PROJECT",
         parse=_text,
         default="default",
-        help="The project new jobs, deployments and their costs are attributed to (default 'default').",
+        help="The project new jobs, deployments and their costs are attributed to (default 'default'); the only one "
+        "this process may charge. None on a team (MAESTRO_TEAM), where projects are hub groups.",
     )
     mlflow_ui_url: str | None = setting(
         env="MAESTRO_MLFLOW_UI_URL",
@@ -301,6 +333,29 @@ class Settings:
         default=1,
         help="Retries of a failed tracking-server request (default 1: MLflow's own default, 7 with exponential "
         "back-off, keeps a user waiting minutes to hear that the server is down).",
+    )
+    url: str | None = setting(
+        env="MAESTRO_URL",
+        parse=_service_url,
+        default=None,
+        help="The Maestro service the SDK and magics send every operation to over HTTP (e.g. a hub's "
+        "http://hub:8081/services/maestro, or a Jupyter server's base URL), with the token in MAESTRO_TOKEN, else "
+        "JUPYTERHUB_API_TOKEN. Unset (the default): the services run in this process, on this machine's stores.",
+    )
+    http_timeout: float = setting(
+        env="MAESTRO_HTTP_TIMEOUT",
+        parse=_seconds,
+        default=30,
+        help="Seconds the SDK waits for the Maestro service (MAESTRO_URL) to connect, and then for each answer, "
+        "before giving up (default 30).",
+    )
+    http_retries: int = setting(
+        env="MAESTRO_HTTP_RETRIES",
+        parse=_retries,
+        default=2,
+        help="How many times the SDK tries a request to MAESTRO_URL again after a failure (default 2, 0-10): reads "
+        "after any connection failure, time-out or 502-504; a change only when it cannot have reached the service "
+        "(the connection was never made), so nothing is done twice.",
     )
     card_templates: str | None = setting(
         env="MAESTRO_CARD_TEMPLATES",
@@ -392,7 +447,32 @@ class Settings:
         parse=_names,
         default=(),
         help="Comma-separated users with the admin role (they set budgets). Unset: the server's own user is the "
-        "admin, as on a laptop; a hub sets it from its admin users.",
+        "admin, as on a laptop; a hub sets it from its admin users. Ignored in team mode (MAESTRO_TEAM), where "
+        "admins are the hub's admins and the MAESTRO_ADMIN_GROUP group.",
+    )
+    team: bool = setting(
+        env="MAESTRO_TEAM",
+        parse=_flag,
+        default=False,
+        help="Team mode, for the Maestro service of a team (python -m maestro_jupyter.server.service turns it on): "
+        "who acts, whether they are an admin and which projects they may charge come from the JupyterHub user who "
+        "authenticated each request; MAESTRO_USER, MAESTRO_ADMINS and MAESTRO_PROJECT carry no authority "
+        "(default false: one person's Maestro, identity from these settings).",
+    )
+    admin_group: str = setting(
+        env="MAESTRO_ADMIN_GROUP",
+        parse=_text,
+        default="maestro-admins",
+        help="In team mode, the hub group whose members are Maestro admins (set budgets), besides the hub's admins "
+        "(default maestro-admins).",
+    )
+    project_prefix: str = setting(
+        env="MAESTRO_PROJECT_PREFIX",
+        parse=_text,
+        default="project-",
+        help="In team mode, hub groups named with this prefix are projects, named without it: a member of "
+        "project-churn may charge work to churn; their default project is the first in alphabetical order "
+        "(default project-).",
     )
     alert_webhook: str | None = setting(
         env="MAESTRO_ALERT_WEBHOOK",

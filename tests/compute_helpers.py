@@ -20,7 +20,7 @@ from tests.sdk_helpers import services_of
 #: Bound on waiting for a job or a deployment (polled, never slept through).
 WAIT_S = 120.0
 #: Who cleans up: anyone may list; each job and deployment is stopped as its owner.
-ADMIN = Actor("test-cleanup")
+ADMIN = Actor("test-cleanup", admin=True)
 
 
 def stop_everything(client: MaestroClient) -> None:

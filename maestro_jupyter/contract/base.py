@@ -7,13 +7,21 @@ can run it in-process, or send it over a wire and parse the answer, without a ta
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..errors import InvalidParameter, first_validation_error
+from ..errors import InvalidParameter, PermissionDenied, first_validation_error
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+
+#: The verbs a request model's name starts with when the operation only reads (``GetModel``, ``ListJobs``,
+#: ``ProfileData``, ``Predict``): what :attr:`Request.changes` defaults to.
+READ_VERBS = ("Get", "List", "Compare", "Estimate", "Render", "Discover", "Profile", "Download", "Predict")
 
 
 class Request(BaseModel):
@@ -26,6 +34,17 @@ class Request(BaseModel):
     operation: ClassVar[str]
     #: What the operation returns: a pydantic model, ``None``, or a type pydantic can parse (``list[X]``, ``X | Y``).
     result: ClassVar[Any] = None
+    #: Whether carrying the request out may change something (a record, an alias, a job). Reads are cheap to repeat
+    #: and safe to send again: they are not rate-limited, and an HTTP transport retries them after a failure; a
+    #: change is never sent twice. Default: a request named with a reading verb (:data:`READ_VERBS`) only reads; a
+    #: class body may say otherwise.
+    changes: ClassVar[bool] = True
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "changes" not in vars(cls):
+            cls.changes = not cls.__name__.startswith(READ_VERBS)
 
     @classmethod
     def build(cls, **fields: Any) -> Self:
@@ -39,10 +58,83 @@ class Request(BaseModel):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who asks: the user a request is carried out for. On a laptop, the kernel's or server's own user; behind a
-    server, the authenticated principal (never a value the request itself carries)."""
+    """Who asks: the principal a request is carried out for, and all the services decide with.
+
+    - ``user``: whom the work, approvals and edits are recorded for, and who owns jobs and deployments;
+    - ``admin``: may set and delete budgets (and sees every budget and alert);
+    - ``projects``: what work may be charged to; ``default_project``: the one charged when a request names none
+      (one of ``projects``; ``None`` only when there are none).
+
+    The edge that received the request builds it, never the request itself: on a laptop from the settings
+    (:func:`laptop_actor`), on a team from the JupyterHub user who authenticated the request (:func:`hub_actor`).
+    """
 
     user: str
+    admin: bool = False
+    projects: tuple[str, ...] = ()
+    default_project: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.default_project is not None and self.default_project not in self.projects:
+            raise ValueError(f"default project {self.default_project!r} is not one of {self.projects!r}")
+
+    def project_for(self, requested: str | None) -> str:
+        """The project to charge work to: ``requested`` if it is one of the actor's projects, the default project
+        when none is requested. Anything else is a ``PermissionDenied`` naming the projects the actor may charge."""
+        if requested is None or requested == "":
+            if self.default_project is None:
+                raise PermissionDenied(
+                    f"{self.user} belongs to no project, so no work can be charged: ask an admin to add you to a "
+                    "project's hub group"
+                )
+            return self.default_project
+        if requested in self.projects:
+            return requested
+        if not self.projects:
+            raise PermissionDenied(f"{self.user} belongs to no project, so no work can be charged to {requested}")
+        raise PermissionDenied(f"You may charge work to {_or_list(self.projects)}, not {requested}")
+
+
+def _or_list(names: tuple[str, ...]) -> str:
+    """``churn``, ``churn or ops``, ``churn, ops or web``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def laptop_actor(settings: Settings, user: str | None = None) -> Actor:
+    """The actor of one person's Maestro (a laptop, or a member's own Jupyter server), from its settings: ``user``
+    (the server's authenticated user) or ``MAESTRO_USER``; an admin when ``MAESTRO_ADMINS`` names them or, without
+    that setting, when they are the settings' own user; work is charged to ``MAESTRO_PROJECT``.
+
+    In team mode (``MAESTRO_TEAM``) settings carry no authority, so there is no such actor: a
+    ``PermissionDenied`` says where identity comes from instead."""
+    if settings.team:
+        raise PermissionDenied(
+            "Maestro runs in team mode (MAESTRO_TEAM): who you are comes from JupyterHub, not from settings; "
+            "reach the Maestro service (MAESTRO_URL) with your hub token"
+        )
+    name = user or settings.user
+    admin = name in settings.admins if settings.admins else name == settings.user
+    return Actor(name, admin=admin, projects=(settings.project,), default_project=settings.project)
+
+
+def hub_actor(model: Mapping[str, Any], settings: Settings) -> Actor:
+    """The actor of a JupyterHub user model (``GET /hub/api/user`` for the request's token or cookie), on a team:
+    the hub user's name; an admin when a hub admin or a member of the admin group (``MAESTRO_ADMIN_GROUP``); their
+    projects are their groups named with the project prefix (``MAESTRO_PROJECT_PREFIX``, stripped), and the default
+    project is the first of these in alphabetical order. A member of no project group may use Maestro, but work
+    charged to a project (jobs, deployments, estimates) is refused until an admin adds them to one.
+
+    Nothing of the environment names who acts: ``MAESTRO_USER``, ``MAESTRO_ADMINS`` and ``MAESTRO_PROJECT`` are
+    ignored. Only hub users act: a hub service's token is refused (403)."""
+    kind = str(model.get("kind") or "user")
+    name = str(model.get("name") or "")
+    if kind != "user" or not name:
+        raise PermissionDenied(f"Maestro acts for hub users only; the {kind} {name or '(unnamed)'} is not one")
+    groups = [str(group) for group in model.get("groups") or ()]
+    prefix = settings.project_prefix
+    projects = tuple(sorted({g[len(prefix) :] for g in groups if g.startswith(prefix) and len(g) > len(prefix)}))
+    admin = model.get("admin") is True or bool(settings.admin_group and settings.admin_group in groups)
+    return Actor(name, admin=admin, projects=projects, default_project=projects[0] if projects else None)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class RenderCard(Request):
     alias: Alias = None
     card: ModelCard | None = Field(default=None, description="A card to render, instead of the version's")
     format: Annotated[str | None, BeforeValidator(_format)] = Field(
-        default=None, json_schema_extra={"enum": list(CARD_FORMATS)}
+        default=None, json_schema_extra={"enum": [*CARD_FORMATS, None]}
     )
 
     @model_validator(mode="after")

@@ -44,6 +44,12 @@ class CreateDeployment(Request):
     override_reason: str | None = Field(
         default=None, min_length=1, max_length=1000, description="Deploy despite failed or missing tests; recorded"
     )
+    project: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The project the deployment is charged to: one of the caller's (default: their default project)",
+    )
 
     # The rules' own messages, for the SDK and REST alike (before pydantic's bounds, which document the API).
     @field_validator("name", mode="before")

@@ -126,6 +126,12 @@ class SubmitJob(Request):
     gpus: Gpus = 0
     workers: Workers = 1
     env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables for the job")
+    project: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The project the job is charged to: one of the submitter's (default: their default project)",
+    )
 
     # The rules' own messages, for the SDK and REST alike (before pydantic's bounds, which document the API).
     @field_validator("name", mode="before")

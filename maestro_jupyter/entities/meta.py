@@ -23,7 +23,11 @@ class Info(BaseModel):
     """The server's Maestro configuration as a user may see it."""
 
     version: str
+    #: Who the server takes the caller for, whether they are an admin (set budgets), the projects they may charge
+    #: work to and the one charged when a request names none ("" when they have none).
     user: str
+    admin: bool = False
+    projects: list[str] = []
     tracking_uri: str
     compute: str
     project: str

@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 
 
 def open_transport(settings: Settings) -> Transport:
-    """The transport a client without one uses: the services in this process."""
+    """The transport a client without one uses: the Maestro service at ``MAESTRO_URL`` over HTTP when it is set
+    (a team), else the services in this process."""
+    if settings.url:
+        from .http import HttpTransport
+
+        return HttpTransport(settings)
     from ..services import Services
     from .transport import InProcessTransport
 
@@ -62,5 +67,7 @@ class MaestroClient:
         return self._transport.settings
 
     def __repr__(self) -> str:
+        if self.settings.url:
+            return f"MaestroClient(url={self.settings.url!r})"
         s = self.settings.public_dict()
         return f"MaestroClient(tracking_uri={s['tracking_uri']!r}, user={s['user']!r}, project={s['project']!r})"

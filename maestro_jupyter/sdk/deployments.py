@@ -112,11 +112,13 @@ class DeploymentsAPI:
         memory: str | None = None,
         gpus: int = 0,
         override_reason: str | None = None,
+        project: str | None = None,
         wait: bool = True,
         timeout: float = 120.0,
     ) -> ModelDeployment:
         """Serve ``model`` at ``version`` (or the one ``alias`` names; default the newest) with ``replicas``
-        replicas. The version must have passing tests (the promotion gate) unless ``override_reason`` says why not.
+        replicas, charged to ``project`` (one of yours; default: your default project). The version must have
+        passing tests (the promotion gate) unless ``override_reason`` says why not.
         By default waits until it answers (``wait=False`` returns while it starts)."""
         request = CreateDeployment.build(
             model=model,
@@ -128,6 +130,7 @@ class DeploymentsAPI:
             memory=memory,
             gpus=gpus,
             override_reason=override_reason,
+            project=project,
         )
         created: Deployment = self._transport.call(request)
         deployment = ModelDeployment(self._transport, created)

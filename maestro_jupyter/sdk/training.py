@@ -95,13 +95,15 @@ class TrainingAPI:
         gpus: int = 0,
         workers: int = 1,
         env: Mapping[str, str] | None = None,
+        project: str | None = None,
     ) -> TrainingJob:
         """Run ``script`` (``.py`` or ``.ipynb``) or ``source`` (Python code) as a job on the compute backend.
 
         The job runs inside a new MLflow run of ``experiment`` (``mlflow.start_run()`` in the script resumes it);
         ``params`` reach the script as ``--name value`` options (a notebook gets them as variables) and are logged
         as the run's params. ``cpus``, ``memory`` (``"4Gi"``), ``gpus`` and ``workers`` (more than one: a
-        distributed run, on Kubernetes) are requests for the backend.
+        distributed run, on Kubernetes) are requests for the backend. ``project`` is the project it is charged to,
+        one of yours (default: your default project; on a laptop, ``MAESTRO_PROJECT``).
 
         The script is read here, in the kernel, and its code sent; on the local backend it runs in its own folder
         (a cell in the kernel's working folder), so that sibling modules and relative paths work."""
@@ -122,6 +124,7 @@ class TrainingAPI:
             gpus=gpus,
             workers=workers,
             env=dict(env) if env is not None else {},
+            project=project,
         )
         return TrainingJob(self._transport, self._transport.call(request))
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import TypeAdapter
 
-from ..contract.base import Actor, Document, Request
+from ..contract.base import Document, Request, laptop_actor
 from ..errors import MaestroError, error_from_dict
 
 if TYPE_CHECKING:
@@ -44,11 +44,13 @@ class Transport(Protocol):
 
 
 class InProcessTransport:
-    """The services of this process, acting for the settings' user (one person on a laptop)."""
+    """The services of this process, acting for the settings' user (one person on a laptop: see
+    :func:`~maestro_jupyter.contract.base.laptop_actor`). In team mode there is no such user, and it refuses to
+    start: the services run in the Maestro service, which learns who calls from JupyterHub."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.actor = Actor(services.settings.user)
+        self.actor = laptop_actor(services.settings)
 
     @property
     def settings(self) -> Settings:

@@ -71,6 +71,22 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         )
         self.settings["maestro"] = context
         self.log.info("Maestro: tracking %s, compute %s", settings.public_dict()["tracking_uri"], settings.compute)
+        if settings.team:
+            provider = getattr(self.serverapp, "identity_provider", None)
+            if not hasattr(provider, "hub_auth"):
+                # Team mode takes every actor from the hub: without it, every request that acts is refused (403).
+                self.log.warning(
+                    "Maestro: team mode without JupyterHub authentication (%s): every request will be refused; run "
+                    "python -m maestro_jupyter.server.service",
+                    type(provider).__name__,
+                )
+            else:
+                self.log.info(
+                    "Maestro: team mode: identity from JupyterHub; projects are hub groups %s<name>, admins the "
+                    "hub's admins and group %s",
+                    settings.project_prefix,
+                    settings.admin_group,
+                )
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(rules())

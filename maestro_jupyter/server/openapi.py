@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
 
 from ..entities.meta import ErrorBody
@@ -48,6 +48,9 @@ class Operation:
     content_type: str = "application/json"
     #: Other media types the same response may take (chosen by a query parameter such as ``format``).
     alternatives: tuple[str, ...] = ()
+    #: The operations endpoint: the body is any request model of the contract (the path names which) and the answer
+    #: its result, so the document lists them all (:func:`_contract_operation`) instead of one body and response.
+    contract: bool = False
 
 
 def resolve_model(ref: type[BaseModel] | str | None) -> type[BaseModel] | None:
@@ -156,6 +159,9 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
     paths: dict[str, Any] = {}
     for handler in handlers:
         for verb, op in handler.operations.items():
+            if op.contract:
+                paths.setdefault(handler.path, {})[verb] = _contract_operation(handler, verb, op, schemas, error)
+                continue
             params: list[dict[str, Any]] = [
                 {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                 for p in _PATH_PARAM.findall(handler.path)
@@ -207,6 +213,120 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
             },
         },
     }
+
+
+def _contract_operation(
+    handler: type[MaestroHandler], verb: str, op: Operation, schemas: dict[str, Any], error: dict[str, Any]
+) -> dict[str, Any]:
+    """The operations endpoint's entry: the ``{operation}`` path parameter takes any operation's name, the body is
+    any request model (``anyOf``) and a 200 any result; ``x-maestro-operations`` pairs each name with its own request
+    schema, result schema (``null``: a 204; ``"file"``: a file) and whether it changes anything. The request and
+    result schemas join ``schemas`` (the components), sharing every component that is already there."""
+    from ..contract.base import Document
+    from ..contract.operations import operations
+
+    table = operations()
+    inputs: list[tuple[tuple[str, str], JsonSchemaMode, TypeAdapter[Any]]] = []
+    for name, model in table.items():
+        inputs.append(((name, "request"), "validation", TypeAdapter(model)))
+        if model.result is not None and model.result is not Document:
+            inputs.append(((name, "result"), "serialization", TypeAdapter(model.result)))
+    found, defs = TypeAdapter.json_schemas(inputs, ref_template=_REF + "{model}", schema_generator=_ContractJsonSchema)
+    renamed = _merge_components(schemas, defs.get("$defs", {}))
+    schema_of = {key: _renamed_refs(schema, renamed) for (key, _mode), schema in found.items()}
+
+    described: dict[str, Any] = {}
+    for name, model in table.items():
+        result: Any = (
+            None if model.result is None else "file" if model.result is Document else schema_of[name, "result"]
+        )
+        described[name] = {"request": schema_of[name, "request"], "result": result, "changes": model.changes}
+    bodies = _distinct(entry["request"] for entry in described.values())
+    results = _distinct(e["result"] for e in described.values() if e["result"] not in (None, "file"))
+    names = list(table)
+    return {
+        "operationId": f"{verb}_{handler.__name__.removesuffix('Handler')}",
+        "summary": op.summary,
+        "description": "The body is the named operation's request model as JSON; the answer is its result as JSON, "
+        "204 when it returns nothing, or the file it makes (Content-Disposition names it). x-maestro-operations "
+        "gives each operation's request and result schemas. Reads need Maestro's read permission, an operation "
+        "that changes something (changes: true) needs write and counts against the per-user change limit.",
+        "parameters": [
+            {
+                "name": "operation",
+                "in": "path",
+                "required": True,
+                "description": "The operation: its request model's name",
+                "schema": {"type": "string", "enum": names},
+            }
+        ],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {"anyOf": bodies}}}},
+        "responses": {
+            "200": {
+                "description": "The operation's result, or the file it makes",
+                "content": {
+                    "application/json": {"schema": {"anyOf": results}},
+                    "*/*": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            "204": {"description": "Done: the operation returns nothing"},
+            "4XX": error,
+            "503": error,
+        },
+        "x-maestro-operations": described,
+    }
+
+
+def _merge_components(schemas: dict[str, Any], defs: dict[str, Any]) -> dict[str, str]:
+    """Add ``defs`` (schemas generated apart, referring to each other by their own names) to the components
+    ``schemas``; returns the component name each of them ended up with.
+
+    A definition equal to an existing component is that component (the contract's ``ModelCard-Output`` is the
+    resource routes' ``ModelCard``), so that nothing the sidebar's types name changes; any other keeps its name, or,
+    when the name is taken by a different schema (a route's body without its path's fields), takes
+    ``NAME-Operation``. Equality is decided with references already renamed, until no name changes."""
+
+    def base(name: str) -> str:
+        return name.removesuffix("-Input").removesuffix("-Output")
+
+    target = {name: base(name) if base(name) in schemas else name for name in defs}
+    existing = {_text(schema): name for name, schema in schemas.items()}
+    for _ in range(len(defs) + 2):
+        rewritten = {name: _renamed_refs(schema, target) for name, schema in defs.items()}
+        chosen = {}
+        for name, schema in rewritten.items():
+            same = existing.get(_text(schema))
+            chosen[name] = same or (name if name not in schemas else f"{name}-Operation")
+        if chosen == target:
+            break
+        target = chosen
+    else:  # pragma: no cover - a fixed point is reached within one pass per definition
+        raise RuntimeError("The contract's schemas did not settle into components")
+    for name, schema in rewritten.items():
+        schemas.setdefault(target[name], schema)
+    return target
+
+
+def _renamed_refs(schema: Any, names: dict[str, str]) -> Any:
+    """``schema`` with every ``$ref`` to a component renamed by ``names``."""
+    if isinstance(schema, dict):
+        out = {k: _renamed_refs(v, names) for k, v in schema.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_REF):
+            out["$ref"] = _REF + names.get(ref.removeprefix(_REF), ref.removeprefix(_REF))
+        return out
+    if isinstance(schema, list):
+        return [_renamed_refs(item, names) for item in schema]
+    return schema
+
+
+def _text(schema: Any) -> str:
+    return json.dumps(schema, sort_keys=True)
+
+
+def _distinct(schemas: Any) -> list[Any]:
+    """The schemas, each once, in order."""
+    return list({_text(schema): schema for schema in schemas}.values())
 
 
 def main() -> None:

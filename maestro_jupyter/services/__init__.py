@@ -103,7 +103,11 @@ class Services:
 
         if self.settings.embedded_db:
             self.settings.ensure_home()
-        return MaestroStore(self.settings.db_url)
+        # Under the lock MLflow's store is opened with: both may migrate their database with Alembic, whose module
+        # globals two migrations running at once in one process would share (a request opening this store while the
+        # server's warm-up opens MLflow's failed with alembic's KeyError 'config').
+        with self._lock:
+            return MaestroStore(self.settings.db_url)
 
     @cached_property
     def compute(self) -> ComputeBackend:

@@ -58,22 +58,18 @@ class BudgetService:
 
     # --- the admin role ------------------------------------------------------------------------------------------
 
-    def is_admin(self, user: str | None) -> bool:
-        """Admins set budgets: the users in ``MAESTRO_ADMINS``; without that setting, the server's own user."""
-        user = user or self.settings.user
-        return user in self.settings.admins if self.settings.admins else user == self.settings.user
-
-    def _require_admin(self, actor: str | None) -> str:
-        actor = actor or self.settings.user
-        if not self.is_admin(actor):
-            raise PermissionDenied(f"Only an admin may change budgets ({actor} is not one; see MAESTRO_ADMINS)")
-        return actor
+    @staticmethod
+    def _require_admin(actor: Actor) -> str:
+        """Admins (``actor.admin``) set budgets."""
+        if not actor.admin:
+            raise PermissionDenied(f"Only an admin may change budgets ({actor.user} is not one)")
+        return actor.user
 
     # --- budgets -------------------------------------------------------------------------------------------------
 
     def set_budget(self, req: SetBudget, actor: Actor) -> Budget:
         """Create or change a budget; what is not given keeps its value (or the default, for a new budget)."""
-        user = self._require_admin(actor.user)
+        user = self._require_admin(actor)
         old = self.ledger.get_budget(req.scope, req.subject) or {}
         self.ledger.put_budget(
             req.scope,
@@ -97,7 +93,7 @@ class BudgetService:
 
     def list_budgets(self, req: ListBudgets, actor: Actor) -> BudgetList:
         """The budgets the caller may see (an admin: all; anyone else: every project's and their own)."""
-        admin = self.is_admin(actor.user)
+        admin = actor.admin
         rows = [
             r
             for r in self.ledger.list_budgets()
@@ -110,7 +106,7 @@ class BudgetService:
         return [self._status(r) for r in self.ledger.list_budgets()]
 
     def delete_budget(self, req: DeleteBudget, actor: Actor) -> None:
-        self._require_admin(actor.user)
+        self._require_admin(actor)
         if not self.ledger.delete_budget(req.scope, req.subject):
             raise NotFound(f"No budget for {req.scope} {req.subject}")
 
@@ -192,7 +188,7 @@ class BudgetService:
     def list_alerts(self, req: ListAlerts, actor: Actor) -> AlertList:
         """Alerts newer than id ``after``, newest first, of the budgets the caller may see."""
         pairs = None
-        if not self.is_admin(actor.user):
+        if not actor.admin:
             pairs = [(r["scope"], r["subject"]) for r in self.ledger.list_budgets() if r["scope"] == "project"]
             pairs.append(("user", actor.user))
         rows = self.ledger.list_alerts(after=req.after, limit=req.limit, pairs=pairs)

@@ -244,7 +244,7 @@ class CostService:
     # --- estimates -----------------------------------------------------------------------------------------------
 
     def estimate_cost(self, req: EstimateCost, actor: Actor) -> Estimate:
-        """What a job or deployment would cost, for the caller and their project (or the one named)."""
+        """What a job or deployment would cost, for the caller and their project (or the one named, if theirs)."""
         return self.estimate(
             req.kind,
             req.resources(),
@@ -252,7 +252,7 @@ class CostService:
             hours=req.hours,
             name=req.name,
             user=actor.user,
-            project=req.project,
+            project=actor.project_for(req.project),
         )
 
     def estimate(
@@ -263,13 +263,13 @@ class CostService:
         replicas: int = 1,
         hours: float | None = None,
         name: str | None = None,
-        user: str | None = None,
-        project: str | None = None,
+        user: str,
+        project: str,
     ) -> Estimate:
-        """What a job costs per run (its expected run time) or a deployment per day, against the budgets."""
+        """What a job of ``user`` charged to ``project`` costs per run (its expected run time), or a deployment per
+        day, against their budgets. The callers chose the project (``Actor.project_for``)."""
         if kind not in ("job", "deployment"):
             raise InvalidParameter(f"An estimate is for a job or a deployment, not {kind!r}")
-        user, project = user or self.settings.user, project or self.settings.project
         if hours is not None and not 0 < float(hours) <= 24 * 366:
             raise InvalidParameter("hours must be more than 0 and at most a year")
         if kind == "deployment":

@@ -79,7 +79,9 @@ class DeploymentService:
     def create(self, request: CreateDeployment, actor: Actor) -> Deployment:
         """Serve the request's model at its ``version`` (or the version its ``alias`` names; default the newest) as
         deployment ``name`` (default ``<model>-<alias>`` or ``<model>-v<version>``), for ``actor``. Returns at once
-        (status ``starting``); a watcher records when it is ready."""
+        (status ``starting``); a watcher records when it is ready. It is charged to the request's project if it is
+        one of the actor's (else their default project)."""
+        project = actor.project_for(request.project)  # first: another's project is refused before anything is read
         model, alias, replicas = request.model, request.alias, request.replicas
         resources = Resources(cpus=request.cpus, memory=request.memory, gpus=request.gpus)
         resolved = self._registry().resolve_version(model, version=request.version, alias=alias)
@@ -89,7 +91,6 @@ class DeploymentService:
         user = actor.user
         self._free(deployment_id)
         self._gate_check(model, resolved, f"deploy as {deployment_id}", request.override_reason, user)
-        project = self.settings.project
         # A day of serving, against the budgets; over a hard limit nothing starts.
         estimate = self._costs().estimate("deployment", resources, replicas=replicas, user=user, project=project)
         self._costs().enforce(estimate)

@@ -205,7 +205,7 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
             tk.TESTS_VERDICT: report.verdict,
             tk.TESTS_RAN_BY: report.ran_by or "",
             tk.TESTS_FAILED: ",".join(report.failed_checks())[:5000],
-            "mlflow.user": report.ran_by or self.settings.user,
+            "mlflow.user": report.ran_by or "",
             "mlflow.note.content": f"Model tests of {report.name} v{report.version}: {report.verdict}",
         }
         params = {f"threshold.{k}": str(t) for k, t in _thresholds(report).items()}

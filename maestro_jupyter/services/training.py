@@ -66,9 +66,11 @@ class TrainingService:
 
     def submit(self, request: SubmitJob, actor: Actor) -> Job:
         """Start the request's code (a script's or notebook's content, or a cell) as a job inside a new MLflow run of
-        its experiment, for ``actor``."""
+        its experiment, for ``actor``, charged to the request's project if it is one of theirs (else their default
+        project)."""
         from ..backends.compute.base import JobLaunch
 
+        project = actor.project_for(request.project)  # first: another's project is refused before anything is read
         if request.source is None:
             # The code travels in the request: a script path is read by whoever sees the file (the SDK in the
             # kernel, the REST API under the Jupyter root), never by the service.
@@ -78,7 +80,7 @@ class TrainingService:
         resources = Resources(cpus=request.cpus, memory=request.memory, gpus=request.gpus, workers=request.workers)
         job_name = request.name or naming.dns_safe(PurePath(code.file_name).stem, 50, "job")
         experiment_name = request.experiment or DEFAULT_EXPERIMENT
-        user, project = actor.user, self.settings.project
+        user = actor.user
         compute = self._compute()
         # The pre-flight estimate; over a hard budget limit the job is refused here, before anything exists.
         estimate = self._costs().estimate("job", resources, name=job_name, user=user, project=project)

@@ -40,6 +40,7 @@ async def test_every_documented_path_is_routed(api):
             key="k",
             experiment="0",
             run_id="0123456789abcdef0123456789abcdef",
+            operation="ListModels",
             job_id="job-0000abcd",
             deployment_id="iris-classifier-champion",
             scope="project",

@@ -546,6 +546,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/operations/{operation}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Carry out one operation of the contract, named by its request model (the SDK's HTTP transport)
+         * @description The body is the named operation's request model as JSON; the answer is its result as JSON, 204 when it returns nothing, or the file it makes (Content-Disposition names it). x-maestro-operations gives each operation's request and result schemas. Reads need Maestro's read permission, an operation that changes something (changes: true) needs write and counts against the per-user change limit.
+         */
+        post: operations["post_Operation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -684,6 +704,77 @@ export interface components {
             updated_at: string | null;
         };
         /**
+         * Approval
+         * @description The card's review state. A changed model version makes an approved card stale.
+         */
+        "Approval-Input": {
+            /**
+             * Status
+             * @default draft
+             * @enum {string}
+             */
+            status?: "draft" | "approved";
+            /**
+             * Stale
+             * @default false
+             */
+            stale?: boolean;
+            /** Stale Reasons */
+            stale_reasons?: string[];
+            /**
+             * Approved By
+             * @default null
+             */
+            approved_by?: string | null;
+            /**
+             * Approved At
+             * @default null
+             */
+            approved_at?: string | null;
+            /**
+             * Comment
+             * @default null
+             */
+            comment?: string | null;
+            /**
+             * Updated By
+             * @default null
+             */
+            updated_by?: string | null;
+            /**
+             * Updated At
+             * @default null
+             */
+            updated_at?: string | null;
+        };
+        /**
+         * ApproveCard
+         * @description Approve the card as it stands, recording who, when, why and what the version looked like. The required
+         *     sections must be written first.
+         */
+        ApproveCard: {
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * Comment
+             * @description Why it was approved
+             * @default null
+             */
+            comment?: string | null;
+        };
+        /**
          * Budget
          * @description A spending limit on a user or project per month or week, and where it stands this period.
          */
@@ -761,6 +852,14 @@ export interface components {
          */
         CancelJob: Record<string, never>;
         /**
+         * CancelJob
+         * @description Cancel a job: stop it and everything it started (only its owner may).
+         */
+        "CancelJob-Operation": {
+            /** Job Id */
+            job_id: string;
+        };
+        /**
          * CardFacts
          * @description Everything the registry knows about one version, as the card builder needs it.
          */
@@ -769,6 +868,18 @@ export interface components {
             parameters: components["schemas"]["ParameterFacts"];
             training: components["schemas"]["TrainingFacts"];
             evaluation: components["schemas"]["EvaluationFacts"];
+            /** Load Snippet */
+            load_snippet: string;
+        };
+        /**
+         * CardFacts
+         * @description Everything the registry knows about one version, as the card builder needs it.
+         */
+        "CardFacts-Input": {
+            model: components["schemas"]["ModelFacts-Input"];
+            parameters?: components["schemas"]["ParameterFacts-Input"];
+            training?: components["schemas"]["TrainingFacts-Input"];
+            evaluation?: components["schemas"]["EvaluationFacts-Input"];
             /** Load Snippet */
             load_snippet: string;
         };
@@ -862,6 +973,95 @@ export interface components {
             environmental_impact: string | null;
         };
         /**
+         * CardSections
+         * @description The sections people write. Every field is optional; the completeness checklist says which are required.
+         *
+         *     Prose fields hold Markdown.
+         */
+        "CardSections-Input": {
+            /** Owners */
+            owners?: components["schemas"]["Owner-Input"][];
+            /**
+             * License
+             * @description SPDX id or a short licence name
+             * @default null
+             */
+            license?: string | null;
+            /**
+             * References
+             * @description Papers, docs, tickets (URLs)
+             */
+            references?: string[];
+            /**
+             * Citation
+             * @default null
+             */
+            citation?: string | null;
+            /**
+             * Intended Use
+             * @default null
+             */
+            intended_use?: string | null;
+            /**
+             * Intended Users
+             * @default null
+             */
+            intended_users?: string | null;
+            /**
+             * Out Of Scope Use
+             * @default null
+             */
+            out_of_scope_use?: string | null;
+            /**
+             * Training Data
+             * @description Where the training data came from and what it holds
+             * @default null
+             */
+            training_data?: string | null;
+            /**
+             * Preprocessing
+             * @default null
+             */
+            preprocessing?: string | null;
+            /**
+             * Evaluation Data
+             * @default null
+             */
+            evaluation_data?: string | null;
+            /**
+             * Limitations
+             * @default null
+             */
+            limitations?: string | null;
+            /**
+             * Bias Risks
+             * @description Bias, risks and harms
+             * @default null
+             */
+            bias_risks?: string | null;
+            /**
+             * Tradeoffs
+             * @default null
+             */
+            tradeoffs?: string | null;
+            /**
+             * Ethical Considerations
+             * @default null
+             */
+            ethical_considerations?: string | null;
+            /**
+             * Recommendations
+             * @default null
+             */
+            recommendations?: string | null;
+            /**
+             * Environmental Impact
+             * @description Notes on energy, carbon, region
+             * @default null
+             */
+            environmental_impact?: string | null;
+        };
+        /**
          * Check
          * @description One check: its measured ``value`` against ``threshold``, the ``status`` that follows, and the evidence.
          */
@@ -932,6 +1132,39 @@ export interface components {
             detail: string | null;
         };
         /**
+         * CheckResult
+         * @description One automated model test.
+         */
+        "CheckResult-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Category
+             * @default other
+             */
+            category?: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "passed" | "failed" | "skipped";
+            /**
+             * Value
+             * @default null
+             */
+            value?: number | null;
+            /**
+             * Threshold
+             * @default null
+             */
+            threshold?: string | null;
+            /**
+             * Detail
+             * @default null
+             */
+            detail?: string | null;
+        };
+        /**
          * ChecklistItem
          * @description One field of the checklist.
          */
@@ -957,6 +1190,31 @@ export interface components {
             hint: string;
         };
         /**
+         * ChecklistItem
+         * @description One field of the checklist.
+         */
+        "ChecklistItem-Input": {
+            /** Field */
+            field: string;
+            /** Label */
+            label: string;
+            /** Required */
+            required: boolean;
+            /** Filled */
+            filled: boolean;
+            /**
+             * Origin
+             * @enum {string}
+             */
+            origin: "registry" | "people" | "missing";
+            /**
+             * Hint
+             * @description How to fill it when missing
+             * @default
+             */
+            hint?: string;
+        };
+        /**
          * ColumnSpec
          * @description One input or output of the model's signature.
          */
@@ -973,6 +1231,24 @@ export interface components {
              * @default true
              */
             required: boolean;
+        };
+        /**
+         * ColumnSpec
+         * @description One input or output of the model's signature.
+         */
+        "ColumnSpec-Input": {
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /** Type */
+            type: string;
+            /**
+             * Required
+             * @default true
+             */
+            required?: boolean;
         };
         /**
          * ColumnSummary
@@ -1023,6 +1299,40 @@ export interface components {
             top_share: number | null;
         };
         /**
+         * CompareRuns
+         * @description Every param and metric of 2 to 50 runs, aligned, with the keys whose values differ.
+         */
+        CompareRuns: {
+            /**
+             * Run Ids
+             * @description 2 to 50 distinct run ids
+             */
+            run_ids: string[];
+        };
+        /**
+         * CompareVersions
+         * @description Metrics across a model's versions, oldest first.
+         */
+        CompareVersions: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /**
+             * Metrics
+             * @description Metric names (default: all)
+             * @default null
+             */
+            metrics?: string[] | null;
+            /**
+             * Versions
+             * @description Version numbers (default: the newest 200)
+             * @default null
+             */
+            versions?: (number | string)[] | null;
+        };
+        /**
          * Completeness
          * @description How much of the card is filled: the score counts the required fields only.
          */
@@ -1042,6 +1352,34 @@ export interface components {
             checklist: components["schemas"]["ChecklistItem"][];
         };
         /**
+         * Completeness
+         * @description How much of the card is filled: the score counts the required fields only.
+         */
+        "Completeness-Input": {
+            /** Score */
+            score: number;
+            /** Filled */
+            filled: number;
+            /** Required */
+            required: number;
+            /**
+             * Missing
+             * @description Labels of the missing required fields
+             */
+            missing?: string[];
+            /** Checklist */
+            checklist: components["schemas"]["ChecklistItem-Input"][];
+        };
+        /** ContractPolicy */
+        ContractPolicy: {
+            /**
+             * Allow Extra Columns
+             * @description columns the signature does not name are not a failure
+             * @default false
+             */
+            allow_extra_columns: boolean;
+        };
+        /**
          * CostFacts
          * @description What training cost, when the cost tracker recorded it on the version.
          */
@@ -1059,6 +1397,25 @@ export interface components {
              * @default null
              */
             rates: string | null;
+        };
+        /**
+         * CostFacts
+         * @description What training cost, when the cost tracker recorded it on the version.
+         */
+        "CostFacts-Input": {
+            /** Amount */
+            amount: number;
+            /**
+             * Currency
+             * @default USD
+             */
+            currency?: string;
+            /**
+             * Rates
+             * @description The rates the amount was computed with
+             * @default null
+             */
+            rates?: string | null;
         };
         /**
          * CostGroup
@@ -1159,6 +1516,12 @@ export interface components {
              * @default null
              */
             override_reason?: string | null;
+            /**
+             * Project
+             * @description The project the deployment is charged to: one of the caller's (default: their default project)
+             * @default null
+             */
+            project?: string | null;
         };
         /**
          * DataSummary
@@ -1222,6 +1585,101 @@ export interface components {
             rows: number | null;
             /** Columns */
             columns: string[];
+        };
+        /**
+         * DatasetFacts
+         * @description A dataset the source run logged as an input.
+         */
+        "DatasetFacts-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Digest
+             * @default null
+             */
+            digest?: string | null;
+            /**
+             * Source Type
+             * @default null
+             */
+            source_type?: string | null;
+            /**
+             * Source
+             * @default null
+             */
+            source?: string | null;
+            /**
+             * Context
+             * @description training, validation, evaluation...
+             * @default null
+             */
+            context?: string | null;
+            /**
+             * Rows
+             * @default null
+             */
+            rows?: number | null;
+            /** Columns */
+            columns?: string[];
+        };
+        /**
+         * DeleteAlias
+         * @description Remove an alias from a model.
+         */
+        DeleteAlias: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /**
+             * Alias
+             * @description An alias, e.g. champion
+             */
+            alias: string;
+        };
+        /**
+         * DeleteBudget
+         * @description Remove a budget (admin).
+         */
+        DeleteBudget: {
+            /**
+             * Scope
+             * @description user or project
+             * @enum {string}
+             */
+            scope: "user" | "project";
+            /**
+             * Subject
+             * @description The user's or project's name
+             */
+            subject: string;
+        };
+        /**
+         * DeleteDeployment
+         * @description Stop serving; the record stays (status ``stopped``) for history.
+         */
+        DeleteDeployment: {
+            /** Deployment Id */
+            deployment_id: string;
+        };
+        /**
+         * DeleteTag
+         * @description Remove a tag from the model, or from one version of it.
+         */
+        DeleteTag: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /** Key */
+            key: string;
+            /**
+             * Version
+             * @default null
+             */
+            version?: (number | string) | null;
         };
         /**
          * Deployment
@@ -1324,6 +1782,27 @@ export interface components {
             exclude?: string[];
         };
         /**
+         * DownloadVersion
+         * @description A version's artifacts as a zip: the version ``version``, else the one ``alias`` points to, else the newest.
+         */
+        DownloadVersion: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /**
+             * Version
+             * @default null
+             */
+            version?: (number | string) | null;
+            /**
+             * Alias
+             * @default null
+             */
+            alias?: string | null;
+        };
+        /**
          * ErrorBody
          * @description Every error response.
          */
@@ -1424,6 +1903,16 @@ export interface components {
             metrics: components["schemas"]["MetricValue"][];
             /** @default null */
             tests: components["schemas"]["ModelTestFacts"] | null;
+        };
+        /**
+         * EvaluationFacts
+         * @description Quantitative analysis: the run's metrics (per slice where named so) and the model test results.
+         */
+        "EvaluationFacts-Input": {
+            /** Metrics */
+            metrics?: components["schemas"]["MetricValue-Input"][];
+            /** @default null */
+            tests?: components["schemas"]["ModelTestFacts-Input"] | null;
         };
         /**
          * Evidence
@@ -1646,6 +2135,257 @@ export interface components {
             failed_checks: string[];
         };
         /**
+         * GenerateCard
+         * @description The card of a version, built afresh from the registry; with ``save`` (default), its Markdown, HTML, PDF and
+         *     JSON are stored as artifacts of the version.
+         */
+        GenerateCard: {
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * Save
+             * @default true
+             */
+            save?: boolean;
+        };
+        /**
+         * GetBudget
+         * @description One budget and where it stands this period.
+         */
+        GetBudget: {
+            /**
+             * Scope
+             * @description user or project
+             * @enum {string}
+             */
+            scope: "user" | "project";
+            /**
+             * Subject
+             * @description The user's or project's name
+             */
+            subject: string;
+        };
+        /**
+         * GetCostSummary
+         * @description Spend over the last ``window`` grouped ``by`` user, project, model, version or kind, highest first.
+         */
+        GetCostSummary: {
+            /**
+             * By
+             * @description user, project, model, version or kind
+             * @default project
+             */
+            by?: string;
+            /**
+             * Window
+             * @description How far back: 12h, 30d, 4w (at most 366d)
+             * @default 30d
+             */
+            window?: string;
+            /**
+             * User
+             * @description Only this user's spend
+             * @default null
+             */
+            user?: string | null;
+            /**
+             * Project
+             * @description Only this project's spend
+             * @default null
+             */
+            project?: string | null;
+        };
+        /**
+         * GetDeployment
+         * @description A deployment as it is now (health-checked when active).
+         */
+        GetDeployment: {
+            /** Deployment Id */
+            deployment_id: string;
+        };
+        /**
+         * GetGateDecision
+         * @description Whether a version may take a gated alias, or be deployed, now, and why not.
+         *
+         *     The version is ``version``, else the one ``alias`` points to, else the newest. ``promote_to`` asks about one
+         *     alias (one that is not gated needs no test report); without it, about any gated promotion or a deployment.
+         */
+        GetGateDecision: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /**
+             * Version
+             * @default null
+             */
+            version?: (number | string) | null;
+            /**
+             * Alias
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * Promote To
+             * @description The alias to promote to (default: any gated one)
+             * @default null
+             */
+            promote_to?: string | null;
+        };
+        /**
+         * GetJob
+         * @description A job as it is now (an active one checked with its backend first).
+         */
+        GetJob: {
+            /** Job Id */
+            job_id: string;
+        };
+        /**
+         * GetJobLogs
+         * @description A job's output from byte ``offset`` (or its last ``tail`` bytes), at most ``limit`` bytes.
+         */
+        GetJobLogs: {
+            /** Job Id */
+            job_id: string;
+            /**
+             * Offset
+             * @description Start at this byte
+             * @default 0
+             */
+            offset?: number;
+            /**
+             * Limit
+             * @description At most this many bytes (1 to 1,000,000)
+             * @default 65536
+             */
+            limit?: number;
+            /**
+             * Tail
+             * @description Instead: the last this many bytes
+             * @default null
+             */
+            tail?: number | null;
+        };
+        /**
+         * GetModel
+         * @description A model with its versions (newest first), aliases, tags and description.
+         */
+        GetModel: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+        };
+        /**
+         * GetRun
+         * @description One run with its metrics, params and tags.
+         */
+        GetRun: {
+            /**
+             * Run Id
+             * @description A run id
+             */
+            run_id: string;
+        };
+        /**
+         * GetTestOverview
+         * @description A version's latest report, its recorded test runs and the gate overrides it received.
+         */
+        GetTestOverview: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+        };
+        /**
+         * GetTestPolicy
+         * @description The policy a test of ``name`` would use now: the defaults, the team policy, the model's tags, then
+         *     ``policy``.
+         */
+        GetTestPolicy: {
+            /** Name */
+            name: string;
+            /**
+             * Policy
+             * @description A test policy (the YAML file's shape): thresholds, checks, knobs
+             * @default null
+             */
+            policy?: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /**
+         * GetTestReport
+         * @description The latest recorded report of a version (``null`` if it was never tested).
+         */
+        GetTestReport: {
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+        };
+        /**
+         * GetTestReportFile
+         * @description The latest report of a version as stored: ``json``, ``html`` or ``junit`` (XML).
+         */
+        GetTestReportFile: {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /**
+             * Format
+             * @default json
+             * @enum {string}
+             */
+            format?: "json" | "html" | "junit";
+        };
+        /**
+         * GetVersion
+         * @description One version, named by number or by alias, with its source run, signature and flavors.
+         */
+        GetVersion: {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /**
+             * Version
+             * @default null
+             */
+            version?: (number | string) | null;
+            /**
+             * Alias
+             * @default null
+             */
+            alias?: string | null;
+        };
+        /**
          * Info
          * @description The server's Maestro configuration as a user may see it.
          */
@@ -1654,6 +2394,16 @@ export interface components {
             version: string;
             /** User */
             user: string;
+            /**
+             * Admin
+             * @default false
+             */
+            admin: boolean;
+            /**
+             * Projects
+             * @default []
+             */
+            projects: string[];
             /** Tracking Uri */
             tracking_uri: string;
             /** Compute */
@@ -1796,6 +2546,227 @@ export interface components {
         JsonSchemaDocument: {
             [key: string]: unknown;
         };
+        /** LatencyPolicy */
+        LatencyPolicy: {
+            /**
+             * Warmup
+             * @description single-row calls before timing starts
+             * @default 10
+             */
+            warmup: number;
+            /**
+             * Samples
+             * @description timed single-row calls
+             * @default 100
+             */
+            samples: number;
+            /**
+             * Max Seconds
+             * @description stop timing single rows after this long
+             * @default 10
+             */
+            max_seconds: number;
+            /**
+             * Batch Size
+             * @description rows per batch for the throughput
+             * @default 10000
+             */
+            batch_size: number;
+            /**
+             * Batch Repeats
+             * @default 3
+             */
+            batch_repeats: number;
+        };
+        /**
+         * ListAlerts
+         * @description Alerts of the budgets the caller may see, newest first.
+         */
+        ListAlerts: {
+            /**
+             * After
+             * @description Only alerts with a larger id (to poll for new ones)
+             * @default 0
+             */
+            after?: number;
+            /**
+             * Limit
+             * @description At most this many, 1-1000 (default 100)
+             * @default 100
+             */
+            limit?: number;
+        };
+        /**
+         * ListBudgets
+         * @description The budgets the caller may see, with this period's spend.
+         */
+        ListBudgets: Record<string, never>;
+        /**
+         * ListDeployments
+         * @description Active deployments (all of them with ``include_stopped``), newest first.
+         */
+        ListDeployments: {
+            /**
+             * Include Stopped
+             * @default false
+             */
+            include_stopped?: boolean;
+            /**
+             * User
+             * @description Only this user's
+             * @default null
+             */
+            user?: string | null;
+            /**
+             * Limit
+             * @default 100
+             */
+            limit?: number;
+        };
+        /**
+         * ListExperiments
+         * @description Active experiments, most recently updated first; ``search`` matches part of the name.
+         */
+        ListExperiments: {
+            /**
+             * Search
+             * @description Part of the experiment name, case-insensitive
+             * @default null
+             */
+            search?: string | null;
+            /**
+             * Max Results
+             * @description Page size, 1-1000
+             * @default 100
+             */
+            max_results?: number;
+            /**
+             * Page Token
+             * @description A previous next_page_token
+             * @default null
+             */
+            page_token?: string | null;
+        };
+        /**
+         * ListJobs
+         * @description Jobs, newest first.
+         */
+        ListJobs: {
+            /**
+             * Status
+             * @description Statuses (a comma-separated string is split); active / finished stand for groups
+             * @default null
+             */
+            status?: string[] | null;
+            /**
+             * User
+             * @description Only this user's jobs
+             * @default null
+             */
+            user?: string | null;
+            /**
+             * Project
+             * @description Only this project's jobs
+             * @default null
+             */
+            project?: string | null;
+            /**
+             * Limit
+             * @default 100
+             */
+            limit?: number;
+        };
+        /**
+         * ListModels
+         * @description Models whose name contains ``search`` (case-insensitive) and that carry every tag in ``tags``; one page.
+         */
+        ListModels: {
+            /**
+             * Search
+             * @description Part of the model name, case-insensitive
+             * @default null
+             */
+            search?: string | null;
+            /**
+             * Tags
+             * @description Every given tag must match
+             */
+            tags?: {
+                [key: string]: string;
+            };
+            /**
+             * Max Results
+             * @description Page size, 1-1000
+             * @default 100
+             */
+            max_results?: number;
+            /**
+             * Page Token
+             * @description A previous next_page_token
+             * @default null
+             */
+            page_token?: string | null;
+            /**
+             * Order By
+             * @description name ASC | name DESC | last_updated_timestamp DESC | last_updated_timestamp ASC
+             * @default name ASC
+             */
+            order_by?: string;
+        };
+        /**
+         * ListRuns
+         * @description Runs of an experiment (by name or id) with their metrics, sorted by ``order_by``; ``filter`` is MLflow's run
+         *     search syntax.
+         */
+        ListRuns: {
+            /**
+             * Experiment
+             * @description An experiment's name or id
+             */
+            experiment: string;
+            /**
+             * Order By
+             * @description e.g. 'metrics.accuracy DESC'
+             */
+            order_by?: string[];
+            /**
+             * Filter
+             * @description MLflow run search filter, e.g. "metrics.accuracy > 0.9"
+             * @default
+             */
+            filter?: string;
+            /**
+             * Max Results
+             * @description Page size, 1-1000
+             * @default 100
+             */
+            max_results?: number;
+            /**
+             * Page Token
+             * @description A previous next_page_token
+             * @default null
+             */
+            page_token?: string | null;
+        };
+        /**
+         * ListTestRuns
+         * @description Recorded test runs of a model, or of one version, newest first.
+         */
+        ListTestRuns: {
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
+            /**
+             * Max Results
+             * @default 100
+             */
+            max_results?: number;
+        };
         /**
          * MetricValue
          * @description One metric, overall or on one slice of the data (``slice`` like ``sex=female``).
@@ -1816,6 +2787,27 @@ export interface components {
              * @enum {string}
              */
             stage: "training" | "evaluation";
+        };
+        /**
+         * MetricValue
+         * @description One metric, overall or on one slice of the data (``slice`` like ``sex=female``).
+         */
+        "MetricValue-Input": {
+            /** Name */
+            name: string;
+            /** Value */
+            value: number;
+            /**
+             * Slice
+             * @default null
+             */
+            slice?: string | null;
+            /**
+             * Stage
+             * @default evaluation
+             * @enum {string}
+             */
+            stage?: "training" | "evaluation";
         };
         /**
          * ModelCard
@@ -1843,6 +2835,33 @@ export interface components {
              * @default null
              */
             artifact_uri: string | null;
+        };
+        /**
+         * ModelCard
+         * @description A model card for one registered model version.
+         *
+         *     It displays itself in a notebook (the HTML card, isolated in a frame) and renders to every format:
+         *     ``to_markdown()``, ``to_html()``, ``to_pdf()``, ``to_json()``.
+         */
+        "ModelCard-Input": {
+            /**
+             * Schema Version
+             * @default 1.0
+             * @constant
+             */
+            schema_version?: "1.0";
+            /** Generated At */
+            generated_at: string;
+            facts: components["schemas"]["CardFacts-Input"];
+            sections: components["schemas"]["CardSections-Input"];
+            approval: components["schemas"]["Approval-Input"];
+            completeness: components["schemas"]["Completeness-Input"];
+            /**
+             * Artifact Uri
+             * @description Where the rendered card files were saved
+             * @default null
+             */
+            artifact_uri?: string | null;
         };
         /**
          * ModelDetail
@@ -1959,6 +2978,82 @@ export interface components {
             };
         };
         /**
+         * ModelFacts
+         * @description Model details from the registry.
+         */
+        "ModelFacts-Input": {
+            /** Name */
+            name: string;
+            /** Version */
+            version: string;
+            /** Model Uri */
+            model_uri: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Model Description
+             * @default
+             */
+            model_description?: string;
+            /** Aliases */
+            aliases?: string[];
+            /**
+             * Registry Status
+             * @default READY
+             */
+            registry_status?: string;
+            /**
+             * Created At
+             * @description Milliseconds since the epoch
+             * @default null
+             */
+            created_at?: number | null;
+            /**
+             * Source
+             * @default
+             */
+            source?: string;
+            /**
+             * Run Id
+             * @default null
+             */
+            run_id?: string | null;
+            /**
+             * Experiment Id
+             * @default null
+             */
+            experiment_id?: string | null;
+            /**
+             * Created By
+             * @default null
+             */
+            created_by?: string | null;
+            /** Flavors */
+            flavors?: string[];
+            /**
+             * Framework
+             * @description Library and version, e.g. 'scikit-learn 1.5.2'
+             * @default null
+             */
+            framework?: string | null;
+            /**
+             * Architecture
+             * @description The estimator or network class
+             * @default null
+             */
+            architecture?: string | null;
+            /**
+             * Tags
+             * @description Version tags, without Maestro's own
+             */
+            tags?: {
+                [key: string]: string;
+            };
+        };
+        /**
          * ModelPage
          * @description One page of a model search; pass ``next_page_token`` back to get the next one.
          */
@@ -2026,6 +3121,24 @@ export interface components {
             checks: components["schemas"]["CheckResult"][];
         };
         /**
+         * ModelTestFacts
+         * @description The latest automated test report of the version, when one was recorded.
+         */
+        "ModelTestFacts-Input": {
+            /**
+             * Verdict
+             * @enum {string}
+             */
+            verdict: "passed" | "failed";
+            /**
+             * Ran At
+             * @default null
+             */
+            ran_at?: string | null;
+            /** Checks */
+            checks?: components["schemas"]["CheckResult-Input"][];
+        };
+        /**
          * ModelVersion
          * @description One version of a registered model.
          */
@@ -2091,6 +3204,20 @@ export interface components {
             contact: string | null;
         };
         /**
+         * Owner
+         * @description Someone accountable for the model.
+         */
+        "Owner-Input": {
+            /** Name */
+            name: string;
+            /**
+             * Contact
+             * @description E-mail, team channel or URL
+             * @default null
+             */
+            contact?: string | null;
+        };
+        /**
          * ParameterFacts
          * @description Model parameters: hyperparameters and the input/output formats.
          */
@@ -2108,6 +3235,67 @@ export interface components {
              * @default false
              */
             has_signature: boolean;
+        };
+        /**
+         * ParameterFacts
+         * @description Model parameters: hyperparameters and the input/output formats.
+         */
+        "ParameterFacts-Input": {
+            /** Hyperparameters */
+            hyperparameters?: {
+                [key: string]: string;
+            };
+            /** Inputs */
+            inputs?: components["schemas"]["ColumnSpec-Input"][];
+            /** Outputs */
+            outputs?: components["schemas"]["ColumnSpec-Input"][];
+            /**
+             * Has Signature
+             * @default false
+             */
+            has_signature?: boolean;
+        };
+        /**
+         * Predict
+         * @description Predictions from a deployment: the scoring request (MLflow's format, as the REST body carries it) for
+         *     ``deployment_id``. The SDK makes one from a DataFrame in the kernel (``sdk.deployments.scoring_request``).
+         */
+        Predict: {
+            /** Deployment Id */
+            deployment_id: string;
+            /**
+             * Dataframe Split
+             * @default null
+             */
+            dataframe_split?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Dataframe Records
+             * @default null
+             */
+            dataframe_records?: {
+                [key: string]: unknown;
+            }[] | null;
+            /**
+             * Inputs
+             * @default null
+             */
+            inputs?: unknown;
+            /**
+             * Instances
+             * @default null
+             */
+            instances?: unknown;
+            /**
+             * Params
+             * @default null
+             */
+            params?: {
+                [key: string]: unknown;
+            } | null;
+        } & {
+            [key: string]: unknown;
         };
         /**
          * Prediction
@@ -2209,6 +3397,24 @@ export interface components {
             column_names: string[];
         };
         /**
+         * ProfileFacts
+         * @description The training-data profile, when ``%maestro profile --log`` attached one to the source run.
+         */
+        "ProfileFacts-Input": {
+            /** Rows */
+            rows: number;
+            /** Columns */
+            columns: number;
+            /** Missing Share */
+            missing_share: number;
+            /** Duplicate Rows */
+            duplicate_rows: number;
+            /** Warnings */
+            warnings?: string[];
+            /** Column Names */
+            column_names?: string[];
+        };
+        /**
          * ProfileResult
          * @description What ``%maestro profile`` shows: the exact summary and, optionally, ydata-profiling's HTML report.
          */
@@ -2292,6 +3498,61 @@ export interface components {
             };
         };
         /**
+         * RenderCard
+         * @description A card as a file (md, html, pdf or json; default html): the given ``card``, or the version's card as it
+         *     stands (nothing is saved).
+         */
+        RenderCard: {
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * @description A card to render, instead of the version's
+             * @default null
+             */
+            card?: components["schemas"]["ModelCard-Input"] | null;
+            /**
+             * Format
+             * @default null
+             * @enum {unknown}
+             */
+            format?: "md" | "html" | "pdf" | "json" | null;
+        };
+        /**
+         * ReopenCard
+         * @description Withdraw the approval: the card is a draft again.
+         */
+        ReopenCard: {
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+        };
+        /**
          * Replica
          * @description One serving process (local) or pod (Kubernetes) of a deployment.
          */
@@ -2337,6 +3598,38 @@ export interface components {
              */
             workers: number;
         };
+        /** RobustnessPolicy */
+        RobustnessPolicy: {
+            /**
+             * Noise Scale
+             * @description Gaussian noise std as a share of each column's std
+             * @default 0.1
+             */
+            noise_scale: number;
+            /**
+             * Swap Rate
+             * @description share of rows with one category swapped for another
+             * @default 0.1
+             */
+            swap_rate: number;
+            /**
+             * Missing Rate
+             * @description share of rows with one value set missing
+             * @default 0.1
+             */
+            missing_rate: number;
+            /**
+             * Max Rows
+             * @description rows sampled for the perturbations
+             * @default 20000
+             */
+            max_rows: number;
+            /**
+             * Seed
+             * @default 0
+             */
+            seed: number;
+        };
         /**
          * RunComparison
          * @description Runs side by side: every param and metric key, one value per run (``None`` where a run lacks it).
@@ -2378,6 +3671,90 @@ export interface components {
              * @default null
              */
             data?: string | null;
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * Target
+             * @description The column holding the true labels or values
+             */
+            target: string;
+            /**
+             * Sensitive
+             * @default null
+             */
+            sensitive?: string[] | null;
+            /**
+             * Slices
+             * @default null
+             */
+            slices?: string[] | null;
+            /**
+             * Policy
+             * @description A test policy (the YAML file's shape): thresholds, checks, knobs
+             * @default null
+             */
+            policy?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Policy Path
+             * @description A YAML policy under the root
+             * @default null
+             */
+            policy_path?: string | null;
+            /**
+             * Thresholds
+             * @description e.g. {"accuracy": "> 0.9"}
+             * @default null
+             */
+            thresholds?: {
+                [key: string]: string | number | null;
+            } | null;
+            /**
+             * Reference Alias
+             * @description Compare with the version holding this alias (null: none)
+             * @default champion
+             */
+            reference_alias?: string | null;
+            /**
+             * Record
+             * @default true
+             */
+            record?: boolean;
+        };
+        /**
+         * RunModelTests
+         * @description Test a version on data whose ``target`` column holds the truth: the data contract, performance (per slice
+         *     too, and no regression against the version holding ``reference_alias``), latency, fairness across
+         *     ``sensitive`` columns and robustness. Thresholds come from the defaults, the team policy, the model's
+         *     ``maestro.tests.*`` tags, ``policy`` (or ``policy_path``) and ``thresholds``, later winning. With ``record``,
+         *     the report is kept with the version.
+         */
+        "RunModelTests-Operation": {
+            /**
+             * Path
+             * @description A CSV/TSV/Parquet file, relative to the Jupyter root as the file browser shows it
+             * @default null
+             */
+            path?: string | null;
+            /**
+             * Data
+             * @description The data itself (base64 Parquet), instead of a path
+             * @default null
+             */
+            data?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
             /**
              * Alias
              * @description An alias naming the version, when no version is given
@@ -2553,10 +3930,82 @@ export interface components {
             override_reason?: string | null;
         };
         /**
+         * SetAlias
+         * @description Point an alias at a version (moving it if another version held it); gated aliases need passing tests.
+         */
+        "SetAlias-Operation": {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /**
+             * Alias
+             * @description An alias, e.g. champion
+             */
+            alias: string;
+            /**
+             * Version
+             * @description A version number
+             */
+            version: number | string;
+            /**
+             * Override Reason
+             * @description Promote despite failed or missing tests (gated aliases); recorded with the user and time
+             * @default null
+             */
+            override_reason?: string | null;
+        };
+        /**
          * SetBudget
          * @description Create or change a budget (admin); omitted fields keep their value (or the default for a new budget).
          */
         SetBudget: {
+            /**
+             * Amount
+             * @description Dollars per period
+             */
+            amount: number;
+            /**
+             * Period
+             * @default null
+             */
+            period?: ("monthly" | "weekly") | null;
+            /**
+             * Thresholds
+             * @description Alert at these percentages
+             * @default null
+             */
+            thresholds?: number[] | null;
+            /**
+             * Hard Limit
+             * @description Refuse jobs and deployments that would overspend
+             * @default null
+             */
+            hard_limit?: boolean | null;
+            /**
+             * Webhook
+             * @description POST alerts here (http or https)
+             * @default null
+             */
+            webhook?: string | null;
+        };
+        /**
+         * SetBudget
+         * @description Create or change a budget (admin); omitted fields keep their value (or the default for a new budget).
+         */
+        "SetBudget-Operation": {
+            /**
+             * Scope
+             * @description user or project
+             * @enum {string}
+             */
+            scope: "user" | "project";
+            /**
+             * Subject
+             * @description The user's or project's name
+             */
+            subject: string;
             /**
              * Amount
              * @description Dollars per period
@@ -2594,6 +4043,31 @@ export interface components {
             /** Value */
             value: string;
         };
+        /**
+         * SetTag
+         * @description Tag the model, or one version of it when ``version`` is given.
+         */
+        "SetTag-Operation": {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /** Key */
+            key: string;
+            /** Value */
+            value: string;
+            /**
+             * Version
+             * @default null
+             */
+            version?: (number | string) | null;
+        };
+        /**
+         * SettleUsage
+         * @description Put finished jobs' and running deployments' usage into the ledger now; how many rows were written.
+         */
+        SettleUsage: Record<string, never>;
         /**
          * Signature
          * @description A model's input and output schema, one entry per column or tensor.
@@ -2680,6 +4154,12 @@ export interface components {
             env?: {
                 [key: string]: string;
             };
+            /**
+             * Project
+             * @description The project the job is charged to: one of the submitter's (default: their default project)
+             * @default null
+             */
+            project?: string | null;
         };
         /** Summary */
         Summary: {
@@ -2724,6 +4204,68 @@ export interface components {
             history: components["schemas"]["TestRunSummary"][];
             /** Overrides */
             overrides: components["schemas"]["GateOverride"][];
+        };
+        /**
+         * TestPolicy
+         * @description Everything that decides what a test run checks and what passes.
+         *
+         *     Besides the fields below, a policy may hold one mapping per plugin check family, under the family's name: its
+         *     options (:meth:`family_options`). Any other key is an error that lists the registered families.
+         */
+        TestPolicy: {
+            /**
+             * Task
+             * @default auto
+             * @enum {string}
+             */
+            task: "auto" | "classification" | "regression";
+            /**
+             * Checks
+             * @description the check families to run; by default the built-ins and the plugin families given options
+             */
+            checks: string[];
+            /** Thresholds */
+            thresholds: {
+                [key: string]: components["schemas"]["Threshold"] | null;
+            };
+            /**
+             * Sensitive
+             * @description columns to measure fairness across
+             */
+            sensitive: string[];
+            /**
+             * Slices
+             * @description columns whose groups get their own metrics
+             */
+            slices: string[];
+            /**
+             * Min Slice Rows
+             * @description smaller slices are reported, not checked
+             * @default 30
+             */
+            min_slice_rows: number;
+            /**
+             * Reference Alias
+             * @description compare with the version holding this alias
+             * @default champion
+             */
+            reference_alias: string | null;
+            /**
+             * Regression Tolerance
+             * @description relative worsening allowed vs reference
+             * @default 0.01
+             */
+            regression_tolerance: number;
+            /**
+             * Positive Label
+             * @default null
+             */
+            positive_label: string | number | boolean | null;
+            latency: components["schemas"]["LatencyPolicy"];
+            robustness: components["schemas"]["RobustnessPolicy"];
+            contract: components["schemas"]["ContractPolicy"];
+        } & {
+            [key: string]: unknown;
         };
         /**
          * TestReport
@@ -2851,6 +4393,19 @@ export interface components {
             };
         };
         /**
+         * Threshold
+         * @description ``value`` must satisfy ``op``: the check passes when ``measured op value``.
+         */
+        Threshold: {
+            /**
+             * Op
+             * @enum {string}
+             */
+            op: ">" | ">=" | "<" | "<=";
+            /** Value */
+            value: number;
+        };
+        /**
          * TrainingFacts
          * @description Training details from the source run.
          */
@@ -2889,12 +4444,96 @@ export interface components {
             python_version: string | null;
         };
         /**
+         * TrainingFacts
+         * @description Training details from the source run.
+         */
+        "TrainingFacts-Input": {
+            /**
+             * Run Name
+             * @default null
+             */
+            run_name?: string | null;
+            /**
+             * Started At
+             * @default null
+             */
+            started_at?: number | null;
+            /**
+             * Duration Seconds
+             * @default null
+             */
+            duration_seconds?: number | null;
+            /** Datasets */
+            datasets?: components["schemas"]["DatasetFacts-Input"][];
+            /** @default null */
+            profile?: components["schemas"]["ProfileFacts-Input"] | null;
+            /** Hardware */
+            hardware?: {
+                [key: string]: string;
+            };
+            /** @default null */
+            cost?: components["schemas"]["CostFacts-Input"] | null;
+            /** Requirements */
+            requirements?: string[];
+            /**
+             * Python Version
+             * @default null
+             */
+            python_version?: string | null;
+        };
+        /**
          * UpdateCard
          * @description Change a model card. Everything is optional: ``sections`` replaces the given fields (``null`` clears one),
          *     ``markdown`` loads an edited ``card.md`` back, ``status`` approves (``approved``) or reopens (``draft``) it.
          *     An approved card whose sections change becomes a draft again. An empty body regenerates and saves the card.
          */
         UpdateCard: {
+            /**
+             * Alias
+             * @description An alias naming the version, when no version is given
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * Sections
+             * @description Card section fields (see CardSections)
+             * @default null
+             */
+            sections?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Markdown
+             * @default null
+             */
+            markdown?: string | null;
+            /**
+             * Status
+             * @default null
+             */
+            status?: ("draft" | "approved") | null;
+            /**
+             * Comment
+             * @description Why it was approved
+             * @default null
+             */
+            comment?: string | null;
+        };
+        /**
+         * UpdateCard
+         * @description Change a model card. Everything is optional: ``sections`` replaces the given fields (``null`` clears one),
+         *     ``markdown`` loads an edited ``card.md`` back, ``status`` approves (``approved``) or reopens (``draft``) it.
+         *     An approved card whose sections change becomes a draft again. An empty body regenerates and saves the card.
+         */
+        "UpdateCard-Operation": {
+            /** Name */
+            name: string;
+            /**
+             * Version
+             * @description The version number (default: the newest)
+             * @default null
+             */
+            version?: string | null;
             /**
              * Alias
              * @description An alias naming the version, when no version is given
@@ -2953,12 +4592,58 @@ export interface components {
             override_reason?: string | null;
         };
         /**
+         * UpdateDeployment
+         * @description Scale (``replicas``) and/or roll over to another ``version`` or ``alias`` of the same model.
+         */
+        "UpdateDeployment-Operation": {
+            /** Deployment Id */
+            deployment_id: string;
+            /**
+             * Replicas
+             * @default null
+             */
+            replicas?: number | null;
+            /**
+             * Version
+             * @default null
+             */
+            version?: string | number | null;
+            /**
+             * Alias
+             * @default null
+             */
+            alias?: string | null;
+            /**
+             * Override Reason
+             * @default null
+             */
+            override_reason?: string | null;
+        };
+        /**
          * UpdateDescription
          * @description Replace the description of the model, or of one version of it; the result is what was updated.
          */
         UpdateDescription: {
             /** Description */
             description: string;
+        };
+        /**
+         * UpdateDescription
+         * @description Replace the description of the model, or of one version of it; the result is what was updated.
+         */
+        "UpdateDescription-Operation": {
+            /**
+             * Name
+             * @description A registered model's name
+             */
+            name: string;
+            /** Description */
+            description: string;
+            /**
+             * Version
+             * @default null
+             */
+            version?: (number | string) | null;
         };
         /**
          * VersionComparison
@@ -5031,6 +6716,59 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AlertList"];
                 };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_Operation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The operation: its request model's name */
+                operation: "ApproveCard" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetModel" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListBudgets" | "ListDeployments" | "ListExperiments" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetModel"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
+            };
+        };
+        responses: {
+            /** @description The operation's result, or the file it makes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["ModelDetail"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["BudgetList"] | components["schemas"]["DeploymentList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
+                    "*/*": string;
+                };
+            };
+            /** @description Done: the operation returns nothing */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Error */
             503: {

@@ -26,6 +26,7 @@ from .models import (
     VersionHandler,
     VersionTagHandler,
 )
+from .operations import OperationHandler
 from .tests import GateHandler, ModelTestRunsHandler, VersionTestsHandler
 from .training import CancelJobHandler, JobHandler, JobLogsHandler, JobsHandler
 
@@ -62,6 +63,7 @@ HANDLERS: list[type[MaestroHandler]] = [
     BudgetsHandler,
     BudgetHandler,
     AlertsHandler,
+    OperationHandler,
     MetricsHandler,
     InfoHandler,
     OpenAPIHandler,

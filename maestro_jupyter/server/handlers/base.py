@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 from tornado import web
 from tornado.ioloop import IOLoop
 
-from ...contract.base import Actor, Request
-from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, RateLimited
+from ...contract.base import Actor, Request, hub_actor, laptop_actor
+from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, PermissionDenied, RateLimited
 from ...services import Services
 from ..context import MaestroContext
 from ..openapi import Operation
@@ -46,15 +46,32 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
 
     def rate_limit_key(self) -> str:
         """Whose budget a request spends. A Jupyter server's shared token names no user (the identity provider makes
-        up a fresh anonymous one per token request), so everyone holding it shares one budget."""
+        up a fresh anonymous one per token request), so everyone holding it shares one budget; in team mode every
+        request is a hub user's (or service's) own."""
+        if self.maestro.services.settings.team:
+            return f"hub:{self.current_user.username}"
         return "shared-token" if self._shared_token() else str(self.current_user.username)
 
-    def acting_user(self) -> str:
-        """The name to record for what this request does (approvals, edits): the hub's or identity provider's user,
-        or, for the server's shared token, which names nobody, the server's Maestro user (``MAESTRO_USER``)."""
+    def actor(self) -> Actor:
+        """Who this request acts for, as the services see it (user, admin, projects).
+
+        In team mode (``MAESTRO_TEAM``): the JupyterHub user who authenticated it (their hub token or OAuth cookie),
+        with the hub's admin flag and groups (:func:`~maestro_jupyter.contract.base.hub_actor`); a request that the
+        hub did not authenticate is refused, whatever the settings say. Otherwise one person's server
+        (:func:`~maestro_jupyter.contract.base.laptop_actor`): the user is the hub's or identity provider's user, or,
+        for the server's shared token, which names nobody, the server's Maestro user (``MAESTRO_USER``)."""
+        settings = self.maestro.services.settings
+        if settings.team:
+            model = getattr(self.current_user, "hub_user", None)
+            if not isinstance(model, dict):
+                raise PermissionDenied(
+                    "This Maestro server is in team mode, but JupyterHub did not authenticate the request: run it as "
+                    "the hub's Maestro service (python -m maestro_jupyter.server.service)"
+                )
+            return hub_actor(model, settings)
         if self._shared_token() or self._anonymous_server():
-            return self.maestro.services.settings.user
-        return str(self.current_user.username)
+            return laptop_actor(settings)
+        return laptop_actor(settings, str(self.current_user.username))
 
     def _anonymous_server(self) -> bool:
         """A plain (not hub) server's identity provider makes up a random anonymous name for each browser session:
@@ -89,7 +106,7 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
 
     async def execute(self, request: Request) -> Any:
         """Carry ``request`` out for the authenticated user, on the Maestro thread pool."""
-        actor = Actor(self.acting_user())
+        actor = self.actor()
         return await self.call(lambda s: s.execute(request, actor))
 
     def query(self, name: str, default: str | None = None) -> str | None:

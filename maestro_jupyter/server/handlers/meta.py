@@ -20,8 +20,9 @@ class InfoHandler(MaestroHandler):
     @authorized
     async def get(self) -> None:
         public = self.maestro.services.settings.public_dict()
-        public["user"] = self.acting_user()
-        self.send(Info(version=__version__, **public))
+        actor = self.actor()
+        public.update(user=actor.user, project=actor.default_project or "")
+        self.send(Info(version=__version__, admin=actor.admin, projects=list(actor.projects), **public))
 
 
 class OpenAPIHandler(MaestroHandler):
