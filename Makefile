@@ -104,6 +104,7 @@ bench: install hub-deps system-deps
 	$(BIN)/python benchmarks/bench_costs.py
 	$(BIN)/python benchmarks/bench_hub.py
 	$(BIN)/python benchmarks/bench_transport.py
+	$(BIN)/python benchmarks/bench_team.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

@@ -115,7 +115,7 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench-hub-"))
     started = time.monotonic()
     hub = start_hub(root, {"MAESTRO_HUB_PASSWORD": PASSWORD})
-    print(f"hub, proxy and MLflow service up in {time.monotonic() - started:.2f} s")
+    print(f"hub, proxy, MLflow and Maestro services up in {time.monotonic() - started:.2f} s")
     try:
         http = report("login -> Maestro API answering (HTTP, new user)", http_logins(hub, args.users))
         browser_figures, onboarding = _in_chromium(hub, args.browser_users)

@@ -2,43 +2,64 @@
 
 What it runs:
 - configurable-http-proxy (from npm) in front of everything, on ``MAESTRO_HUB_IP:MAESTRO_HUB_PORT``;
-- an MLflow tracking server as a hub-managed service (started and restarted by the hub, on loopback only, never
-  proxied: it has no authentication of its own). Every user's Maestro registers models and logs runs there;
-- one JupyterLab per user, started as a local process with Maestro enabled and the team's settings in its
-  environment: ``MLFLOW_TRACKING_URI`` (that server), ``MAESTRO_DB_URL`` (one shared Maestro DB: jobs, deployments,
-  costs and budgets), ``MAESTRO_USER`` (the hub user) and ``MAESTRO_ADMINS`` (the hub's admins, who may set budgets).
-  Each user finds the example notebooks in ``maestro-notebooks/`` in their home.
+- the team's **Maestro service** (``python -m maestro_jupyter.server.service``), a hub-managed service named
+  ``maestro`` on loopback, also routed at ``/services/maestro/``. It alone holds the keys: the Maestro DB (jobs,
+  deployments, costs, budgets), the MLflow admin's credentials, the prices and webhooks. It runs in team mode: who
+  acts is the hub user of each request's token, admins are the hub's admins and the group ``maestro-admins``,
+  projects are the hub groups ``project-<name>``;
+- an **MLflow tracking server** as a hub-managed service on loopback (never proxied), behind MLflow's own login
+  (``--app-name basic-auth``): the service is its admin; each member has an MLflow account of their own;
+- one **JupyterLab per member**, a local process with Maestro in it and no keys: ``MAESTRO_URL`` (the service: the
+  sidebar, the magics and the SDK send every operation there with the member's hub token), the member's own MLflow
+  credentials (made, or given a new password, at each start of their server) and ``MLFLOW_EXPERIMENT_NAME`` (their
+  name), so that plain ``mlflow`` logs under their name. Each member finds the example notebooks in
+  ``maestro-notebooks/`` in their home.
 
 Settings (environment variables; every one has a default that works on a laptop):
 
-=============================  =====================================================================================
-``MAESTRO_HUB_HOME``           state: hub DB, cookie secret, MLflow store and artifacts, Maestro DB, users' homes
-                               (default ``~/.maestro-hub``)
-``MAESTRO_HUB_IP`` / ``_PORT``  where the proxy listens (``127.0.0.1:8000``; ``0.0.0.0`` to serve the team)
-``MAESTRO_HUB_PASSWORD``       the team's password (JupyterHub's shared-password authenticator; default: made on
-                               first start, kept in ``<hub home>/password``)
-``MAESTRO_HUB_ADMIN_PASSWORD``  the admins' password, 32 characters or more (default: made, ``admin-password``)
-``MAESTRO_HUB_USERS``          comma-separated team members allowed in (default: anyone with the password)
-``MAESTRO_HUB_ADMINS``         comma-separated hub admins (default ``admin``); they are Maestro's admins too
-``MAESTRO_HUB_DB_URL``         the shared Maestro DB (default SQLite in the hub home; PostgreSQL for a bigger team)
-``MAESTRO_HUB_MLFLOW_STORE``   the MLflow backend store (default SQLite in the hub home)
-``MAESTRO_HUB_MLFLOW_PORT``    the MLflow server's loopback port (5000)
-``MAESTRO_HUB_API_PORT``       the hub's internal API port (8081); ``MAESTRO_HUB_PROXY_API_PORT`` the proxy's (8001)
-``MAESTRO_HUB_PROXY``          the configurable-http-proxy command (default: ``make hub``'s copy under ``.venv``)
-``MAESTRO_HUB_SSL_CERT/_KEY``  serve HTTPS (do, when the hub listens beyond loopback)
-``MAESTRO_HUB_PROMETHEUS_TOKEN``  a token for Prometheus (scopes ``read:metrics``, ``access:servers``), see
-                               ``monitoring/prometheus.yml``
+=================================  ==================================================================================
+``MAESTRO_HUB_HOME``               state: hub DB, cookie secret, the secrets below, MLflow's stores and artifacts,
+                                   the Maestro DB, the service's home, members' homes (default ``~/.maestro-hub``)
+``MAESTRO_HUB_IP`` / ``_PORT``     where the proxy listens (``127.0.0.1:8000``; ``0.0.0.0`` to serve the team)
+``MAESTRO_HUB_PASSWORD``           the team's password (JupyterHub's shared-password authenticator; default: made
+                                   on first start, kept in ``<hub home>/password``)
+``MAESTRO_HUB_ADMIN_PASSWORD``     the admins' password, 32 characters or more (default: made, ``admin-password``)
+``MAESTRO_HUB_USERS``              comma-separated team members allowed in (default: anyone with the password)
+``MAESTRO_HUB_ADMINS``             comma-separated hub admins (default ``admin``); they are Maestro's admins too
+``MAESTRO_HUB_PROJECTS``           projects made at start: ``churn:alice,bob;fraud:bob`` (hub groups
+                                   ``project-churn``...); ``name:*`` puts every member in it at each server start
+                                   (default ``default:*``: everyone may charge the project ``default``)
+``MAESTRO_HUB_DB_URL``             the Maestro DB (default SQLite in the hub home; PostgreSQL for a bigger team)
+``MAESTRO_HUB_SERVICE_PORT``       the Maestro service's loopback port (8082)
+``MAESTRO_HUB_MLFLOW_STORE``       the MLflow backend store (default SQLite in the hub home)
+``MAESTRO_HUB_MLFLOW_AUTH_DB``     MLflow's user database (default SQLite ``mlflow-auth.db`` in the hub home)
+``MAESTRO_HUB_MLFLOW_PORT``        the MLflow server's loopback port (5000)
+``MAESTRO_HUB_MLFLOW_ADMIN_PASSWORD``  the MLflow admin's (the service's) password (default: made,
+                                   ``mlflow-admin-password``); MLflow takes it when its user database is made, so
+                                   change it later with MLflow's update-password API too;
+                                   ``MAESTRO_HUB_MLFLOW_SECRET_KEY`` its CSRF key (made, ``mlflow-secret-key``)
+``MAESTRO_HUB_API_PORT``           the hub's internal API port (8081); ``MAESTRO_HUB_PROXY_API_PORT`` the proxy's
+                                   (8001)
+``MAESTRO_HUB_PROXY``              the configurable-http-proxy command (default: ``make hub``'s copy under ``.venv``)
+``MAESTRO_HUB_SSL_CERT/_KEY``      serve HTTPS (do, when the hub listens beyond loopback)
+``MAESTRO_HUB_PROMETHEUS_TOKEN``   a token for Prometheus (scopes ``read:metrics``, ``access:servers`` and access to
+                                   the Maestro service), see ``monitoring/prometheus.yml``
 ``MAESTRO_HUB_PROMETHEUS_TARGETS``  a ``file_sd`` file the hub keeps listing the running servers, for Prometheus
-=============================  =====================================================================================
+=================================  ==================================================================================
 
-Any other ``MAESTRO_*`` variable in the hub's environment (prices, ``MAESTRO_ALERT_WEBHOOK``...) reaches every user's
-server: team-wide Maestro settings.
+Any other ``MAESTRO_*`` variable in the hub's environment (prices, ``MAESTRO_ALERT_WEBHOOK``, the gate...) is a
+team-wide Maestro setting: it reaches the Maestro service, and no member's server (but ``MAESTRO_HTTP_TIMEOUT`` and
+``MAESTRO_HTTP_RETRIES``, which are the members' clients' own). ``MAESTRO_USER``, ``MAESTRO_ADMINS`` and
+``MAESTRO_PROJECT`` name no one on a team and reach nobody.
 
-Isolation: the single-user servers run under the hub's own OS account, each in its home under
-``MAESTRO_HUB_HOME/users``. A server accepts only its owner (and admins), through the hub's OAuth, so user A cannot
-use user B's JupyterLab or API; but code in any kernel can read the files of the account. That suits a small team
-that trusts itself, as the shared password does (a member can log in under another member's name). The Kubernetes
-distribution (``values.yaml``) puts every user in a pod of their own.
+Isolation: every process runs under the hub's own OS account, each member's server in its home under
+``MAESTRO_HUB_HOME/users``. A server accepts only its owner (and admins and Prometheus, through the hub's OAuth, who
+cannot use it to act as its owner), so member A cannot use member B's JupyterLab or API. Maestro's rules (owners,
+budgets, the gate, projects) hold for everything that goes through Maestro and MLflow, since no member is handed a
+key. But code in any kernel can read the files of the account, the secrets and the SQLite stores in the hub home
+included, and the shared password lets a member log in under another's name: the local hub suits a small team that
+trusts itself. The Kubernetes distribution (``values.yaml``) puts every member in a pod of their own and the service
+in another.
 """
 
 from __future__ import annotations
@@ -53,10 +74,17 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from jupyterhub import orm
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 
+from maestro_jupyter.backends.mlflow_auth import (
+    MemberCredentials,
+    auth_server_env,
+    provision_member,
+    write_auth_config,
+)
 from maestro_jupyter.examples import copy_new
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - provided by JupyterHub when it loads this file
@@ -65,8 +93,9 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 HUB_HOME = Path(os.environ.get("MAESTRO_HUB_HOME", "~/.maestro-hub")).expanduser().resolve()
 USERS_HOME = HUB_HOME / "users"
+SERVICE_HOME = HUB_HOME / "maestro-service"
 NOTEBOOKS = REPO / "notebooks"
-for folder in (HUB_HOME, USERS_HOME):
+for folder in (HUB_HOME, USERS_HOME, SERVICE_HOME, SERVICE_HOME / "tmp"):
     folder.mkdir(parents=True, exist_ok=True)
 
 
@@ -107,7 +136,8 @@ c.ConfigurableHTTPProxy.command = proxy_command()
 # --- Who may log in -------------------------------------------------------------------------------------------------
 ADMINS = names(setting("ADMINS", "admin"))
 c.Authenticator.admin_users = ADMINS
-# Hub names become folder names, Maestro users and Kubernetes labels: keep them to one safe, lower-case shape.
+# Hub names become folder names, Maestro and MLflow users and Kubernetes labels: keep them to one safe, lower-case
+# shape (the MLflow admin's name below is outside it, so no member can be given it).
 c.Authenticator.username_pattern = r"^[a-z][a-z0-9._-]{0,38}$"
 
 
@@ -133,89 +163,226 @@ members = names(setting("USERS", ""))
 c.Authenticator.allowed_users = members
 c.Authenticator.allow_all = not members
 
-# --- The shared services: MLflow (managed by the hub) and the Maestro DB ------------------------------------------
+# --- Projects: hub groups project-<name> --------------------------------------------------------------------------
+#: Hub groups with this prefix are Maestro projects (the service's MAESTRO_PROJECT_PREFIX default).
+PROJECT_PREFIX = "project-"
+#: Every member: a project listed with ``*`` takes each member at each start of their server.
+EVERYONE = "*"
+
+
+def projects(value: str) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
+    """``MAESTRO_HUB_PROJECTS`` (``churn:alice,bob;fraud:bob;default:*``) as ``load_groups`` and the groups that
+    take every member."""
+    groups: dict[str, dict[str, list[str]]] = {}
+    open_to_all: list[str] = []
+    for entry in (e.strip() for e in value.split(";")):
+        if not entry:
+            continue
+        project, sep, people = (part.strip() for part in entry.partition(":"))
+        if not sep or not project or any(ch in project for ch in " ,*/"):
+            raise SystemExit(f"MAESTRO_HUB_PROJECTS: {entry!r} is not 'project:user,user' or 'project:*'")
+        group = f"{PROJECT_PREFIX}{project}"
+        listed = names(people)
+        if EVERYONE in listed:
+            open_to_all.append(group)
+            listed.discard(EVERYONE)
+        groups.setdefault(group, {"users": []})["users"] += sorted(listed)
+    return groups, open_to_all
+
+
+c.JupyterHub.load_groups, OPEN_PROJECTS = projects(setting("PROJECTS", f"default:{EVERYONE}"))
+
+# --- MLflow (managed by the hub, behind MLflow's own login) --------------------------------------------------------
 MLFLOW_URL = f"http://127.0.0.1:{setting('MLFLOW_PORT', '5000')}"
+#: The MLflow admin: the Maestro service, and only it. Not a hub user name (they start with a letter).
+MLFLOW_ADMIN = "_maestro"
+MLFLOW_ADMIN_PASSWORD = secret("MLFLOW_ADMIN_PASSWORD", 32)
+MLFLOW_AUTH_CONFIG = write_auth_config(
+    HUB_HOME / "mlflow-auth.ini",  # mode 0600: it holds the admin's password
+    setting("MLFLOW_AUTH_DB", "") or HUB_HOME,  # a folder: SQLite mlflow-auth.db in it
+    MLFLOW_ADMIN,
+    MLFLOW_ADMIN_PASSWORD,
+)
+#: MLflow's login checks the password of every request with scrypt (about 0.1 s of a core each); it keeps a successful
+#: check this many seconds (in memory, keyed by an HMAC of the password), so a notebook's burst of MLflow calls pays it
+#: once. A password the hub has just rotated stays good at most this long.
+MLFLOW_AUTH_CACHE_S = 60
+with MLFLOW_AUTH_CONFIG.open("a", encoding="utf-8") as ini:  # [mlflow] is the file's one section
+    ini.write(f"auth_cache_ttl_seconds = {MLFLOW_AUTH_CACHE_S}\n")
 # fmt: off
 MLFLOW_ARGS = [
+    "--app-name", "basic-auth",
     "--backend-store-uri", setting("MLFLOW_STORE", f"sqlite:///{HUB_HOME / 'mlflow.db'}"),
     "--artifacts-destination", (HUB_HOME / "mlflow-artifacts").as_uri(),
     "--host", "127.0.0.1", "--port", MLFLOW_URL.rsplit(":", 1)[1], "--workers", "1",
 ]
 # fmt: on
+
+# --- The Maestro service (managed by the hub): the only holder of the team's keys --------------------------------
+SERVICE_NAME = "maestro"
+SERVICE_URL = f"http://127.0.0.1:{setting('SERVICE_PORT', '8082')}"
+#: What members' servers and kernels send operations to: the service itself, on loopback, at its prefix. Not through
+#: the proxy: one hop less, and no dependence on the proxy's public address (0.0.0.0, a TLS certificate for a name).
+#: The service checks every request's token with the hub either way.
+MAESTRO_URL = f"{SERVICE_URL}/services/{SERVICE_NAME}"
+SERVICE_SCOPE = f"access:services!service={SERVICE_NAME}"
 MAESTRO_DB_URL = setting("DB_URL", f"sqlite:///{HUB_HOME / 'maestro.db'}")
+
+#: Settings that name who acts, or where Maestro runs: the wiring below decides them, never the hub's environment.
+WIRED = ("MAESTRO_USER", "MAESTRO_ADMINS", "MAESTRO_PROJECT", "MAESTRO_URL", "MAESTRO_TOKEN", "MAESTRO_DB_URL")
+#: Team-wide Maestro settings: every ``MAESTRO_*`` variable of the hub's (but its own ``MAESTRO_HUB_*``), e.g.
+#: ``MAESTRO_PRICE_CPU_HOUR`` or ``MAESTRO_ALERT_WEBHOOK``. They configure the service; the wiring always wins.
+TEAM_SETTINGS = {
+    k: v
+    for k, v in os.environ.items()
+    if k.startswith("MAESTRO_") and not k.startswith("MAESTRO_HUB_") and k not in WIRED
+}
+#: The team settings that are the members' own (how their client waits for the service), given to their servers.
+CLIENT_SETTINGS = ("MAESTRO_HTTP_TIMEOUT", "MAESTRO_HTTP_RETRIES")
+
+SERVICE_ENV = {
+    # Its own home and Jupyter folders: no configuration of the hub account's own leaks in, and its root folder (a
+    # temporary one, under TMPDIR) and its jobs' folders are under the hub home.
+    "HOME": str(SERVICE_HOME),
+    "JUPYTER_CONFIG_DIR": str(SERVICE_HOME / ".jupyter"),
+    "JUPYTER_DATA_DIR": str(SERVICE_HOME / ".local/share/jupyter"),
+    "JUPYTER_RUNTIME_DIR": str(SERVICE_HOME / ".local/share/jupyter/runtime"),
+    "TMPDIR": str(SERVICE_HOME / "tmp"),
+    "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+    "PYTHONUNBUFFERED": "1",
+    **TEAM_SETTINGS,
+    "MAESTRO_HOME": str(SERVICE_HOME / ".maestro"),
+    "MAESTRO_TEAM": "1",
+    "MAESTRO_COMPUTE": "local",
+    "MAESTRO_DB_URL": MAESTRO_DB_URL,
+    "MLFLOW_TRACKING_URI": MLFLOW_URL,
+    "MLFLOW_TRACKING_USERNAME": MLFLOW_ADMIN,
+    "MLFLOW_TRACKING_PASSWORD": MLFLOW_ADMIN_PASSWORD,
+}
+
 c.JupyterHub.services = [
     {
-        # No "url": the hub starts and watches the server but does not route to it, since MLflow has no login.
+        # No "url": the hub starts and watches the server but does not route to it; MLflow's UI is for the hub's
+        # machine (members sign in with their own MLflow credentials).
         "name": "mlflow",
         "command": [sys.executable, "-m", "mlflow", "server", *MLFLOW_ARGS],
         "cwd": str(HUB_HOME),
-    }
+        "environment": auth_server_env(MLFLOW_AUTH_CONFIG, secret("MLFLOW_SECRET_KEY", 32)),
+    },
+    {
+        "name": SERVICE_NAME,
+        "url": SERVICE_URL,
+        "command": [
+            sys.executable,
+            "-m",
+            "maestro_jupyter.server.service",
+            *(["--allow-root"] if os.geteuid() == 0 else []),
+        ],
+        "cwd": str(SERVICE_HOME),
+        "oauth_no_confirm": True,  # a browser reaching /services/maestro/ is not asked to confirm
+        "environment": SERVICE_ENV,
+    },
 ]
-service_roles: list[dict[str, object]] = []
+roles: list[dict[str, Any]] = [
+    # Every member may reach the Maestro service with their tokens (the default user role has only "self").
+    {"name": "user", "scopes": ["self", SERVICE_SCOPE]},
+]
 if prometheus_token := setting("PROMETHEUS_TOKEN", ""):
-    # Prometheus scrapes every user's Maestro exposition through the proxy with this token (monitoring/prometheus.yml).
+    # Prometheus scrapes every member's Maestro exposition through the proxy with this token
+    # (monitoring/prometheus.yml), or the service's once, at /services/maestro/maestro/api/v1/metrics.
     c.JupyterHub.services.append({"name": "prometheus", "api_token": prometheus_token})
-    service_roles.append(
-        {"name": "prometheus", "scopes": ["read:metrics", "access:servers"], "services": ["prometheus"]}
+    roles.append(
+        {"name": "prometheus", "scopes": ["read:metrics", "access:servers", SERVICE_SCOPE], "services": ["prometheus"]}
     )
 if targets_file := setting("PROMETHEUS_TARGETS", ""):
-    # ... and finds the users' servers in this file_sd file, which a managed service keeps up to date.
+    # ... and finds the members' servers in this file_sd file, which a managed service keeps up to date.
     proxy_address = c.JupyterHub.bind_url.split("://", 1)[1].replace("0.0.0.0", "127.0.0.1")  # noqa: S104
     targets_command = [sys.executable, str(REPO / "jupyterhub/monitoring/hub_targets.py")]
     targets_command += [str(Path(targets_file).resolve()), "--proxy", proxy_address]
     targets_command += ["--interval", setting("PROMETHEUS_TARGETS_INTERVAL", "15")]
     c.JupyterHub.services.append({"name": "prometheus-targets", "command": targets_command})
-    service_roles.append(
+    roles.append(
         {"name": "prometheus-targets", "scopes": ["list:users", "read:servers"], "services": ["prometheus-targets"]}
     )
-c.JupyterHub.load_roles = service_roles
+c.JupyterHub.load_roles = roles
+# A member's server's token (JUPYTERHUB_API_TOKEN, which its kernels inherit) may call the service as the member:
+# the server role's scopes, and the service's.
+c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", SERVICE_SCOPE]
 
-#: Team-wide Maestro settings: every ``MAESTRO_*`` variable of the hub's (but its own ``MAESTRO_HUB_*``) reaches every
-#: user's server, e.g. ``MAESTRO_PRICE_CPU_HOUR`` or ``MAESTRO_ALERT_WEBHOOK``. The wiring below always wins.
-TEAM_SETTINGS = {k: v for k, v in os.environ.items() if k.startswith("MAESTRO_") and not k.startswith("MAESTRO_HUB_")}
-
-#: How long a spawn waits for the MLflow service (the hub starts both at once; MLflow takes a few seconds).
-MLFLOW_WAIT_S = 60.0
+# --- Members' servers ---------------------------------------------------------------------------------------------
+#: How long a spawn waits for the MLflow and Maestro services (the hub starts them with itself; they take seconds).
+SERVICES_WAIT_S = 60.0
 
 
-def mlflow_ready() -> bool:
+def answers(url: str, healthy_only: bool) -> bool:
+    """Whether ``url`` answers: with a 200 (``healthy_only``), or at all (an authenticated API's 403 counts)."""
     try:
-        with urllib.request.urlopen(f"{MLFLOW_URL}/health", timeout=2) as response:  # noqa: S310 - our loopback
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our loopback services
             return bool(response.status == 200)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return not healthy_only
     except (OSError, urllib.error.URLError):
         return False
 
 
+async def wait_for(url: str, what: str, healthy_only: bool) -> None:
+    deadline = time.monotonic() + SERVICES_WAIT_S
+    while not await asyncio.to_thread(answers, url, healthy_only):  # off the hub's event loop: it serves everyone
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the {what} at {url} is not answering; see the hub's log")
+        await asyncio.sleep(0.25)  # polling a service that is starting, not waiting for a result
+
+
+def join_open_projects(user: Any) -> None:
+    """Put ``user`` in every project open to all members (``name:*``), if not in it yet."""
+    db = user.db
+    for name in OPEN_PROJECTS:
+        group = orm.Group.find(db, name)
+        if group is not None and group not in user.orm_user.groups:
+            user.orm_user.groups.append(group)
+            db.commit()
+
+
+async def prepare_member(spawner: MaestroSpawner) -> None:
+    """Before a member's server starts (``pre_spawn_hook``): the services are up, the member is in the projects
+    open to all, and the hub gives them MLflow credentials of their own (made on the first start, a new password at
+    each start), with the MLflow admin's credentials that only the hub and the service hold."""
+    await wait_for(f"{MLFLOW_URL}/health", "MLflow service", healthy_only=True)
+    await wait_for(f"{MAESTRO_URL}/maestro/api/v1/info", "Maestro service", healthy_only=False)
+    join_open_projects(spawner.user)
+    spawner.mlflow_credentials = await asyncio.to_thread(
+        provision_member, MLFLOW_URL, MLFLOW_ADMIN, MLFLOW_ADMIN_PASSWORD, spawner.user.name
+    )
+
+
 class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
-    """A local JupyterLab per user, with Maestro wired to the team's registry and DB.
+    """A local JupyterLab per member, with Maestro forwarding to the team's service and MLflow as the member.
 
     Based on JupyterHub's SimpleLocalProcessSpawner: servers run under the hub's account (no system user per hub
     user), each with its own home. See the module docstring for what that isolates."""
 
+    mlflow_credentials: MemberCredentials | None = None
+
     def user_env(self, env: dict[str, str]) -> dict[str, str]:
         env = super().user_env(env)
-        home = Path(self.home_dir)
-        admins = sorted(u.name for u in self.user.db.query(orm.User).filter(orm.User.admin.is_(True)))
-        env.update(TEAM_SETTINGS)
+        if self.mlflow_credentials is None:
+            raise RuntimeError(f"no MLflow credentials were made for {self.user.name} (the pre-spawn hook did not run)")
+        env.update({k: TEAM_SETTINGS[k] for k in CLIENT_SETTINGS if k in TEAM_SETTINGS})
         env.update(
             {
                 "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', os.defpath)}",
+                "MAESTRO_URL": MAESTRO_URL,
+                "MAESTRO_HOME": str(Path(self.home_dir) / ".maestro"),
                 "MLFLOW_TRACKING_URI": MLFLOW_URL,
-                "MAESTRO_DB_URL": MAESTRO_DB_URL,
-                "MAESTRO_USER": self.user.name,
-                "MAESTRO_ADMINS": ",".join(admins),
-                "MAESTRO_HOME": str(home / ".maestro"),
+                **self.mlflow_credentials.env(),
+                "MLFLOW_EXPERIMENT_NAME": self.user.name,
             }
         )
         return env
 
     async def start(self) -> tuple[str, int]:
         self._prepare_home(Path(self.home_dir))
-        deadline = time.monotonic() + MLFLOW_WAIT_S
-        while not await asyncio.to_thread(mlflow_ready):  # off the hub's event loop: it serves everyone
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the MLflow service at {MLFLOW_URL} is not answering; see the hub's log")
-            await asyncio.sleep(0.25)  # polling a service that is starting, not waiting for a result
         return await super().start()  # type: ignore[no-any-return]
 
     @staticmethod
@@ -231,6 +398,7 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
 
 
 c.JupyterHub.spawner_class = MaestroSpawner
+c.Spawner.pre_spawn_hook = prepare_member
 c.MaestroSpawner.home_dir_template = str(USERS_HOME / "{username}")
 c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"

@@ -15,6 +15,7 @@ from ..backends.compute.base import ComputeBackend
 from ..services import Services
 from ..settings import SETTINGS, Settings, SettingSpec
 from .context import MaestroContext
+from .forwarding import Forwarder, forwarding
 from .handlers import rules
 from .ratelimit import RateLimiter
 
@@ -70,7 +71,15 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
             limiter=RateLimiter(settings.rate_limit, settings.rate_window),
         )
         self.settings["maestro"] = context
+        if forwarding(settings):
+            # A member's server of a team: every operation goes to the team's service, with this server's hub token;
+            # nothing here opens a store (there are no keys here to open one with).
+            self.settings["maestro_forwarder"] = Forwarder(settings)
+            self.log.info("Maestro: every operation goes to the team's service at %s", settings.url)
+            return
         self.log.info("Maestro: tracking %s, compute %s", settings.public_dict()["tracking_uri"], settings.compute)
+        if settings.url:
+            self.log.warning("Maestro: MAESTRO_URL (%s) is ignored in team mode: this is the service", settings.url)
         if settings.team:
             provider = getattr(self.serverapp, "identity_provider", None)
             if not hasattr(provider, "hub_auth"):
@@ -97,6 +106,8 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         import asyncio
 
         context: MaestroContext = self.settings["maestro"]
+        if forwarding(context.services.settings):
+            return  # the service warms its stores up, reconciles its jobs and meters usage
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(context.executor, _warm_up, context.services)
         future.add_done_callback(lambda f: f.exception() and self.log.warning("Maestro warm-up: %s", f.exception()))

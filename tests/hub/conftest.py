@@ -1,5 +1,6 @@
-"""The hub suite: one real JupyterHub (proxy, MLflow service, local JupyterLab servers) for the session, and a team
-of three logged in through the login form: alice and bob, members, and boss, a hub admin."""
+"""The hub suite: one real JupyterHub (proxy, MLflow and Maestro services, local JupyterLab servers) for the session,
+and a team of three logged in through the login form: alice and bob, members of the project hub-team, and boss, a
+hub admin."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ __all__ = ["browser", "jp_asyncio_loop", "jp_server_cleanup", "page"]  # fixture
 TEAM_PASSWORD = "team-password-42"
 ADMIN_PASSWORD = "an-admin-password-of-forty-characters-42"
 PROMETHEUS_TOKEN = "prometheus-scrape-token-for-the-hub-tests"
+#: The project alice and bob work for (the hub group project-hub-team, made at the hub's start).
+PROJECT = "hub-team"
 #: The file_sd file the hub keeps, beside its home.
 TARGETS_FILE = "prometheus-targets.json"
 
@@ -37,13 +40,15 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                 "MAESTRO_HUB_PASSWORD": TEAM_PASSWORD,
                 "MAESTRO_HUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
                 "MAESTRO_HUB_ADMINS": "boss",
+                "MAESTRO_HUB_PROJECTS": f"{PROJECT}:alice,bob",
                 "MAESTRO_HUB_PROMETHEUS_TOKEN": PROMETHEUS_TOKEN,
                 "MAESTRO_HUB_PROMETHEUS_TARGETS": str(root / TARGETS_FILE),
                 "MAESTRO_HUB_PROMETHEUS_TARGETS_INTERVAL": "0.5",
-                # A team-wide Maestro setting, forwarded to every server: prices that make any job cost something.
+                # A team-wide Maestro setting, given to the service: prices that make any job cost something.
                 "MAESTRO_PRICE_CPU_HOUR": "36",
-                # ... but the per-user wiring wins: this reaches no server as its user (each one's `info` says).
+                # ... but settings name no one on a team: these reach no server and make nobody a user or an admin.
                 "MAESTRO_USER": "intruder",
+                "MAESTRO_ADMINS": "alice",
             },
         )
     except RuntimeError as exc:

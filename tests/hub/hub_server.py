@@ -1,12 +1,13 @@
-"""A real JupyterHub from ``jupyterhub/jupyterhub_config.py``: its configurable-http-proxy, its MLflow service and
-local JupyterLab servers, on a hub home of the test's, and the calls a user makes through the proxy.
+"""A real JupyterHub from ``jupyterhub/jupyterhub_config.py``: its configurable-http-proxy, its MLflow and Maestro
+services and local JupyterLab servers, on a hub home of the test's, and the calls a user makes through the proxy.
 
-Readiness is polled within bounds (the hub, then MLflow, then each user's server); every process the hub started
-leads or joins the hub's process group, which is ended at the close.
+Readiness is polled within bounds (the hub, then MLflow and the Maestro service, then each user's server); every
+process the hub started leads or joins the hub's process group, which is ended at the close.
 """
 
 from __future__ import annotations
 
+import configparser
 import contextlib
 import os
 import re
@@ -65,6 +66,8 @@ class Hub:
     log_path: Path
     process: subprocess.Popen[bytes] = field(repr=False)
     mlflow_url: str = ""
+    #: The Maestro service's own address (loopback), as members' servers reach it: ``MAESTRO_URL``.
+    service_url: str = ""
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else "<no log>"
@@ -115,6 +118,36 @@ class Hub:
             time.sleep(POLL_S)
         raise RuntimeError(f"{user.name}'s server not ready in {SPAWN_TIMEOUT_S:.0f} s ({last}):\n{self.log()[-4000:]}")
 
+    def mlflow_admin(self) -> tuple[str, str]:
+        """The MLflow admin's user name and password (the service's), from the auth config the hub wrote."""
+        config = configparser.ConfigParser()
+        config.read(self.home / "mlflow-auth.ini")
+        return config["mlflow"]["admin_username"], config["mlflow"]["admin_password"]
+
+    def server_env(self, name: str) -> dict[str, str]:
+        """The environment of ``name``'s running JupyterLab (what its kernels inherit), read from /proc."""
+        return self._process_env(b"jupyterhub-singleuser", self.home / "users" / name)
+
+    def service_env(self) -> dict[str, str]:
+        """The environment of the running Maestro service."""
+        return self._process_env(b"maestro_jupyter.server.service", self.home / "maestro-service")
+
+    @staticmethod
+    def _process_env(marker: bytes, cwd: Path) -> dict[str, str]:
+        folder = cwd.resolve()
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                if marker not in (proc / "cmdline").read_bytes() or (proc / "cwd").resolve() != folder:
+                    continue
+                raw = (proc / "environ").read_bytes()
+            except OSError:
+                continue  # gone, or not ours to read
+            pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
+            return {k.decode(): v.decode(errors="replace") for k, _, v in pairs}
+        raise AssertionError(f"no running process of {marker.decode()} in {folder}")
+
     def maestro(self, owner: str, path: str) -> str:
         """The URL of a Maestro REST path on ``owner``'s server, through the proxy."""
         return f"{self.url}user/{owner}/maestro/api/v1/{path}"
@@ -142,6 +175,7 @@ def hub_env(home: Path, ports: dict[str, int], extra: dict[str, str] | None = No
             "MAESTRO_HUB_API_PORT": str(ports["api"]),
             "MAESTRO_HUB_PROXY_API_PORT": str(ports["proxy_api"]),
             "MAESTRO_HUB_MLFLOW_PORT": str(ports["mlflow"]),
+            "MAESTRO_HUB_SERVICE_PORT": str(ports.get("service", 0)),
             "MAESTRO_HUB_PROXY": str(PROXY),
             "PYTHONUNBUFFERED": "1",
         }
@@ -151,31 +185,36 @@ def hub_env(home: Path, ports: dict[str, int], extra: dict[str, str] | None = No
 
 
 def start_hub(root: Path, extra_env: dict[str, str] | None = None) -> Hub:
-    """``jupyterhub -f jupyterhub/jupyterhub_config.py`` on ``root``; returns once the hub and MLflow answer."""
+    """``jupyterhub -f jupyterhub/jupyterhub_config.py`` on ``root``; returns once the hub, MLflow and the Maestro
+    service answer."""
     if not PROXY.exists():
         raise RuntimeError(f"configurable-http-proxy is not installed at {PROXY}: run `make hub-deps`")
-    port, api, proxy_api, mlflow = free_ports(4)
+    port, api, proxy_api, mlflow, service = free_ports(5)
+    ports = {"port": port, "api": api, "proxy_api": proxy_api, "mlflow": mlflow, "service": service}
     home = root / "hub-home"
-    env = hub_env(home, {"port": port, "api": api, "proxy_api": proxy_api, "mlflow": mlflow}, extra_env)
+    env = hub_env(home, ports, extra_env)
     log_path = root / "jupyterhub.log"
     process = spawn_logged([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], root, env, log_path)
-    hub = Hub(f"http://127.0.0.1:{port}/", home, log_path, process, f"http://127.0.0.1:{mlflow}")
+    service_url = f"http://127.0.0.1:{service}/services/maestro"
+    hub = Hub(f"http://127.0.0.1:{port}/", home, log_path, process, f"http://127.0.0.1:{mlflow}", service_url)
     try:
         _wait(hub, f"{hub.url}hub/api/", "the hub")
         _wait(hub, f"{hub.mlflow_url}/health", "the MLflow service")
+        # Without a token the service's API answers 403: it is up, and it asks the hub who calls.
+        _wait(hub, f"{hub.service_url}/maestro/api/v1/info", "the Maestro service", status=403)
     except BaseException:
         stop_hub(hub)
         raise
     return hub
 
 
-def _wait(hub: Hub, url: str, what: str) -> None:
+def _wait(hub: Hub, url: str, what: str, status: int = 200) -> None:
     deadline = time.monotonic() + HUB_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if hub.process.poll() is not None:
             raise RuntimeError(f"the hub exited ({hub.process.returncode}):\n{hub.log()[-4000:]}")
         try:
-            if requests.get(url, timeout=2).status_code == 200:
+            if requests.get(url, timeout=2).status_code == status:
                 return
         except requests.RequestException:
             pass

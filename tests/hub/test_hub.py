@@ -1,13 +1,18 @@
-"""The team hub of ``jupyterhub/jupyterhub_config.py``, for real: its proxy, its MLflow service, two members and an
-admin logged in through the login form, each with a JupyterLab of their own wired to the shared registry and DB."""
+"""The team hub of ``jupyterhub/jupyterhub_config.py``, for real: its proxy, its MLflow and Maestro services, two
+members and an admin logged in through the login form, each with a JupyterLab of their own that holds no key and
+sends every Maestro operation to the team's service as its owner."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import requests
 
-from tests.hub.conftest import PROMETHEUS_TOKEN
+from tests.hub.conftest import PROJECT, PROMETHEUS_TOKEN
 from tests.hub.hub_server import Hub
 
 #: A job that trains and registers a model into whatever registry its user's Maestro points at.
@@ -25,22 +30,99 @@ with mlflow.start_run():
 """
 JOB_TIMEOUT_S = 180.0
 
+#: What a member's kernel does, run with exactly their server's environment: plain mlflow logging, then the SDK
+#: (over HTTP to the service, with the server's hub token), then what it must not do.
+IN_A_MEMBERS_KERNEL = """
+import json, sys
+import mlflow
+from mlflow.exceptions import MlflowException
+from maestro_jupyter import MaestroClient
+from maestro_jupyter.errors import PermissionDenied
 
-def test_each_member_gets_a_lab_with_maestro_wired_to_the_team_services(hub: Hub, team):
+out = {}
+with mlflow.start_run() as run:  # MLFLOW_EXPERIMENT_NAME: the member's own experiment, made on first use
+    mlflow.log_metric("hub_metric", 0.5)
+out["experiment"] = mlflow.get_experiment(run.info.experiment_id).name
+out["run_user"] = run.info.user_id
+out["metric"] = mlflow.get_run(run.info.run_id).data.metrics["hub_metric"]
+ml = MaestroClient()
+out["client"] = repr(ml)
+out["budgets_can_edit"] = ml.budgets.list().can_edit
+try:
+    ml.budgets.set("project:hub-team", 1_000_000)
+    out["set_budget"] = "allowed"
+except PermissionDenied as exc:
+    out["set_budget"] = str(exc)
+other = sys.argv[1]
+if other:
+    try:
+        mlflow.set_experiment(other)
+        with mlflow.start_run():
+            pass
+        out["other_experiment"] = "allowed"
+    except MlflowException as exc:
+        out["other_experiment"] = exc.error_code
+print(json.dumps(out))
+"""
+
+
+def test_each_member_gets_a_lab_with_maestro_answering_for_them(hub: Hub, team):
     for member in (team.alice, team.bob):
         response = hub.api(member, "GET", member.name, "info")
         assert response.status_code == 200
         info = response.json()
-        assert info["user"] == member.name  # MAESTRO_USER from the hub user, not the hub's own "intruder"
+        # Who the service takes them for: the hub user and their hub groups, not the hub's MAESTRO_USER/_ADMINS.
+        assert (info["user"], info["admin"], info["projects"], info["project"]) == (
+            member.name,
+            False,
+            [PROJECT],
+            PROJECT,
+        )
         assert info["tracking_uri"] == hub.mlflow_url  # the hub's managed MLflow service
         assert info["compute"] == "local"
         # The lab page itself is served through the proxy with the member's token.
         lab = requests.get(f"{hub.url}user/{member.name}/lab", headers=member.auth(), timeout=30)
         assert lab.status_code == 200
         assert "maestro-jupyter" in lab.text  # the Maestro lab extension is among the page's federated extensions
+    boss = hub.api(team.boss, "GET", "boss", "info").json()
+    assert (boss["user"], boss["admin"], boss["projects"]) == ("boss", True, [])
+    # The OpenAPI document is the member's server's own (it is not an operation).
+    assert hub.api(team.alice, "GET", "alice", "openapi.json").json()["openapi"].startswith("3.")
     # Each member found the example notebooks in their home.
     for name in ("alice", "bob"):
         assert sorted(p.name for p in (hub.home / "users" / name / "maestro-notebooks").glob("*.ipynb"))
+
+
+def test_members_servers_hold_no_key_but_their_own_and_the_service_holds_the_teams(hub: Hub, team):
+    admin_user, admin_password = hub.mlflow_admin()
+    passwords = {}
+    for name in ("alice", "bob"):
+        env = hub.server_env(name)
+        assert env["MAESTRO_URL"] == hub.service_url
+        assert env["JUPYTERHUB_API_TOKEN"]  # the member's server token: what the SDK and the server forward with
+        assert env["MLFLOW_TRACKING_URI"] == hub.mlflow_url
+        assert (env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_EXPERIMENT_NAME"]) == (name, name)
+        passwords[name] = env["MLFLOW_TRACKING_PASSWORD"]
+        # No key, no setting that would name someone, no team rule: those are the service's.
+        held = {"MAESTRO_DB_URL", "MAESTRO_ADMINS", "MAESTRO_USER", "MAESTRO_PROJECT", "MAESTRO_TEAM", "MAESTRO_TOKEN"}
+        assert not held & env.keys()
+        assert "MAESTRO_PRICE_CPU_HOUR" not in env
+        values = "\n".join(env.values())
+        assert admin_password not in values
+        assert admin_user not in values
+        assert "maestro.db" not in values
+    assert len(set(passwords.values())) == 2
+    assert all(len(p) >= 32 for p in passwords.values())
+
+    service = hub.service_env()
+    assert service["MAESTRO_DB_URL"] == f"sqlite:///{hub.home / 'maestro.db'}"
+    assert (service["MLFLOW_TRACKING_USERNAME"], service["MLFLOW_TRACKING_PASSWORD"]) == (admin_user, admin_password)
+    assert (service["MAESTRO_TEAM"], service["MAESTRO_COMPUTE"], service["MAESTRO_PRICE_CPU_HOUR"]) == (
+        "1",
+        "local",
+        "36",
+    )
+    assert not {"MAESTRO_USER", "MAESTRO_ADMINS", "MAESTRO_URL"} & service.keys()
 
 
 def test_a_member_is_refused_on_another_members_server(hub: Hub, team):
@@ -54,6 +136,12 @@ def test_a_member_is_refused_on_another_members_server(hub: Hub, team):
     # No credentials at all: nothing but a redirect to the login.
     anonymous = requests.get(hub.maestro("bob", "models"), allow_redirects=False, timeout=30)
     assert anonymous.status_code in (302, 403)
+    # The hub lets an admin into alice's server, but her server does not act for anyone but her: it would do so
+    # with her token.
+    for path in ("budgets", "info"):
+        borrowed = hub.api(team.boss, "GET", "alice", path)
+        assert borrowed.status_code == 403, borrowed.text
+        assert borrowed.json()["message"].endswith("boss must use their own server")
 
 
 def test_prometheus_scrapes_every_members_metrics_with_the_hubs_service_token(hub: Hub, team):
@@ -62,6 +150,12 @@ def test_prometheus_scrapes_every_members_metrics_with_the_hubs_service_token(hu
         response = requests.get(hub.maestro(name, "metrics"), headers=bearer, allow_redirects=False, timeout=30)
         assert response.status_code == 200, response.text[:300]
         assert "# TYPE maestro_" in response.text
+    # ... or the team's figures once, from the service itself.
+    service = requests.get(
+        f"{hub.url}services/maestro/maestro/api/v1/metrics", headers=bearer, allow_redirects=False, timeout=30
+    )
+    assert service.status_code == 200, service.text[:300]
+    assert "# TYPE maestro_cost_dollars_total counter" in service.text
     # A wrong token gets nothing.
     wrong = requests.get(
         hub.maestro("alice", "metrics"), headers={"Authorization": "Bearer nope"}, allow_redirects=False, timeout=30
@@ -71,16 +165,19 @@ def test_prometheus_scrapes_every_members_metrics_with_the_hubs_service_token(hu
 
 def test_maestro_admins_are_the_hub_admins(hub: Hub, team):
     assert hub.api(team.boss, "GET", "boss", "budgets").json()["can_edit"] is True
-    assert hub.api(team.alice, "GET", "alice", "budgets").json()["can_edit"] is False
+    assert hub.api(team.alice, "GET", "alice", "budgets").json()["can_edit"] is False  # MAESTRO_ADMINS named her
     budget = {"amount": 100, "period": "monthly"}
-    refused = hub.api(team.alice, "PUT", "alice", "budgets/project/hub-team", budget)
+    refused = hub.api(team.alice, "PUT", "alice", f"budgets/project/{PROJECT}", budget)
     assert refused.status_code == 403
-    created = hub.api(team.boss, "PUT", "boss", "budgets/project/hub-team", budget)
+    assert refused.json()["message"] == "Only an admin may change budgets (alice is not one)"
+    created = hub.api(team.boss, "PUT", "boss", f"budgets/project/{PROJECT}", budget)
     assert created.status_code == 200, created.text
-    # One Maestro DB for the team: the budget the admin set is the one alice sees.
-    listed = hub.api(team.alice, "GET", "alice", "budgets").json()["budgets"]
-    assert [(b["scope"], b["subject"]) for b in listed] == [("project", "hub-team")]
-    assert hub.api(team.boss, "DELETE", "boss", "budgets/project/hub-team").status_code in (200, 204)
+    try:
+        # One Maestro DB for the team, behind the service: the budget the admin set is the one alice sees.
+        listed = hub.api(team.alice, "GET", "alice", "budgets").json()["budgets"]
+        assert [(b["scope"], b["subject"]) for b in listed] == [("project", PROJECT)]
+    finally:
+        assert hub.api(team.boss, "DELETE", "boss", f"budgets/project/{PROJECT}").status_code in (200, 204)
 
 
 def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, team):
@@ -88,7 +185,7 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
     submitted = hub.api(team.alice, "POST", "alice", "training/jobs", job_body)
     assert submitted.status_code in (200, 201), submitted.text
     job = submitted.json()
-    assert job["user"] == "alice"
+    assert (job["user"], job["project"]) == ("alice", PROJECT)
     deadline = time.monotonic() + JOB_TIMEOUT_S
     while job["status"] not in ("succeeded", "failed", "cancelled", "lost"):
         assert time.monotonic() < deadline, f"job still {job['status']} after {JOB_TIMEOUT_S:.0f} s"
@@ -96,6 +193,10 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
         job = hub.api(team.alice, "GET", "alice", f"training/jobs/{job['id']}").json()
     logs = hub.api(team.alice, "GET", "alice", f"training/jobs/{job['id']}/logs", None).json()
     assert job["status"] == "succeeded", logs
+    # Bob's server asks the service as bob, whatever the job: he may not cancel alice's.
+    stolen = hub.api(team.bob, "POST", "bob", f"training/jobs/{job['id']}/cancel")
+    assert stolen.status_code == 403, stolen.text
+    assert stolen.json()["message"] == f"Job {job['id']} belongs to alice; only they can cancel it"
 
     # Bob's Maestro reads the same registry: alice's model is there, with the run she made.
     models = hub.api(team.bob, "GET", "bob", "models?search=hub-shared-iris").json()["models"]
@@ -103,11 +204,38 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
     version = hub.api(team.bob, "GET", "bob", "models/hub-shared-iris/versions/1").json()
     assert version["run_id"] == job["run_id"]
 
-    # Bob's Maestro reads the same ledger: the job's spend is alice's, not bob's.
+    # Bob's Maestro reads the same ledger: the job's spend is alice's, on her project, not bob's.
     summary = hub.api(team.bob, "GET", "bob", "costs?by=user&window=1d").json()
     spend = {group["key"]: group["cost"] for group in summary["groups"]}
     assert spend.get("alice", 0) > 0, summary
     assert "bob" not in spend
     assert "intruder" not in spend  # the MAESTRO_USER given to the hub named no one
+    by_project = hub.api(team.bob, "GET", "bob", "costs?by=project&window=1d").json()
+    assert {g["key"] for g in by_project["groups"]} == {PROJECT}
     jobs = hub.api(team.bob, "GET", "bob", "training/jobs").json()["jobs"]
     assert [(j["id"], j["user"]) for j in jobs if j["id"] == job["id"]] == [(job["id"], "alice")]
+
+
+def test_a_members_kernel_logs_with_plain_mlflow_and_reaches_maestro_as_the_member(hub: Hub, team, tmp_path: Path):
+    def kernel(name: str, other_experiment: str = "") -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-c", IN_A_MEMBERS_KERNEL, other_experiment],
+            env=hub.server_env(name),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    bob = kernel("bob")
+    alice = kernel("alice", other_experiment="bob")
+    for name, seen in (("alice", alice), ("bob", bob)):
+        assert (seen["experiment"], seen["run_user"], seen["metric"]) == (name, name, 0.5)
+        assert seen["client"] == f"MaestroClient(url={hub.service_url!r})"
+        assert seen["budgets_can_edit"] is False
+        assert seen["set_budget"] == f"Only an admin may change budgets ({name} is not one)"
+    # MLflow itself keeps members out of each other's experiments.
+    assert alice["other_experiment"] == "PERMISSION_DENIED"

@@ -19,11 +19,16 @@ pytestmark = [
 ]
 
 
-def test_a_new_member_logs_in_and_the_sidebar_shows_the_team_registry(hub: Hub, page: Any, record_property):
+def test_a_new_member_logs_in_and_the_sidebar_shows_the_team_registry(
+    hub: Hub, page: Any, record_property, monkeypatch
+):
     from mlflow import MlflowClient
     from playwright.sync_api import expect
 
-    # Something in the team's registry that this member did not make.
+    # Something in the team's registry that this member did not make (MLflow asks who makes it: the service's admin).
+    admin, password = hub.mlflow_admin()
+    monkeypatch.setenv("MLFLOW_TRACKING_USERNAME", admin)
+    monkeypatch.setenv("MLFLOW_TRACKING_PASSWORD", password)
     MlflowClient(tracking_uri=hub.mlflow_url).create_registered_model("hub-browser-model")
 
     page.goto(f"{hub.url}hub/login")

@@ -4,6 +4,7 @@ the settings it gives every server, and the refusals."""
 from __future__ import annotations
 
 import os
+import re
 import runpy
 import stat
 from pathlib import Path
@@ -54,9 +55,88 @@ def test_members_and_admins_come_from_the_settings(monkeypatch, tmp_path):
     assert open_door.Authenticator.allow_all is True
 
 
-def test_team_settings_reach_the_servers_but_the_hubs_own_do_not(monkeypatch, tmp_path):
-    _, namespace = load(monkeypatch, tmp_path, MAESTRO_PRICE_CPU_HOUR="0.07")
+def test_team_settings_reach_the_service_but_the_hubs_own_do_not(monkeypatch, tmp_path):
+    _, namespace = load(monkeypatch, tmp_path, MAESTRO_PRICE_CPU_HOUR="0.07", MAESTRO_USER="intruder")
     team = namespace["TEAM_SETTINGS"]
     assert team["MAESTRO_PRICE_CPU_HOUR"] == "0.07"
+    assert namespace["SERVICE_ENV"]["MAESTRO_PRICE_CPU_HOUR"] == "0.07"
     assert not [k for k in team if k.startswith("MAESTRO_HUB_")]
-    # That a MAESTRO_USER given to the hub names no one is checked on a running hub (tests/hub/conftest.py).
+    assert "MAESTRO_USER" not in team  # names no one; that no server gets it is checked on a running hub
+
+
+def test_mlflow_runs_behind_its_login_with_secrets_made_once_for_the_owner_only(monkeypatch, tmp_path):
+    config, namespace = load(monkeypatch, tmp_path / "hub")
+    home = tmp_path / "hub"
+    for name in ("mlflow-admin-password", "mlflow-secret-key", "mlflow-auth.ini"):
+        assert stat.S_IMODE((home / name).stat().st_mode) == 0o600, name
+    admin_password = (home / "mlflow-admin-password").read_text()
+    assert len(admin_password) >= 32
+    ini = (home / "mlflow-auth.ini").read_text()
+    assert f"admin_password = {admin_password}" in ini
+    assert "default_permission = READ" in ini
+    assert "auth_cache_ttl_seconds = 60" in ini  # a notebook's burst of MLflow calls checks a password once
+    assert f"database_uri = sqlite:///{home / 'mlflow-auth.db'}" in ini
+    mlflow = next(s for s in config.JupyterHub.services if s["name"] == "mlflow")
+    assert mlflow["command"][mlflow["command"].index("--app-name") + 1] == "basic-auth"
+    assert mlflow["command"][mlflow["command"].index("--host") + 1] == "127.0.0.1"
+    assert "url" not in mlflow  # never routed through the proxy
+    assert mlflow["environment"]["MLFLOW_AUTH_CONFIG_PATH"] == str(home / "mlflow-auth.ini")
+    assert mlflow["environment"]["MLFLOW_FLASK_SERVER_SECRET_KEY"] == (home / "mlflow-secret-key").read_text()
+    # The next start keeps them: the admin's password is the one MLflow's user database was made with.
+    again, _ = load(monkeypatch, home)
+    assert (home / "mlflow-auth.ini").read_text().count("auth_cache_ttl_seconds") == 1
+    assert (
+        next(s for s in again.JupyterHub.services if s["name"] == "maestro")["environment"]["MLFLOW_TRACKING_PASSWORD"]
+        == admin_password
+    )
+    # No hub user can have the MLflow admin's name, so no member is ever given its account.
+    assert not re.fullmatch(config.Authenticator.username_pattern, namespace["MLFLOW_ADMIN"])
+
+
+def test_the_maestro_service_alone_holds_the_keys_and_members_may_reach_it(monkeypatch, tmp_path):
+    config, namespace = load(
+        monkeypatch,
+        tmp_path,
+        MAESTRO_HUB_DB_URL="postgresql+psycopg://maestro:pw@db.example:5432/maestro",
+        MAESTRO_HUB_SERVICE_PORT="9123",
+        MAESTRO_ALERT_WEBHOOK="https://hooks.example/alerts",
+        MAESTRO_HTTP_TIMEOUT="12",
+        MAESTRO_USER="intruder",
+        MAESTRO_ADMINS="intruder",
+        MAESTRO_DB_URL="sqlite:////tmp/elsewhere.db",
+    )
+    service = next(s for s in config.JupyterHub.services if s["name"] == "maestro")
+    assert service["url"] == "http://127.0.0.1:9123"
+    assert service["command"][1:3] == ["-m", "maestro_jupyter.server.service"]
+    assert service["oauth_no_confirm"] is True
+    env = service["environment"]
+    assert env["MAESTRO_DB_URL"] == "postgresql+psycopg://maestro:pw@db.example:5432/maestro"  # the hub's, not MAESTRO_
+    assert (env["MAESTRO_TEAM"], env["MAESTRO_COMPUTE"]) == ("1", "local")
+    assert env["MAESTRO_ALERT_WEBHOOK"] == "https://hooks.example/alerts"
+    assert (env["MLFLOW_TRACKING_URI"], env["MLFLOW_TRACKING_USERNAME"]) == ("http://127.0.0.1:5000", "_maestro")
+    assert not {"MAESTRO_USER", "MAESTRO_ADMINS", "MAESTRO_URL"} & env.keys()
+    assert namespace["MAESTRO_URL"] == "http://127.0.0.1:9123/services/maestro"
+    # Members (and their servers' tokens, which kernels inherit) may call it; the default user role had only "self".
+    roles = {r["name"]: r for r in config.JupyterHub.load_roles}
+    assert roles["user"]["scopes"] == ["self", "access:services!service=maestro"]
+    assert "access:services!service=maestro" in config.Spawner.server_token_scopes
+    assert {"users:activity!user", "access:servers!server"} <= set(config.Spawner.server_token_scopes)
+    # Of the team's settings, members get only their client's own.
+    team = namespace["TEAM_SETTINGS"]
+    assert {k: team[k] for k in namespace["CLIENT_SETTINGS"] if k in team} == {"MAESTRO_HTTP_TIMEOUT": "12"}
+
+
+def test_projects_are_hub_groups_made_at_start(monkeypatch, tmp_path):
+    config, namespace = load(monkeypatch, tmp_path, MAESTRO_HUB_PROJECTS=" churn: alice, bob ; fraud:bob;ops:*,carol ")
+    assert config.JupyterHub.load_groups == {
+        "project-churn": {"users": ["alice", "bob"]},
+        "project-fraud": {"users": ["bob"]},
+        "project-ops": {"users": ["carol"]},
+    }
+    assert namespace["OPEN_PROJECTS"] == ["project-ops"]
+    default, namespace = load(monkeypatch, tmp_path)
+    assert default.JupyterHub.load_groups == {"project-default": {"users": []}}
+    assert namespace["OPEN_PROJECTS"] == ["project-default"]
+    for bad in ("churn", "churn alice", ":alice", "a b:alice"):
+        with pytest.raises(SystemExit, match="MAESTRO_HUB_PROJECTS"):
+            load(monkeypatch, tmp_path, MAESTRO_HUB_PROJECTS=bad)

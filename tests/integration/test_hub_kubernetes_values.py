@@ -5,13 +5,18 @@ with real components; no cluster, Docker engine or helm runs here.
   ``jupyterhub_config.py`` maps it, hub.extraConfig included) validates against the official schemas
   (kubernetes-validate, strict), for the oldest Kubernetes the chart supports and the newest known here; it runs the
   image as the Dockerfile builds it (user 1000, port 8888), with the profile's size.
-- The hub's pre-spawn hook runs against a real JupyterHub database: the pod's environment resolves, through
-  ``Settings.from_env``, to what a team needs (compute, tracking server, DB, user, admins, namespace, images).
+- Members hold no keys: the hub's pre-spawn hook runs against a real ``mlflow server --app-name basic-auth`` started
+  from the MLflow Deployment, and the pod it leads to has MAESTRO_URL and the member's own MLflow credentials (which
+  that server accepts as the member), and no service account token, no Secret reference, no DB URL, no admin
+  credentials.
+- The hub itself (JupyterHub's own initialisation) accepts the Maestro service and the roles, and a member's server
+  token carries the scope the service checks; the network policies let members reach the service and MLflow, and
+  not PostgreSQL or the API server.
 - The profiles' sizes are real KubeSpawner traits with Kubernetes quantities, the workloads namespace's LimitRange
   gives unsized jobs the small one, and Maestro's own pods pass that namespace's Pod Security level.
 - The hub: the team logs in with JupyterHub's shared-password authenticator, Prometheus gets a hub service with the
-  scopes its scrapes need, the network policies let user pods reach what Maestro needs, and the postStart hook
-  copies the notebooks from where the Dockerfile puts them into each user's home without overwriting edits.
+  scopes its scrapes need, and the postStart hook copies the notebooks from where the Dockerfile puts them into each
+  user's home without overwriting edits.
 """
 
 from __future__ import annotations
@@ -19,17 +24,16 @@ from __future__ import annotations
 import asyncio
 import copy
 import importlib.metadata
+import json
+import os
 import secrets
 import shutil
 import subprocess
 import sys
-import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import kubernetes
 import kubernetes_validate
 import pytest
 import yaml
@@ -39,23 +43,43 @@ from traitlets.config import Config
 from maestro_jupyter.backends.compute import k8s_objects as objects
 from maestro_jupyter.backends.compute.base import DeploymentLaunch, JobLaunch
 from maestro_jupyter.entities import Resources
+from maestro_jupyter.errors import BackendUnavailable, InvalidParameter, PermissionDenied
+from maestro_jupyter.server.service import service_argv
 from maestro_jupyter.settings import Settings
 from tests.hub_distribution import (
-    CHART_DEFAULTS,
-    DB_SECRET,
     HUB_DIR,
+    HUB_NAMESPACE,
     IMAGE,
     K8S_VERSIONS,
+    MANIFESTS,
+    MLFLOW_ADMIN,
     REPO,
-    SECRET_VALUES,
+    SECRETS,
     SINGLEUSER,
     VALUES,
+    WORKLOADS_NAMESPACE,
+    Endpoint,
+    MlflowServer,
+    build_pod,
+    chart_policies,
+    container_env,
     dockerfile_copy,
     dockerfile_value,
     find,
+    http_status,
+    hub_config,
+    hub_db,
+    hub_environment,
+    kube_dns,
+    nowhere_kubeconfig,
+    only_container,
+    start_mlflow,
+    template_endpoint,
+    traffic_allowed,
 )
 
 PROFILES: list[dict[str, Any]] = SINGLEUSER["profileList"]
+SEARCH = "/api/2.0/mlflow/experiments/search?max_results=1"
 
 
 def kubespawner_bytes(value: str) -> int:
@@ -74,135 +98,56 @@ def settings_env_names() -> set[str]:
 
 # --- the users' pods, as the chart builds them ---------------------------------------------------------------------
 
-#: singleuser keys the chart's jupyterhub_config.py passes straight to a trait (those values.yaml uses).
-PASSTHROUGH = {
-    "cmd": ("Spawner", "cmd"),
-    "defaultUrl": ("Spawner", "default_url"),
-    "serviceAccountName": ("KubeSpawner", "service_account"),
-    "startTimeout": ("KubeSpawner", "start_timeout"),
-    "extraEnv": ("KubeSpawner", "environment"),
-    "lifecycleHooks": ("KubeSpawner", "lifecycle_hooks"),
-    "profileList": ("KubeSpawner", "profile_list"),
-}
+
+@pytest.fixture(scope="module")
+def mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """The team's MLflow server, as its Deployment runs it (behind its login)."""
+    with start_mlflow(tmp_path_factory.mktemp("mlflow")) as server:
+        yield server
 
 
-def spawner_config(values: dict[str, Any]) -> Config:
-    """The KubeSpawner configuration the chart's ``jupyterhub_config.py`` makes of ``values``: the singleuser keys
-    (a key not mapped here fails, rather than being silently left out), then ``hub.config``, then
-    ``hub.extraConfig``, in that order."""
-    c = Config()
-    su = values["singleuser"]
-    mapped = {*PASSTHROUGH, "image", "cpu", "memory", "storage", "networkPolicy"}  # networkPolicy: not a pod's
-    assert set(su) <= mapped, f"singleuser keys this test does not map: {sorted(set(su) - mapped)}"
-    for key, (section, trait) in PASSTHROUGH.items():
-        if key in su:
-            c[section][trait] = copy.deepcopy(su[key])
-    for trait, value in CHART_DEFAULTS.items():
-        c.KubeSpawner[trait] = value
-    c.KubeSpawner.image = f"{su['image']['name']}:{su['image']['tag']}"
-    c.KubeSpawner.image_pull_policy = su["image"]["pullPolicy"]
-    c.KubeSpawner.cpu_guarantee, c.KubeSpawner.cpu_limit = su["cpu"]["guarantee"], su["cpu"]["limit"]
-    c.KubeSpawner.mem_guarantee, c.KubeSpawner.mem_limit = su["memory"]["guarantee"], su["memory"]["limit"]
-    storage = su["storage"]
-    assert storage["type"] == "dynamic"
-    dynamic = storage["dynamic"]
-    c.KubeSpawner.pvc_name_template = dynamic["pvcNameTemplate"]
-    c.KubeSpawner.storage_pvc_ensure = True
-    c.KubeSpawner.storage_access_modes = dynamic["storageAccessModes"]
-    c.KubeSpawner.storage_capacity = storage["capacity"]
-    c.KubeSpawner.volumes = [
-        {"name": dynamic["volumeNameTemplate"], "persistentVolumeClaim": {"claimName": dynamic["pvcNameTemplate"]}}
-    ]
-    c.KubeSpawner.volume_mounts = [{"mountPath": storage["homeMountPath"], "name": dynamic["volumeNameTemplate"]}]
-    c.KubeSpawner.namespace = "jupyterhub"  # the chart: the hub pod's own namespace
-    for section, settings in values["hub"]["config"].items():
-        c[section].update(copy.deepcopy(settings))
-    for name, code in sorted(values["hub"]["extraConfig"].items()):
-        # What the chart does with hub.extraConfig: run it with the configuration object in scope.
-        exec(compile(code, name, "exec"), {"c": c})  # noqa: S102 - our own values.yaml, as the hub runs it
-    return c
-
-
-def hub_db(users: dict[str, bool]) -> Any:
-    """A real (in-memory) JupyterHub database with these users (name -> admin)."""
-    from jupyterhub import orm
-
-    db = orm.new_session_factory("sqlite://")()
-    for name, admin in users.items():
-        db.add(orm.User(name=name, admin=admin))
-    db.commit()
-    return db
-
-
-async def build_pod(config: Config, db: Any, user_name: str, profile: str) -> tuple[Any, dict[str, Any]]:
-    """What the hub does before KubeSpawner creates a user's pod: the pre-spawn hook, the chosen profile's
-    overrides, the manifest. The user and hub objects are stand-ins with the attributes a spawner reads."""
-    from jupyterhub import orm
-    from jupyterhub.objects import Hub
-    from kubespawner import KubeSpawner
-
-    row = db.query(orm.User).filter_by(name=user_name).one()
-    user = types.SimpleNamespace(name=user_name, id=row.id, url=f"/user/{user_name}/", db=db)
-    spawner = KubeSpawner(config=config, user=user, hub=Hub(ip="hub", port=8081, base_url="/hub/"), _mock=True)
-    spawner.api_token = secrets.token_hex(16)  # the hub issues one per spawn
-    hooked = spawner.run_pre_spawn_hook()
-    if asyncio.iscoroutine(hooked):
-        await hooked
-    spawner.user_options = {"profile": profile}
-    await spawner.load_user_options()
-    pod = await spawner.get_pod_manifest()
-    with kubernetes.client.ApiClient() as api:
-        return spawner, api.sanitize_for_serialization(pod)
+Render = Callable[..., tuple[Any, dict[str, Any]]]
 
 
 @pytest.fixture
-def render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., tuple[Any, dict[str, Any]]]:
-    """``render(profile, user=..., users=..., values=...)`` -> (spawner, pod as JSON).
+def render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow: MlflowServer) -> Render:
+    """``render(profile, user=..., hub_env=...)`` -> (spawner, pod as JSON), for a member of a hub with an admin.
 
-    KubeSpawner loads a client configuration when it is made, though building a manifest calls no API: give it one
-    pointing nowhere, so that no cluster (a developer's included) is ever touched."""
-    kubeconfig = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": "none", "cluster": {"server": "http://127.0.0.1:9"}}],
-        "users": [{"name": "none", "user": {}}],
-        "contexts": [{"name": "none", "context": {"cluster": "none", "user": "none"}}],
-        "current-context": "none",
-    }
-    (tmp_path / "kubeconfig").write_text(yaml.safe_dump(kubeconfig))
-    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    The hub's process has its pod's environment (hub.extraEnv, the Secret's admin credentials; the MLflow Service's
+    address is the test's server), and KubeSpawner a kubeconfig pointing nowhere."""
+    monkeypatch.setenv("KUBECONFIG", str(nowhere_kubeconfig(tmp_path)))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
 
     def run(
         profile: str = "small",
         user: str = "alice",
-        users: dict[str, bool] | None = None,
-        values: dict[str, Any] = VALUES,
+        hub_env: dict[str, str] | None = None,
     ) -> tuple[Any, dict[str, Any]]:
-        db = hub_db(users or {"admin": True, "alice": False, "carol": True})
-        return asyncio.run(build_pod(spawner_config(values), db, user, profile))
+        with monkeypatch.context() as hub_process:
+            for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
+                hub_process.delenv(name, raising=False)
+            for name, value in (hub_environment(VALUES, mlflow.url) if hub_env is None else hub_env).items():
+                hub_process.setenv(name, value)
+            db = hub_db({"admin": True, user: False})
+            return asyncio.run(build_pod(hub_config(VALUES), db, user, profile))
 
     return run
 
 
-def pod_settings(pod: dict[str, Any], tmp_path: Path, drop: tuple[str, ...] = ()) -> Settings:
-    """The Maestro settings a server in this pod resolves (Secret references read as the kubelet would)."""
-    env: dict[str, str] = {}
-    for item in pod["spec"]["containers"][0]["env"]:
-        if item["name"] in drop:
-            continue
-        if "valueFrom" in item:
-            ref = item["valueFrom"]["secretKeyRef"]
-            assert ref["name"] == DB_SECRET
-            env[item["name"]] = SECRET_VALUES[ref["key"]]
-        else:
-            env[item["name"]] = item["value"]
-    return Settings.from_env(env, home=str(tmp_path / "home"))
+def pod_env(pod: dict[str, Any]) -> dict[str, str]:
+    """A user pod's environment (members' pods have no Secret reference to resolve)."""
+    return container_env(pod["spec"]["containers"][0]["env"], {})
+
+
+def held_secrets() -> list[str]:
+    """Every secret value the team's Secrets hold (with the chart's service tokens), and the DB URLs' password."""
+    values = [value for keys in SECRETS.values() for value in keys.values() if len(value) > 8]
+    return [*values, SECRETS["maestro-db"]["password"]]
 
 
 @pytest.mark.parametrize("profile", [p["slug"] for p in PROFILES])
-def test_each_profile_renders_a_valid_user_pod_with_maestro_wired(
-    render: Callable[..., tuple[Any, dict[str, Any]]], profile: str, tmp_path: Path
+def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(
+    render: Render, profile: str, tmp_path: Path, mlflow: MlflowServer
 ) -> None:
     spawner, pod = render(profile)
     for version in K8S_VERSIONS:
@@ -217,9 +162,10 @@ def test_each_profile_renders_a_valid_user_pod_with_maestro_wired(
     assert "--LabApp.news_url=None" in container["args"]
     assert container["ports"][0]["containerPort"] == int(dockerfile_value("EXPOSE"))
     assert container["securityContext"]["runAsUser"] == int(dockerfile_value("USER"))
-    # The service account of the Role, with its token mounted (KubeSpawner does when it is set explicitly).
-    assert spec["serviceAccountName"] == "maestro"
-    assert spec.get("automountServiceAccountToken") is not False
+    # No Kubernetes credentials: no service account of Maestro's, and no token mounted at all.
+    assert spec["automountServiceAccountToken"] is False
+    assert spec.get("serviceAccountName") in (None, "default")
+    assert not [v for v in spec.get("volumes", []) if "projected" in v or "secret" in v]
     # The home volume.
     (volume,) = spec["volumes"]
     assert volume["persistentVolumeClaim"]["claimName"] == spawner.pvc_name == "claim-alice"
@@ -239,40 +185,172 @@ def test_each_profile_renders_a_valid_user_pod_with_maestro_wired(
     else:
         assert "nvidia.com/gpu" not in resources["limits"]
 
-    # Maestro's settings, as the server in this pod resolves them.
-    names = {item["name"] for item in container["env"]}
-    maestro_names = {n for n in names if n.startswith(("MAESTRO_", "MLFLOW_"))}
-    assert maestro_names <= settings_env_names(), maestro_names - settings_env_names()
-    settings = pod_settings(pod, tmp_path)
-    assert settings.compute == "kubernetes"
+    # No keys: no Secret reference, and none of the team's secrets anywhere in the pod (DB URLs, MLflow's admin
+    # password, the service's hub token...).
+    assert '"secretKeyRef"' not in json.dumps(pod)
+    leaked = [value for value in held_secrets() if value in json.dumps(pod)]
+    assert not leaked
+    env = pod_env(pod)
+    assert "MAESTRO_DB_URL" not in env
+    assert env["MLFLOW_TRACKING_USERNAME"] == "alice" != MLFLOW_ADMIN
+    maestro_names = {n for n in env if n.startswith(("MAESTRO_", "MLFLOW_"))}
+    readers = settings_env_names() | {"MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"}  # MLflow's own
+    assert maestro_names <= readers, maestro_names - readers
+
+    # Maestro in this pod: every operation to the team's service; its own settings name no store of the team's.
+    settings = Settings.from_env(env, home=str(tmp_path / "home"))
+    assert settings.url == SINGLEUSER["extraEnv"]["MAESTRO_URL"]
     assert settings.tracking_uri == SINGLEUSER["extraEnv"]["MLFLOW_TRACKING_URI"]
-    assert settings.db_url == SECRET_VALUES["maestro-url"]
-    assert settings.prometheus_url == SINGLEUSER["extraEnv"]["MAESTRO_PROMETHEUS_URL"]
-    assert settings.k8s_namespace == "maestro-workloads"
-    assert (settings.user, settings.admins) == ("alice", ("admin", "carol"))
-    assert settings.job_image == settings.serving_image == IMAGE
-    assert settings.k8s_code_pvc is None  # ReadWriteOnce homes: the code travels in a ConfigMap
-    # Without the hook's MAESTRO_USER, the hub's JUPYTERHUB_USER names the same user.
-    assert pod_settings(pod, tmp_path, drop=("MAESTRO_USER",)).user == "alice"
+    assert settings.embedded_db  # no team DB: the service has it
+    assert settings.team is False  # team mode is the service's
+    assert settings.user == "alice"  # JUPYTERHUB_USER, a label with no authority
+
+    # The member's own MLflow account: the team's server accepts it as them, and refuses them an admin's call.
+    member = (env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"])
+    assert http_status(mlflow.url + SEARCH, auth=member) == 200
+    body = json.dumps({"username": "mallory", "password": "x" * 16}).encode()
+    assert http_status(mlflow.url + "/api/2.0/mlflow/users/create", auth=member, method="POST", body=body) == 403
 
 
-def test_the_hook_reads_the_hubs_admins_and_shared_homes_at_each_start(
-    render: Callable[..., tuple[Any, dict[str, Any]]], tmp_path: Path
+def test_the_hook_gives_new_mlflow_credentials_at_each_start(render: Render, mlflow: MlflowServer) -> None:
+    _, first = render(user="bob")
+    _, second = render(user="bob")
+    old, new = pod_env(first), pod_env(second)
+    assert old["MLFLOW_TRACKING_USERNAME"] == new["MLFLOW_TRACKING_USERNAME"] == "bob"
+    assert old["MLFLOW_TRACKING_PASSWORD"] != new["MLFLOW_TRACKING_PASSWORD"]
+    # The previous password stopped working.
+    assert http_status(mlflow.url + SEARCH, auth=("bob", old["MLFLOW_TRACKING_PASSWORD"])) == 401
+    assert http_status(mlflow.url + SEARCH, auth=("bob", new["MLFLOW_TRACKING_PASSWORD"])) == 200
+
+
+def test_the_hook_refuses_the_admin_and_says_what_is_missing(render: Render, mlflow: MlflowServer) -> None:
+    # A hub user named like MLflow's admin is not given the admin's account (the spawn fails).
+    with pytest.raises(PermissionDenied, match="admin"):
+        render(user=MLFLOW_ADMIN)
+    assert http_status(mlflow.url + SEARCH, auth=mlflow.admin) == 200  # its password was not reset
+    # A hub without the admin's Secret says which variables it needs.
+    with pytest.raises(InvalidParameter, match="MLFLOW_TRACKING_USERNAME"):
+        render(hub_env={"MLFLOW_TRACKING_URI": mlflow.url})
+    # An MLflow that does not answer: the spawn fails saying so.
+    from tests.prometheus_server import free_port
+
+    down = {**hub_environment(VALUES, mlflow.url), "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{free_port()}"}
+    with pytest.raises(BackendUnavailable, match="cannot be reached"):
+        render(hub_env=down)
+
+
+# --- the hub ---------------------------------------------------------------------------------------------------------
+
+
+def test_the_hub_accepts_the_maestro_service_and_members_server_tokens_reach_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, pod = render(users={"admin": True, "bob": False}, user="bob")
-    assert pod_settings(pod, tmp_path).admins == ("admin",)
-    # An admin made since (in the admin panel): in MAESTRO_ADMINS at the next start.
-    _, pod = render(users={"admin": True, "bob": False, "dana": True}, user="bob")
-    settings = pod_settings(pod, tmp_path)
-    assert (settings.user, settings.admins) == ("bob", ("admin", "dana"))
+    """JupyterHub's own initialisation with the configuration the chart makes of values.yaml; then a member's server
+    token, as the hub makes it at a spawn, checked as the Maestro service checks its callers."""
+    import jupyterhub.orm as orm
+    import jupyterhub.roles as roles
+    import jupyterhub.scopes as scopes
+    from jupyterhub.app import JupyterHub
+    from jupyterhub.services.auth import HubOAuth
 
-    # With ReadWriteMany homes, jobs run files from the user's own volume, mounted where the server has it.
-    shared = copy.deepcopy(VALUES)
-    shared["singleuser"]["storage"]["dynamic"]["storageAccessModes"] = ["ReadWriteMany"]
-    spawner, pod = render(values=shared)
-    settings = pod_settings(pod, tmp_path)
-    assert settings.k8s_code_pvc == spawner.pvc_name == "claim-alice"
-    assert settings.k8s_code_mount == SINGLEUSER["storage"]["homeMountPath"]
+    config = hub_config()
+    config.JupyterHub.db_url = f"sqlite:///{tmp_path / 'jupyterhub.sqlite'}"
+    config.JupyterHub.cookie_secret = secrets.token_bytes(32)
+    config.ConfigurableHTTPProxy.should_start = False
+    config.ConfigurableHTTPProxy.auth_token = secrets.token_hex(16)
+    config.SharedPasswordAuthenticator.user_password = secrets.token_urlsafe(12)
+    config.SharedPasswordAuthenticator.admin_password = secrets.token_urlsafe(32)
+    config.Authenticator.allowed_users = {"alice"}
+    monkeypatch.chdir(tmp_path)
+    service_env = container_env(only_container("Deployment", "maestro")["env"])
+
+    async def initialise() -> tuple[set[str], set[str], Any, set[str]]:
+        hub = JupyterHub(config=config)
+        await hub.initialize([])
+        service = hub._service_map["maestro"]
+        # Its token is the one the service's Deployment reads from the chart's Secret.
+        token = orm.APIToken.find(hub.db, service_env["JUPYTERHUB_API_TOKEN"])
+        assert token is not None
+        assert token.service is not None
+        assert token.service.name == "maestro"
+        details = (service.url, service.prefix, service.oauth_client_id, service.oauth_redirect_uri,
+                   service.oauth_no_confirm)  # fmt: skip
+        alice = hub.users[orm.User.find(hub.db, "alice")]
+        held = roles.roles_to_scopes(roles.get_roles_for(alice.orm_user))
+        # The server token, as User.spawn makes it: the requested scopes, !server resolved to this server.
+        requested = [
+            f"{scope}=alice/" if scope.endswith("!server") else scope for scope in config.Spawner.server_token_scopes
+        ]
+        server_token = orm.APIToken.find(hub.db, alice.new_api_token(scopes=requested, note="Server at /user/alice/"))
+        # JupyterHub's default, when server_token_scopes is not set: the "server" role's scopes, resolved alike.
+        fallback = [f"{s}=alice/" if s.endswith("!server") else s for s in orm.Role.find(hub.db, "server").scopes]
+        default = orm.APIToken.find(hub.db, alice.new_api_token(scopes=fallback, note="JupyterHub's default"))
+        effective = set(scopes.get_scopes_for(server_token))
+        return held, effective, details, set(scopes.get_scopes_for(default))
+
+    held, effective, details, default = asyncio.run(initialise())
+    url, prefix, client_id, redirect_uri, no_confirm = details
+    assert url == VALUES["hub"]["services"]["maestro"]["url"]
+    assert no_confirm is True
+    # What HubOAuth makes of the service's environment (in a process of its own: HubOAuth reads some of it when
+    # imported) agrees with what the hub registered.
+    access = dict(a.removeprefix("--").split("=", 1) for a in service_argv(service_env, str(tmp_path)))
+    scope = access["HubOAuth.access_scopes"]
+    probe = (
+        "import json; from jupyterhub.services.auth import HubOAuth; "
+        f"a = HubOAuth(access_scopes={{{scope!r}}}); "
+        "print(json.dumps([a.base_url, a.oauth_client_id, a.oauth_redirect_uri, a.api_url]))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTERHUB_", "MAESTRO_", "MLFLOW_"))}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env={**clean, **service_env}, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    base_url, oauth_client, oauth_redirect, api_url = json.loads(done.stdout)
+    assert (prefix, client_id, redirect_uri) == (base_url, oauth_client, oauth_redirect)
+    assert api_url == service_env["JUPYTERHUB_API_URL"]
+    auth = HubOAuth(access_scopes={scope})
+    # Every member holds access to the service, and their server's token (which their kernels inherit) carries it:
+    # the service's own scope check admits it, and would refuse JupyterHub's default server token.
+    assert "access:services!service=maestro" in held
+    assert "access:services!service=maestro" in effective
+    assert auth.check_scopes(auth.access_scopes, {"scopes": sorted(effective)})
+    assert not auth.check_scopes(auth.access_scopes, {"scopes": sorted(default)})
+
+
+def test_members_pods_reach_the_service_and_mlflow_but_no_store_or_api_server(render: Render) -> None:
+    _, pod = render()
+    member = Endpoint.pod("jupyter-alice", HUB_NAMESPACE, pod["metadata"]["labels"], "10.244.3.20")
+    assert dict(member.labels)["component"] == "singleuser-server"
+    policies = chart_policies() + [d for d in MANIFESTS if d["kind"] == "NetworkPolicy"]
+    service = template_endpoint("Deployment", "maestro", "10.244.1.10")
+    mlflow = template_endpoint("Deployment", "maestro-mlflow", "10.244.1.11")
+    postgres = template_endpoint("StatefulSet", "maestro-postgres", "10.244.1.12")
+    hub = Endpoint.pod("hub", HUB_NAMESPACE, {"component": "hub", "app": "jupyterhub"}, "10.244.1.13")
+    prometheus = Endpoint.pod("prometheus", "monitoring", {"app.kubernetes.io/name": "prometheus"}, "10.244.2.3")
+
+    def allowed(target: Endpoint, port: int, protocol: str = "TCP") -> bool:
+        return traffic_allowed(policies, member, target, port, protocol)
+
+    assert allowed(service, 8000)
+    assert allowed(mlflow, 5000)
+    assert allowed(hub, 8081)  # the chart's own rule: the server reports to the hub
+    assert allowed(kube_dns(), 53, "UDP")
+    assert allowed(Endpoint.address("pypi", "151.101.0.223"), 443)  # the internet, as the chart allows
+    assert not allowed(postgres, 5432)
+    assert not allowed(prometheus, 9090)
+    assert not allowed(service, 5432)
+    for api_server in ("10.96.0.1", "172.18.0.2", "192.168.49.2"):  # the Service's address, and nodes' ones
+        for port in (443, 6443):
+            assert not allowed(Endpoint.address("kube-apiserver", api_server), port), (api_server, port)
+    # The hub's pre-spawn hook reaches MLflow (the hub's own egress is open; MLflow's policy admits it).
+    assert traffic_allowed(policies, hub, mlflow, 5000)
+    # A service account's token would be useless anyway: a job pod of Maestro's runs with none either.
+    job = objects.make_job(
+        JobLaunch("job-1", "train", "alice", "default", "script", "train.py", b"", None, {}, Resources(), {}),
+        WORKLOADS_NAMESPACE, IMAGE,
+    )  # fmt: skip
+    assert job["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
 
 
 def test_profiles_override_real_kubespawner_traits_with_kubernetes_sizes() -> None:
@@ -362,11 +440,13 @@ def test_the_team_logs_in_with_jupyterhubs_shared_password_authenticator() -> No
 
 
 def test_prometheus_gets_a_hub_service_with_the_scopes_its_scrapes_need() -> None:
-    from jupyterhub import orm, roles
+    import jupyterhub.orm as orm
+    import jupyterhub.roles as roles
 
     hub = VALUES["hub"]
     role = {"name": "prometheus", **hub["loadRoles"]["prometheus"]}
-    assert set(hub["services"]) == set(role["services"]) == {"prometheus"}
+    assert set(hub["services"]) == {"maestro", "prometheus"}
+    assert role["services"] == ["prometheus"]
     # The hub's own code accepts the role and gives the service exactly the scopes of monitoring/prometheus.yml.
     db = hub_db({})
     service = orm.Service(name="prometheus")
@@ -382,58 +462,6 @@ def test_prometheus_gets_a_hub_service_with_the_scopes_its_scrapes_need() -> Non
     assert hub_target == "hub:8081"
     (rule,) = hub["networkPolicy"]["ingress"]
     assert [p["port"] for p in rule["ports"]] == [8081]
-
-
-def network_policy(kind: str, rules: list[dict[str, Any]]) -> dict[str, Any]:
-    key = kind.lower()
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": f"check-{key}", "namespace": "jupyterhub"},
-        "spec": {"podSelector": {}, "policyTypes": [kind], key: rules},
-    }
-
-
-def test_user_pods_may_reach_what_maestro_needs_under_the_charts_network_policy() -> None:
-    egress = SINGLEUSER["networkPolicy"]["egress"]
-    for version in K8S_VERSIONS:
-        kubernetes_validate.validate(network_policy("Egress", egress), version, strict=True)
-        hub_ingress = network_policy("Ingress", VALUES["hub"]["networkPolicy"]["ingress"])
-        kubernetes_validate.validate(hub_ingress, version, strict=True)
-
-    def allows(port: int, labels: dict[str, str] | None = None, namespace: str | None = None) -> bool:
-        for rule in egress:
-            if port not in [p["port"] for p in rule["ports"]]:
-                continue
-            for peer in rule["to"]:
-                selected = peer.get("namespaceSelector", {}).get("matchLabels", {})
-                if namespace is None and "namespaceSelector" in peer:
-                    continue
-                if namespace is not None and selected.get("kubernetes.io/metadata.name") != namespace:
-                    continue
-                if labels is None and "ipBlock" in peer:
-                    return True
-                if labels is not None and peer.get("podSelector", {}).get("matchLabels", {}).items() <= labels.items():
-                    return True
-        return False
-
-    # MLflow and PostgreSQL, in the hub's namespace: each Service's pods, on its target port.
-    for service_name, workload in (("maestro-mlflow", "Deployment"), ("maestro-postgres", "StatefulSet")):
-        service = find("Service", service_name)
-        template = find(workload, service_name)["spec"]["template"]
-        assert service["spec"]["selector"].items() <= template["metadata"]["labels"].items()
-        (port,) = service["spec"]["ports"]
-        (container,) = template["spec"]["containers"]
-        number = next(p["containerPort"] for p in container["ports"] if p["name"] == port["targetPort"])
-        assert allows(number, template["metadata"]["labels"]), service_name
-    # Prometheus, in its own namespace.
-    prometheus = urlsplit(SINGLEUSER["extraEnv"]["MAESTRO_PROMETHEUS_URL"])
-    assert prometheus.hostname is not None
-    assert prometheus.port is not None
-    assert allows(prometheus.port, {"app.kubernetes.io/name": "prometheus"}, prometheus.hostname.split(".")[1])
-    # The Kubernetes API server, wherever the cluster has it.
-    assert allows(443)
-    assert allows(6443)
 
 
 def test_the_example_notebooks_reach_each_users_home_without_overwriting_edits(tmp_path: Path) -> None:

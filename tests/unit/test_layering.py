@@ -26,6 +26,12 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "server.handlers": ("sdk", "magics", "backends"),
     "magics": ("services", "backends", "server", "analysis"),
 }
+#: Layer -> the modules of a forbidden layer it may import all the same, and why. A member's Jupyter server on a team
+#: forwards every operation to the team's service over HTTP (server/forwarding.py): it uses the SDK's HTTP transport
+#: (and the transport protocol it implements) as a client, exactly as a kernel does; nothing else of the SDK.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "server": ("sdk.http", "sdk.transport"),
+}
 #: Modules at the package root that everything may use: they import nothing of the layers.
 LEAVES = ("errors", "naming", "settings", "tagkeys", "_version")
 
@@ -89,6 +95,8 @@ def upward_imports() -> list[str]:
             continue
         for target in imports(path, name, load_time_only=False):
             rest = target.removeprefix(PACKAGE + ".")
+            if rest in ALLOWED.get(layer, ()):
+                continue
             if any(rest == bad or rest.startswith(bad + ".") for bad in FORBIDDEN[layer]):
                 found.append(f"{name} -> {target}")
     return sorted(set(found))
@@ -163,5 +171,29 @@ def test_the_checker_sees_an_upward_import(tmp_path):
         assert load_time_cycles() == []  # the lazy import is not a load-time cycle
         (fake / "backends" / "store.py").write_text("from ..services import x\n")
         assert load_time_cycles() == [[f"{PACKAGE}.backends.store", f"{PACKAGE}.services.x"]]
+    finally:
+        globals()["ROOT"] = Path(__file__).resolve().parents[2] / PACKAGE
+
+
+def test_the_servers_one_allowance_is_the_http_transport(tmp_path):
+    """The server may use the SDK's HTTP transport (forwarding to the team's service), and nothing else of the SDK:
+    not the client, not a resource API, not the package."""
+    fake = tmp_path / PACKAGE
+    for folder in ("server", "sdk"):
+        (fake / folder).mkdir(parents=True)
+        (fake / folder / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text("")
+    for name in ("http", "transport", "client"):
+        (fake / "sdk" / f"{name}.py").write_text("")
+    (fake / "server" / "forwarding.py").write_text(
+        "from ..sdk.http import HttpTransport\nfrom ..sdk import transport\n"
+    )
+    (fake / "server" / "other.py").write_text("from ..sdk.client import MaestroClient\nfrom .. import sdk\n")
+    globals()["ROOT"] = fake
+    try:
+        assert upward_imports() == [
+            f"{PACKAGE}.server.other -> {PACKAGE}.sdk",
+            f"{PACKAGE}.server.other -> {PACKAGE}.sdk.client",
+        ]
     finally:
         globals()["ROOT"] = Path(__file__).resolve().parents[2] / PACKAGE

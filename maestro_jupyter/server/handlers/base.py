@@ -18,6 +18,7 @@ from ...contract.base import Actor, Request, hub_actor, laptop_actor
 from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, PermissionDenied, RateLimited
 from ...services import Services
 from ..context import MaestroContext
+from ..forwarding import Forwarder, server_owner
 from ..openapi import Operation
 
 T = TypeVar("T")
@@ -105,9 +106,44 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         return model.model_validate(data)
 
     async def execute(self, request: Request) -> Any:
-        """Carry ``request`` out for the authenticated user, on the Maestro thread pool."""
+        """Carry ``request`` out for the authenticated user, on the Maestro thread pool.
+
+        On a member's server of a team (``MAESTRO_URL`` set, see :mod:`~maestro_jupyter.server.forwarding`), the
+        request goes on to the team's service instead, with the server's hub token, and only the server's owner
+        may send it."""
+        forwarder = self.forwarder
+        if forwarder is not None:
+            self.check_owner()
+            return await IOLoop.current().run_in_executor(self.maestro.executor, forwarder.call, request)
         actor = self.actor()
         return await self.call(lambda s: s.execute(request, actor))
+
+    @property
+    def forwarder(self) -> Forwarder | None:
+        """The team's service this server forwards every operation to, or ``None`` when it runs them itself."""
+        return self.settings.get("maestro_forwarder")
+
+    async def forwarded_get(self, path: str) -> tuple[str, bytes]:
+        """``GET`` a route of the team's service that is not an operation (``info``, ``metrics``)."""
+        forwarder = self.forwarder
+        if forwarder is None:
+            raise RuntimeError("this server does not forward to a Maestro service")
+        return await IOLoop.current().run_in_executor(self.maestro.executor, forwarder.get, path)
+
+    def check_owner(self) -> None:
+        """Refuse anyone but the server's owner: a forwarded request acts with the owner's hub token, so a hub
+        admin or a service let into this server must not send one. A plain (not hub) server has one user, whoever
+        holds its token."""
+        if self._anonymous_server():
+            return
+        owner = server_owner()
+        model = getattr(self.current_user, "hub_user", None)
+        kind = model.get("kind", "user") if isinstance(model, dict) else "user"
+        if owner is None or kind != "user" or self.current_user.username != owner:
+            raise PermissionDenied(
+                f"This server sends Maestro requests to the team's service as {owner or 'its owner'}; "
+                f"{self.current_user.username} must use their own server"
+            )
 
     def query(self, name: str, default: str | None = None) -> str | None:
         value = self.get_query_argument(name, default)

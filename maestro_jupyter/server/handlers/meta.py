@@ -19,6 +19,12 @@ class InfoHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
+        if self.forwarder is not None:
+            # A member's server of a team: who the service takes its owner for, and its configuration.
+            self.check_owner()
+            _, body = await self.forwarded_get("info")
+            self.send(Info.model_validate_json(body))
+            return
         public = self.maestro.services.settings.public_dict()
         actor = self.actor()
         public.update(user=actor.user, project=actor.default_project or "")
@@ -83,5 +89,11 @@ class MetricsHandler(MaestroHandler):
     async def get(self) -> None:
         from ...services.metrics import exposition
 
+        if self.forwarder is not None:
+            # The team's figures are the service's (this server has no Maestro DB); the scraper reading them here
+            # need not be the owner: nothing is done in the owner's name, and every member may read them.
+            _, text_bytes = await self.forwarded_get("metrics")
+            self.finish(text_bytes, set_content_type="text/plain; version=0.0.4; charset=utf-8")
+            return
         text = await self.call(exposition)
         self.finish(text.encode(), set_content_type="text/plain; version=0.0.4; charset=utf-8")
