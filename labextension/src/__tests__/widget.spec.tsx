@@ -19,6 +19,8 @@ beforeEach(() => {
   mocked.getInfo.mockResolvedValue({
     version: '1',
     user: 'u',
+    admin: false,
+    projects: ['default'],
     tracking_uri: 'sqlite://',
     compute: 'local',
     project: 'default',
