@@ -284,6 +284,16 @@ def model_source(root: Path) -> str:
     return src.as_uri()
 
 
+def settle(engine: Any) -> None:
+    """What autovacuum would do after a bulk load, done now rather than during the timed series: vacuum (the
+    visibility map) and analyse (the planner's statistics) every table, then a checkpoint."""
+    import sqlalchemy as sa
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
+        conn.execute(sa.text("CHECKPOINT"))
+
+
 def populate_registry(store_uri: str, count: int, source: str) -> None:
     """``count`` models of two versions, with tags, test reports and champions, in bulk through MLflow's own ORM
     tables (the schema the server created), a batch of 1,000 models per statement."""
@@ -348,25 +358,30 @@ def populate_registry(store_uri: str, count: int, source: str) -> None:
                 conn.execute(SqlModelVersionTag.__table__.insert(), version_tags)
                 if aliases:
                     conn.execute(SqlRegisteredModelAlias.__table__.insert(), aliases)
-        with engine.begin() as conn:
-            # The planner's statistics, as autovacuum would gather them after a slower start: without them MLflow's
-            # tag search on PostgreSQL takes seconds (a nested loop over the tag sub-queries).
-            conn.execute(sa.text("ANALYZE"))
+        # The planner's statistics: without them MLflow's tag search on PostgreSQL takes seconds (a nested loop over
+        # the tag sub-queries).
+        settle(engine)
     finally:
         engine.dispose()
 
 
 def populate_ledger(db_url: str, rows: int, members: list[Member], models: int) -> None:
     """``rows`` ledger rows over 35 days (PostgreSQL's ``COPY``), their daily sums (one ``INSERT ... SELECT``, the
-    sums ``Ledger.record`` keeps row by row), and 100 finished, settled jobs per member."""
+    sums ``Ledger.record`` keeps row by row), and 100 finished, settled jobs per member.
+
+    As in ``bench_costs.py``: each of 200 users (the members and 150 former ones) works in two projects (a member
+    in their own projects' groups first), each of the 30 projects trains four of the registry's models, with a new
+    version every 4 days."""
     import sqlalchemy as sa
 
     from maestro_jupyter.backends.store import engine_for, schema
     from maestro_jupyter.entities import Job
 
     rng = random.Random(1)
-    users = [m.name for m in members] + [f"former-{u:03d}" for u in range(150)]
-    model_names = [MODEL.format(i) for i in range(0, models, max(1, models // 120))]
+    users = {m.name: (*m.projects, *rng.sample(PROJECTS, 2))[:2] for m in members}
+    users.update({f"former-{u:03d}": tuple(rng.sample(PROJECTS, 2)) for u in range(150)})
+    names = list(users)
+    trained = {p: [MODEL.format((4 * k + m) % models) for m in range(4)] for k, p in enumerate(PROJECTS)}
     now = time.time()
     engine = engine_for(db_url)  # migrated, as the service finds it
     columns = (
@@ -378,10 +393,12 @@ def populate_ledger(db_url: str, rows: int, members: list[Member], models: int) 
         with raw.driver_connection.cursor() as cur, cur.copy(f"COPY maestro_usage ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
             for i in range(rows):
                 end = now - rng.uniform(0, 35 * DAY_S)
-                model = rng.choice(model_names) if rng.random() < 0.8 else ""
+                user = rng.choice(names)
+                project = rng.choice(users[user])
+                model = rng.choice(trained[project]) if rng.random() < 0.8 else ""
                 version = str(1 + int((now - end) // (4 * DAY_S))) if model else ""
                 kind = "job" if rng.random() < 0.7 else "deployment"
-                row = (kind, f"src-{i}", end - 300, end, rng.choice(users), rng.choice(PROJECTS), model, version)
+                row = (kind, f"src-{i}", end - 300, end, user, project, model, version)
                 copy.write_row((*row, 300.0, 600.0, 0.0, rng.randint(1, 100_000), "{}", "rusage", end))
         raw.commit()
     finally:
@@ -419,4 +436,4 @@ def populate_ledger(db_url: str, rows: int, members: list[Member], models: int) 
         columns_daily += ["cost_micros", "cpu_seconds", "memory_gb_seconds", "gpu_seconds", "records"]
         conn.execute(d.insert().from_select(columns_daily, daily))
         conn.execute(schema.jobs.insert(), jobs)
-        conn.execute(sa.text("ANALYZE"))
+    settle(engine)
