@@ -112,7 +112,8 @@ def cpu_snapshot(roots: Sequence[Path]) -> dict[int, tuple[str, float]]:
             component = "PostgreSQL"  # the server and its backends (named "postgres: user database ...")
         else:
             component = next((label for key, label in COMPONENTS if key in command), "")
-        found[int(proc.name)] = (int(fields[1]), component, (int(fields[11]) + int(fields[12])) / tick)
+        # utime and stime, and cutime and cstime: the children it reaped (PostgreSQL's ended backends) count too.
+        found[int(proc.name)] = (int(fields[1]), component, sum(int(f) for f in fields[11:15]) / tick)
     snapshot = {}
     for pid, (parent, component, seconds) in found.items():
         while not component and parent in found:
@@ -124,10 +125,14 @@ def cpu_snapshot(roots: Sequence[Path]) -> dict[int, tuple[str, float]]:
 
 
 def cpu_used(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
-    """CPU seconds by component between two snapshots (a process that ended in between is not counted)."""
+    """CPU seconds by component between two snapshots. A process that ended in between counts through its parent
+    (which reaped it, so its whole life is in the parent's children's time): what it had used before is taken off."""
     used: dict[str, float] = {}
     for pid, (component, seconds) in after.items():
         used[component] = used.get(component, 0.0) + seconds - (before[pid][1] if pid in before else 0.0)
+    for pid, (component, seconds) in before.items():
+        if pid not in after:
+            used[component] = used.get(component, 0.0) - seconds
     return used
 
 
