@@ -179,14 +179,17 @@ class DeploymentService:
             return record
         if update.status == "starting" and time.time() - record.updated_at > READY_TIMEOUT_S:
             update.status, update.reason = "failed", f"not ready after {READY_TIMEOUT_S:.0f} s"
-        self._apply(record.id, update, handle)
+        self._apply(record, update, handle)
         fresh, _ = self.store.get_deployment(record.id)
         return fresh
 
-    def _apply(self, deployment_id: str, update: DeploymentUpdate, handle: Handle) -> None:
+    def _apply(self, record: Deployment, update: DeploymentUpdate, handle: Handle) -> None:
+        # Only onto the deployment as it was read: a watcher's check that raced an owner's update or scale would
+        # otherwise put back the replaced handle, and the new replicas would run unseen while the old ones served.
         self.store.update_deployment(
-            deployment_id,
+            record.id,
             only_if=DEPLOYMENT_ACTIVE,
+            unchanged_since=record.updated_at,
             status=update.status,
             ready_replicas=update.ready_replicas,
             reason=update.reason,

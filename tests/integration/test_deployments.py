@@ -120,3 +120,23 @@ def test_a_bad_input_is_the_models_message_not_a_crash(ml, rows):
         dep.predict(rows.drop(columns=["mean radius"]))
     assert dep.predict(rows.head(2)).predictions == in_process(ml, "3", rows.head(2))
     assert np.isfinite(dep.predict(rows.head(1)).latency_ms)
+
+
+def test_a_health_check_that_raced_an_update_does_not_undo_it(ml, rows):
+    """The watcher reads a deployment, an owner's update replaces its replicas, then the watcher writes its check
+    back: the update must survive (before the fix the old handle came back, the new replicas ran unseen and the old
+    ones were never retired)."""
+    deployments = services_of(ml).deployments
+    dep = ml.deployments.create(MODEL, alias="champion", name="cancer-race")
+    old_pids = {p.pid for p in dep.instances}
+    stale_record, stale_handle = deployments.store.get_deployment(dep.id)
+
+    dep.update(version=1)
+    deployments._refreshed(stale_record, stale_handle)  # the watcher's check, read before the update
+
+    _, handle = deployments.store.get_deployment(dep.id)
+    assert {r["pid"] for r in handle["retiring"]} == old_pids
+    assert not {r["pid"] for r in handle["replicas"]} & old_pids
+    poll(lambda: dep.refresh().status == "ready", "the update to v1")
+    poll(lambda: not any(alive(pid) for pid in old_pids), "the old replica to stop")
+    assert dep.predict(rows.head(3)).predictions == in_process(ml, "1", rows.head(3))

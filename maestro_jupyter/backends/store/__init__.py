@@ -193,8 +193,20 @@ class MaestroStore:
             rows = conn.execute(query).mappings().all()
         return [(_deployment(r), dict(r["handle"] or {})) for r in rows]
 
-    def update_deployment(self, deployment_id: str, *, only_if: Sequence[str] | None = None, **values: Any) -> bool:
-        return self._update(schema.deployments, deployment_id, only_if, values)
+    def update_deployment(
+        self,
+        deployment_id: str,
+        *,
+        only_if: Sequence[str] | None = None,
+        unchanged_since: float | None = None,
+        **values: Any,
+    ) -> bool:
+        """Set ``values``; ``False`` (nothing written) if the status is not in ``only_if``, or if the deployment was
+        changed (its ``updated_at`` moved) since ``unchanged_since``: a health check must not write back a handle
+        that an update replaced while it ran."""
+        table = schema.deployments
+        extra = [] if unchanged_since is None else [table.c.updated_at == unchanged_since]
+        return self._update(table, deployment_id, only_if, values, extra)
 
     def deployment_meter(self, deployment_id: str) -> tuple[float | None, dict[str, Any]]:
         """Until when a deployment's usage is in the ledger, and the meter readings taken then."""
@@ -221,8 +233,15 @@ class MaestroStore:
         with self.engine.begin() as conn:
             conn.execute(t.delete().where(t.c.id == deployment_id))
 
-    def _update(self, table: sa.Table, key: str, only_if: Sequence[str] | None, values: dict[str, Any]) -> bool:
-        query = table.update().where(table.c.id == key).values(**values)
+    def _update(
+        self,
+        table: sa.Table,
+        key: str,
+        only_if: Sequence[str] | None,
+        values: dict[str, Any],
+        extra: Sequence[Any] = (),
+    ) -> bool:
+        query = table.update().where(table.c.id == key, *extra).values(**values)
         if only_if is not None:
             query = query.where(table.c.status.in_(list(only_if)))
         with self.engine.begin() as conn:
