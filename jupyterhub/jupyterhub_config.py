@@ -56,8 +56,9 @@ Isolation: every process runs under the hub's own OS account, each member's serv
 ``MAESTRO_HUB_HOME/users``. A server accepts only its owner (and admins and Prometheus, through the hub's OAuth, who
 cannot use it to act as its owner), so member A cannot use member B's JupyterLab or API. Maestro's rules (owners,
 budgets, the gate, projects) hold for everything that goes through Maestro and MLflow, since no member is handed a
-key. But code in any kernel can read the files of the account, the secrets and the SQLite stores in the hub home
-included, and the shared password lets a member log in under another's name: the local hub suits a small team that
+key, and jobs and model servers get none of the service's variables. But code in any kernel can read the files of
+the account (the secrets and the SQLite stores in the hub home included) and the environment of its processes (the
+service's), and the shared password lets a member log in under another's name: the local hub suits a small team that
 trusts itself. The Kubernetes distribution (``values.yaml``) puts every member in a pod of their own and the service
 in another.
 """

@@ -64,6 +64,15 @@ HARDWARE_PREFIX = "maestro.hardware."
 PROFILE_SUMMARY_ARTIFACT = "maestro/profile/summary.json"
 
 
+#: On a team, the member who registered a model through Maestro first: they (and admins) change it through Maestro.
+MODEL_OWNER = "maestro.owner"
+
+
+def is_reserved(key: str) -> bool:
+    """Tags only Maestro writes: its state and a model's owner. Members may not set or delete them as tags."""
+    return is_maestro_state(key) or key == MODEL_OWNER
+
+
 def is_maestro_state(key: str) -> bool:
     """Tags Maestro keeps its own state in (not facts about the model)."""
     return key.startswith((CARD_PREFIX, "maestro.tests.", "maestro.gate.", "maestro.cost."))

@@ -94,8 +94,25 @@ DEFAULT_TIMEOUT_S = 30.0
 
 _USERS = "/api/2.0/mlflow/users"
 _GRANTS = "/api/3.0/mlflow/users/permissions"  # MLflow's unified grant API
-_LEGACY_MODEL_GRANTS = "/api/2.0/mlflow/registered-models/permissions"  # before it (removed in its favour)
+_EXPERIMENTS = "/api/2.0/mlflow/experiments"
 _ABOVE_READ = ("USE", "EDIT", "MANAGE")
+#: What a job's run needs of its experiment: MLflow's *update*.
+CAN_LOG = ("EDIT", "MANAGE")
+
+
+@dataclass(frozen=True)
+class _Resource:
+    """A kind of resource MLflow grants permissions on: its name in the unified grant API, and in the API before it
+    (removed in its favour)."""
+
+    resource_type: str
+    label: str
+    legacy_path: str
+    legacy_key: str
+
+
+_MODEL = _Resource("registered_model", "model", "/api/2.0/mlflow/registered-models/permissions", "name")
+_EXPERIMENT = _Resource("experiment", "experiment", "/api/2.0/mlflow/experiments/permissions", "experiment_id")
 
 
 @dataclass(frozen=True)
@@ -115,6 +132,15 @@ def validate_member_name(name: str) -> str:
     if not isinstance(name, str) or not MEMBER_NAME.fullmatch(name):
         raise InvalidParameter(f"Not a member name: {name!r} (expected {MEMBER_NAME.pattern})")
     return name
+
+
+def team_mlflow_admin(tracking_uri: str, environ: Mapping[str, str] | None = None) -> MlflowAuthAdmin | None:
+    """The service's MLflow admin on a team's MLflow behind its login (an http(s) tracking URI and the admin's
+    credentials in the environment); ``None`` for an MLflow without one."""
+    env = os.environ if environ is None else environ
+    if urlsplit(tracking_uri or "").scheme not in ("http", "https") or not env.get("MLFLOW_TRACKING_PASSWORD"):
+        return None
+    return MlflowAuthAdmin(tracking_uri, *admin_credentials_from_env(env))
 
 
 def admin_credentials_from_env(environ: Mapping[str, str] | None = None) -> tuple[str, str]:
@@ -343,12 +369,27 @@ class MlflowAuthAdmin:
 
     def set_model_permission(self, model: str, member: str, permission: str) -> None:
         """Make ``member``'s own grant on registered model ``model`` exactly ``permission`` (replacing any other)."""
+        self._set_permission(_MODEL, model, member, permission)
+
+    def set_experiment_permission(self, experiment_id: str, member: str, permission: str) -> None:
+        """Make ``member``'s own grant on experiment ``experiment_id`` exactly ``permission``."""
+        self._set_permission(_EXPERIMENT, experiment_id, member, permission)
+
+    def model_permission(self, model: str, member: str) -> str:
+        """``member``'s effective permission on ``model`` as MLflow resolves it (grants, roles, the default)."""
+        return self._permission(_MODEL, model, member)
+
+    def experiment_permission(self, experiment_id: str, member: str) -> str:
+        """``member``'s effective permission on experiment ``experiment_id``."""
+        return self._permission(_EXPERIMENT, experiment_id, member)
+
+    def _set_permission(self, kind: _Resource, resource_id: str, member: str, permission: str) -> None:
         validate_member_name(member)
         if permission not in MODEL_PERMISSIONS:
-            raise InvalidParameter(f"Not a permission on a model: {permission!r} (one of {MODEL_PERMISSIONS})")
-        what = f"Granting {permission} on model {model!r} to {member!r}"
+            raise InvalidParameter(f"Not a permission on {kind.label}: {permission!r} (one of {MODEL_PERMISSIONS})")
+        what = f"Granting {permission} on {kind.label} {resource_id!r} to {member!r}"
         if self._legacy_grants is not True:
-            grant = {"username": member, "resource_type": "registered_model", "resource_id": model}
+            grant = {"username": member, "resource_type": kind.resource_type, "resource_id": resource_id}
             try:
                 self._grant(grant, permission)
                 self._legacy_grants = False
@@ -357,14 +398,14 @@ class MlflowAuthAdmin:
                 if exc.code is not None or exc.status != 404 or self._legacy_grants is False:
                     raise self._fail(what, exc) from None
                 self._legacy_grants = True  # an MLflow from before the unified grant API
-        body = {"name": model, "username": member, "permission": permission}
+        body = {kind.legacy_key: resource_id, "username": member, "permission": permission}
         try:
             try:
-                self._call("POST", f"{_LEGACY_MODEL_GRANTS}/create", body=body)
+                self._call("POST", f"{kind.legacy_path}/create", body=body)
             except _MlflowError as exc:
                 if exc.code != "RESOURCE_ALREADY_EXISTS":
                     raise
-                self._call("PATCH", f"{_LEGACY_MODEL_GRANTS}/update", body=body)
+                self._call("PATCH", f"{kind.legacy_path}/update", body=body)
         except _MlflowError as exc:
             raise self._fail(what, exc) from None
 
@@ -382,19 +423,47 @@ class MlflowAuthAdmin:
                     raise
             self._call("POST", f"{_GRANTS}/grant", body={**grant, "permission": permission})
 
-    def model_permission(self, model: str, member: str) -> str:
-        """``member``'s effective permission on ``model`` as MLflow resolves it (grants, roles, the default)."""
-        params = {"username": member, "resource_type": "registered_model", "resource_id": model}
+    def _permission(self, kind: _Resource, resource_id: str, member: str) -> str:
+        params = {"username": member, "resource_type": kind.resource_type, "resource_id": resource_id}
         try:
             answer = self._call("GET", f"{_GRANTS}/get", params=params)
         except _MlflowError as exc:
-            raise self._fail(f"Reading {member!r}'s permission on model {model!r}", exc) from None
+            raise self._fail(f"Reading {member!r}'s permission on {kind.label} {resource_id!r}", exc) from None
         permission = answer.get("permission")
         if not isinstance(permission, str):
             raise BackendUnavailable(
                 f"The MLflow server at {self._where} sent an unexpected permission: {answer!r:.200}"
             )
         return permission
+
+    def member_experiment(self, name: str, member: str) -> str:
+        """The id of experiment ``name``, where a job of ``member``'s logs its run with the member's own MLflow
+        credentials: made for them (and theirs, MANAGE) when missing; :class:`PermissionDenied` when it is someone
+        else's (MLflow would refuse the job's every metric)."""
+        validate_member_name(member)
+        try:
+            answer = self._call("GET", f"{_EXPERIMENTS}/get-by-name", params={"experiment_name": name})
+            experiment_id = str(answer.get("experiment", {}).get("experiment_id", ""))
+        except _MlflowError as exc:
+            if exc.code != "RESOURCE_DOES_NOT_EXIST":
+                raise self._fail(f"Looking up experiment {name!r}", exc) from None
+            experiment_id = ""
+        if not experiment_id:
+            try:
+                experiment_id = str(self._call("POST", f"{_EXPERIMENTS}/create", body={"name": name})["experiment_id"])
+            except _MlflowError as exc:
+                raise self._fail(f"Creating experiment {name!r}", exc) from None
+            except KeyError:
+                raise BackendUnavailable(f"The MLflow server at {self._where} made no experiment {name!r}") from None
+            self.set_experiment_permission(experiment_id, member, "MANAGE")
+            return experiment_id
+        permission = self.experiment_permission(experiment_id, member)
+        if permission not in CAN_LOG:
+            raise PermissionDenied(
+                f"MLflow lets {member} only read experiment {name!r} ({permission}), so a job of theirs cannot log "
+                f"there: name an experiment of theirs (the default is {member!r})"
+            )
+        return experiment_id
 
     def secure_model(self, model: str, members: Iterable[str] | None = None) -> list[str]:
         """Lower to READ every member's access to ``model`` above READ; returns who was lowered, sorted.

@@ -350,6 +350,25 @@ class MlflowRegistry:
             if self.client.get_run(run_id).info.status == "RUNNING":
                 self.client.set_terminated(run_id, status)
 
+    def copy_version(self, name: str, version: str, folder: Path) -> Path:
+        """The version's model files in ``folder`` (downloaded on first use; a version's files never change): what a
+        replica on a team serves, so that it needs no MLflow credentials."""
+        if (folder / "MLmodel").is_file():
+            return folder
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with translate_errors(f"Downloading {name!r} version {version}"), _scratch() as tmp:
+            uri = self.client.get_model_version_download_uri(name, version)
+            local = Path(self._download(uri, tmp))
+            if not (local / "MLmodel").is_file():
+                raise InvalidParameter(f"{name!r} version {version} is not an MLflow model (it has no MLmodel)")
+            staged = Path(tempfile.mkdtemp(prefix=".copy-", dir=folder.parent))
+            shutil.copytree(local, staged, dirs_exist_ok=True)
+            try:
+                staged.rename(folder)  # whole or not at all: a replica never sees half a model
+            except OSError:
+                shutil.rmtree(staged, ignore_errors=True)  # another request copied it first
+        return folder
+
     def download_version(self, name: str, version: str, zip_path: Path) -> Path:
         """Write every artifact of a version into the zip file ``zip_path``."""
         with translate_errors(f"Downloading {name!r} version {version}"), _scratch() as tmp:
@@ -410,26 +429,21 @@ class MlflowRegistry:
     def mlflow_globals(self) -> Iterator[None]:
         """Point MLflow's process-wide tracking and registry URIs at this store for the duration."""
         from mlflow.tracking._model_registry import utils as registry_utils
-        from mlflow.tracking._tracking_service.utils import _use_tracking_uri
+        from mlflow.tracking._tracking_service import utils as tracking_utils
 
+        # MLflow's own set_tracking_uri/_use_tracking_uri also write and then *delete* MLFLOW_TRACKING_URI in
+        # os.environ: a request thread reading the environment meanwhile (requests does, for proxies) met a
+        # changing dict and failed, and the kernel lost the variable `%load_ext maestro_jupyter` exported. The
+        # module globals alone decide where MLflow's fluent calls go (get_tracking_uri reads them first).
         with _globals_lock:
-            # MLflow's context manager restores its global but not the MLFLOW_TRACKING_URI variable it sets: leaving it
-            # would unset the one `%load_ext maestro_jupyter` exported, and the kernel's plain `mlflow` calls would
-            # then go to ./mlflow.db.
-            saved_env = os.environ.get("MLFLOW_TRACKING_URI")
+            previous = (getattr(tracking_utils, "_tracking_uri", None), getattr(registry_utils, "_registry_uri", None))
+            setattr(tracking_utils, "_tracking_uri", self.tracking_uri)  # noqa: B010 - private globals
+            setattr(registry_utils, "_registry_uri", self.registry_uri)  # noqa: B010
             try:
-                with _use_tracking_uri(self.tracking_uri):
-                    previous = getattr(registry_utils, "_registry_uri", None)
-                    setattr(registry_utils, "_registry_uri", self.registry_uri)  # noqa: B010 - a private global
-                    try:
-                        yield
-                    finally:
-                        setattr(registry_utils, "_registry_uri", previous)  # noqa: B010
+                yield
             finally:
-                if saved_env is None:
-                    os.environ.pop("MLFLOW_TRACKING_URI", None)
-                else:
-                    os.environ["MLFLOW_TRACKING_URI"] = saved_env
+                setattr(tracking_utils, "_tracking_uri", previous[0])  # noqa: B010
+                setattr(registry_utils, "_registry_uri", previous[1])  # noqa: B010
 
     def log_to_active_run(self, files: dict[str, str]) -> str:
         """Attach text files (artifact path -> content) to this process's active MLflow run; returns its id."""

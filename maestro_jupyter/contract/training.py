@@ -120,7 +120,9 @@ class SubmitJob(Request):
     params: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description="Passed as --name value options (and as the run's params)"
     )
-    experiment: str | None = Field(default=None, max_length=256, description="Default: maestro-training")
+    experiment: str | None = Field(
+        default=None, max_length=256, description="Default: maestro-training (on a team: the member's own, their name)"
+    )
     cpus: Cpus = None
     memory: Memory = None
     gpus: Gpus = 0
@@ -132,6 +134,11 @@ class SubmitJob(Request):
         max_length=200,
         description="The project the job is charged to: one of the submitter's (default: their default project)",
     )
+    #: On a team, the member's own MLflow account, which the job runs with (the service holds only MLflow's admin
+    #: account, which no member's code may see). Their client sends what the hub gave their server; not documented
+    #: in the REST API, since clients set it, not people.
+    mlflow_username: SkipJsonSchema[str | None] = Field(default=None, max_length=256)
+    mlflow_password: SkipJsonSchema[str | None] = Field(default=None, max_length=1024, repr=False)
 
     # The rules' own messages, for the SDK and REST alike (before pydantic's bounds, which document the API).
     @field_validator("name", mode="before")

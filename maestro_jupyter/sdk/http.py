@@ -103,7 +103,7 @@ class HttpTransport:
         return self._settings
 
     def call(self, request: Request) -> Any:
-        status, headers, body = self._send(request)
+        status, headers, body = self._send(_with_member_mlflow(request))
         model = type(request)
         if model.result is Document:
             return _document(headers, body, model.__name__)
@@ -222,6 +222,18 @@ class HttpTransport:
         if model not in self._adapters:
             self._adapters[model] = TypeAdapter(model.result)
         return self._adapters[model]
+
+
+def _with_member_mlflow(request: Request) -> Request:
+    """A job the service starts runs as its member, with the member's own MLflow account (this process's
+    ``MLFLOW_TRACKING_USERNAME`` and ``_PASSWORD``, which the hub gives a member's server), so that its run and
+    models are theirs: the service holds only MLflow's admin account, which no member's code may see."""
+    from ..contract.training import SubmitJob
+
+    username, password = os.environ.get("MLFLOW_TRACKING_USERNAME"), os.environ.get("MLFLOW_TRACKING_PASSWORD")
+    if not isinstance(request, SubmitJob) or not username or not password or request.mlflow_username:
+        return request
+    return request.model_copy(update={"mlflow_username": username, "mlflow_password": password})
 
 
 def _token_from_env() -> str | None:

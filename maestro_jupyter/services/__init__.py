@@ -18,6 +18,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend
+    from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
     from ..contract.base import Actor, Request
@@ -61,10 +62,19 @@ class Services:
         return self._mlflow
 
     @cached_property
+    def mlflow_admin(self) -> MlflowAuthAdmin | None:
+        """On a team whose MLflow runs behind its login, the service's MLflow admin (members' grants); else ``None``."""
+        if not self.settings.team:
+            return None
+        from ..backends.mlflow_auth import team_mlflow_admin
+
+        return team_mlflow_admin(self.settings.tracking_uri)
+
+    @cached_property
     def registry(self) -> RegistryService:
         from .registry import RegistryService
 
-        return RegistryService(self.mlflow, self.settings, gate=self.gate)
+        return RegistryService(self.mlflow, self.settings, gate=self.gate, mlflow_admin=lambda: self.mlflow_admin)
 
     @cached_property
     def gate(self) -> PromotionGate:
@@ -122,7 +132,12 @@ class Services:
         from .training import TrainingService
 
         return TrainingService(
-            self.settings, lambda: self.store, lambda: self.compute, lambda: self.mlflow, lambda: self.costs
+            self.settings,
+            lambda: self.store,
+            lambda: self.compute,
+            lambda: self.mlflow,
+            lambda: self.costs,
+            mlflow_admin=lambda: self.mlflow_admin,
         )
 
     @cached_property

@@ -86,31 +86,29 @@ class BudgetService:
         return self.get_budget(GetBudget(scope=req.scope, subject=req.subject), actor)
 
     def get_budget(self, req: GetBudget, actor: Actor) -> Budget:
+        """One budget, with its standing: an admin's to see, or a project's, or the caller's own."""
         row = self.ledger.get_budget(req.scope, req.subject)
-        if row is None:
-            raise NotFound(f"No budget for {req.scope} {req.subject}")
-        return self._status(row)
+        if row is None or not _visible(row, actor):
+            raise NotFound(f"No budget for {req.scope} {req.subject}")  # as if missing: whose budgets exist is private
+        return self._status(row, secrets=actor.admin)
 
     def list_budgets(self, req: ListBudgets, actor: Actor) -> BudgetList:
         """The budgets the caller may see (an admin: all; anyone else: every project's and their own)."""
-        admin = actor.admin
-        rows = [
-            r
-            for r in self.ledger.list_budgets()
-            if admin or r["scope"] == "project" or (r["scope"], r["subject"]) == ("user", actor.user)
-        ]
-        return BudgetList(budgets=[self._status(r) for r in rows], can_edit=admin)
+        rows = [r for r in self.ledger.list_budgets() if _visible(r, actor)]
+        return BudgetList(budgets=[self._status(r, secrets=actor.admin) for r in rows], can_edit=actor.admin)
 
     def all(self) -> builtins.list[Budget]:
         """Every budget with its standing (for the metrics exposition)."""
-        return [self._status(r) for r in self.ledger.list_budgets()]
+        return [self._status(r, secrets=False) for r in self.ledger.list_budgets()]
 
     def delete_budget(self, req: DeleteBudget, actor: Actor) -> None:
         self._require_admin(actor)
         if not self.ledger.delete_budget(req.scope, req.subject):
             raise NotFound(f"No budget for {req.scope} {req.subject}")
 
-    def _status(self, row: dict[str, Any], now: float | None = None) -> Budget:
+    def _status(self, row: dict[str, Any], now: float | None = None, *, secrets: bool) -> Budget:
+        """The budget's standing; its webhook only with ``secrets`` (an admin's view: a webhook URL is a
+        credential, often with its token in it)."""
         start, end = period_bounds(row["period"], now)
         spent = self.ledger.spent_since(row["scope"], row["subject"], start)
         amount = int(row["amount_micros"])
@@ -122,7 +120,7 @@ class BudgetService:
             period=row["period"],
             thresholds=list(row["thresholds"]),
             hard_limit=bool(row["hard_limit"]),
-            webhook=row["webhook"],
+            webhook=row["webhook"] if secrets else None,
             spent=dollars(spent),
             remaining=dollars(amount - spent),
             used_pct=round(spent * 100 / amount, 2),
@@ -138,7 +136,7 @@ class BudgetService:
         """How each budget of ``user`` and ``project`` stands if ``cost`` more is spent."""
         checks = []
         for row in self.ledger.list_budgets([("user", user), ("project", project)]):
-            budget = self._status(row)
+            budget = self._status(row, secrets=False)
             allowed = not budget.hard_limit or budget.spent + cost <= budget.amount
             checks.append(
                 BudgetCheck(
@@ -159,7 +157,7 @@ class BudgetService:
         """Fire the alerts the given budgets' spend calls for; the new ones."""
         fired = []
         for row in self.ledger.list_budgets(set(pairs)):
-            budget = self._status(row)
+            budget = self._status(row, secrets=False)
             amount_micros = int(row["amount_micros"])
             spent_micros = round(budget.spent * MICROS)
             for threshold in budget.thresholds:
@@ -223,6 +221,11 @@ class BudgetService:
             message=row["message"],
             delivery=row["delivery"],
         )
+
+
+def _visible(row: dict[str, Any], actor: Actor) -> bool:
+    """Whether ``actor`` may see a budget: an admin every one, anyone else every project's and their own."""
+    return actor.admin or row["scope"] == "project" or (row["scope"], row["subject"]) == ("user", actor.user)
 
 
 def _message(budget: Budget, threshold: int) -> str:

@@ -10,6 +10,7 @@ watcher keeps a starting deployment's record current, and any read refreshes it 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -90,7 +91,7 @@ class DeploymentService:
         )
         user = actor.user
         self._free(deployment_id)
-        self._gate_check(model, resolved, f"deploy as {deployment_id}", request.override_reason, user)
+        self._gate_check(model, resolved, f"deploy as {deployment_id}", request.override_reason, actor)
         # A day of serving, against the budgets; over a hard limit nothing starts.
         estimate = self._costs().estimate("deployment", resources, replicas=replicas, user=user, project=project)
         self._costs().enforce(estimate)
@@ -134,19 +135,28 @@ class DeploymentService:
             )
         self.store.delete_deployment_record(deployment_id)
 
-    def _gate_check(self, model: str, version: str, action: str, override_reason: str | None, user: str) -> None:
+    def _gate_check(self, model: str, version: str, action: str, override_reason: str | None, actor: Actor) -> None:
         if self.settings.gate_deployments:
-            self._gate().enforce(model, version, action, override_reason=override_reason, user=user)
+            self._gate().enforce(model, version, action, override_reason=override_reason, actor=actor)
 
     def _launch(self, record: Deployment, version: str) -> DeploymentLaunch:
         from ..backends.compute.base import DeploymentLaunch
 
         env = {"MLFLOW_TRACKING_URI": self.settings.tracking_uri, "MLFLOW_REGISTRY_URI": self.settings.registry_uri}
+        model_uri = f"models:/{record.model}/{version}"
+        if self.settings.team and self._compute().name == "local":
+            # A replica runs the model's code, a member's: on a team it gets the model's files, copied here by the
+            # service, and no MLflow account (the service's is the admin's).
+            # The name's digest too: two names may read the same once file-safe.
+            digest = hashlib.sha256(record.model.encode()).hexdigest()[:12]
+            folder = self.settings.ensure_home() / "models" / f"{naming.file_safe(record.model)}-{digest}" / version
+            model_uri = str(self._registry().backend.copy_version(record.model, version, folder))
+            env = {}
         return DeploymentLaunch(
             deployment_id=record.id,
             model=record.model,
             version=version,
-            model_uri=f"models:/{record.model}/{version}",
+            model_uri=model_uri,
             replicas=record.replicas,
             user=record.user,
             project=record.project,
@@ -231,15 +241,15 @@ class DeploymentService:
         """Roll the deployment over to another ``version`` (or ``alias``) of its model, through the gate (the old
         version serves until the new one is ready), and/or run ``replicas`` replicas. Only its owner may."""
         if request.version is not None or request.alias is not None:
-            self._roll(request, actor.user)
+            self._roll(request, actor)
         if request.replicas is not None:
             self._scale(request.deployment_id, request.replicas, actor.user)
         return self._get(request.deployment_id)
 
-    def _roll(self, request: UpdateDeployment, user: str) -> None:
-        record, handle = self._owned(request.deployment_id, user)
+    def _roll(self, request: UpdateDeployment, actor: Actor) -> None:
+        record, handle = self._owned(request.deployment_id, actor.user)
         resolved = self._registry().resolve_version(record.model, version=request.version, alias=request.alias)
-        self._gate_check(record.model, resolved, f"deploy as {record.id}", request.override_reason, record.user)
+        self._gate_check(record.model, resolved, f"deploy as {record.id}", request.override_reason, actor)
         launch = self._launch(record, resolved)
         self._meter(record, handle)  # the stretch so far belongs to the old version
         handle = self._compute().update_deployment(record, handle, launch)

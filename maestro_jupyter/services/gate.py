@@ -15,7 +15,7 @@ from ..contract import rules as v
 from ..contract.base import Actor
 from ..contract.registry import GetGateDecision
 from ..entities import GateDecision, GateOverride
-from ..errors import GateRefused, InvalidParameter
+from ..errors import GateRefused, InvalidParameter, PermissionDenied
 from ..settings import Settings
 
 if TYPE_CHECKING:
@@ -98,10 +98,11 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
         )
 
     def enforce(
-        self, name: str, version: str | int, action: str, *, override_reason: str | None = None, user: str
+        self, name: str, version: str | int, action: str, *, override_reason: str | None = None, actor: Actor
     ) -> GateDecision:
-        """Let ``action`` through or raise ``GateRefused``; an ``override_reason`` lets a refused version through
-        and is recorded on it."""
+        """Let ``action`` through or raise ``GateRefused``; an admin's ``override_reason`` lets a refused version
+        through and is recorded on it (anyone else's is a ``PermissionDenied``: an override is an admin's call, or
+        the gate would hold only for those who do not know the word)."""
         reason = (override_reason or "").strip()
         if override_reason is not None and not reason:
             raise InvalidParameter("An override needs a reason")
@@ -114,6 +115,9 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
             return decision
         if not reason:
             raise GateRefused(decision.message, decision.failed_checks)
+        user = actor.user
+        if not actor.admin:
+            raise PermissionDenied(f"{decision.message}. Only an admin may override the gate ({user} is not one)")
         override = GateOverride(
             by=user,
             at=datetime.now(UTC).isoformat(timespec="seconds"),

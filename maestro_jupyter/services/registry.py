@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,11 +34,12 @@ from ..entities import (
     VersionDetail,
     VersionMetrics,
 )
-from ..errors import InvalidParameter, NotFound
+from ..errors import InvalidParameter, NotFound, PermissionDenied
 from ..naming import file_safe
 from ..settings import Settings
 
 if TYPE_CHECKING:
+    from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.mlflow_registry import MlflowRegistry
     from .gate import PromotionGate
 
@@ -58,12 +60,18 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
     """
 
     def __init__(
-        self, backend: MlflowRegistry, settings: Settings, gate: PromotionGate | None = None, **kwargs: object
+        self,
+        backend: MlflowRegistry,
+        settings: Settings,
+        gate: PromotionGate | None = None,
+        mlflow_admin: Callable[[], MlflowAuthAdmin | None] = lambda: None,
+        **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
         self.backend = backend
         self.settings = settings
         self.gate = gate
+        self._mlflow_admin = mlflow_admin
 
     def list_models(self, request: ListModels, actor: Actor) -> ModelPage:
         """Models whose name contains ``search`` (case-insensitive) and that carry every tag in ``tags``."""
@@ -126,24 +134,26 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         which is recorded on the version with the actor and the time.
         """
         name, alias, version = request.name, request.alias, request.version
+        self._may_change(name, actor, f"move its alias {alias!r}")
         if self.gate is not None and self.gate.is_gated(alias):
-            self.gate.enforce(
-                name, version, f"alias {alias!r}", override_reason=request.override_reason, user=actor.user
-            )
+            self.gate.enforce(name, version, f"alias {alias!r}", override_reason=request.override_reason, actor=actor)
         self.backend.set_alias(name, alias, version)
         return self.backend.get_version(name, version)
 
     def delete_alias(self, request: DeleteAlias, actor: Actor) -> None:
+        self._may_change(request.name, actor, f"delete its alias {request.alias!r}")
         self.backend.delete_alias(request.name, request.alias)
 
     def set_tag(self, request: SetTag, actor: Actor) -> None:
         """Tag the model, or one of its versions when ``version`` is given."""
+        self._may_tag(request.name, request.key, actor)
         if request.version is None:
             self.backend.set_model_tag(request.name, request.key, request.value)
         else:
             self.backend.set_version_tag(request.name, request.version, request.key, request.value)
 
     def delete_tag(self, request: DeleteTag, actor: Actor) -> None:
+        self._may_tag(request.name, request.key, actor)
         if request.version is None:
             self.backend.delete_model_tag(request.name, request.key)
         else:
@@ -152,6 +162,7 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
     def update_description(self, request: UpdateDescription, actor: Actor) -> ModelDetail | VersionDetail:
         """Replace the description of the model (or of one version); returns what was updated."""
         name, description, version = request.name, request.description, request.version
+        self._may_change(name, actor, "describe it")
         if version is None:
             self.backend.update_model_description(name, description)
             return self.backend.get_model(name)
@@ -219,10 +230,52 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         return Document(content, "application/zip", f"{file_safe(request.name)}-v{version}.zip")
 
     def register(self, request: RegisterModel, actor: Actor) -> ModelVersion:
-        """Register the model logged by ``run_id`` at ``artifact_path`` as a new version of ``name``."""
-        return self.backend.register(
+        """Register the model logged by ``run_id`` at ``artifact_path`` as a new version of ``name``.
+
+        On a team whose MLflow has a login, the model is then the service's alone: a member who made a model of that
+        name first with plain ``mlflow`` (and so could move its aliases) is lowered to READ, so its gated aliases
+        move only through the gate."""
+        owner = None
+        if self.settings.team:
+            with contextlib.suppress(NotFound):  # a new model is its registrant's
+                owner = self.backend.get_model_summary(request.name).tags.get(tagkeys.MODEL_OWNER)
+                self._may_change(request.name, actor, "add a version to it")
+        registered = self.backend.register(
             request.run_id, request.artifact_path, request.name, request.description, dict(request.tags)
         )
+        if self.settings.team:
+            if owner is None:
+                self.backend.set_model_tag(request.name, tagkeys.MODEL_OWNER, actor.user)
+            admin = self._mlflow_admin()
+            if admin is not None:
+                admin.secure_model(request.name)
+        return registered
+
+    # --- who may change a model ----------------------------------------------------------------------------------
+
+    def _may_tag(self, name: str, key: str, actor: Actor) -> None:
+        if tagkeys.is_reserved(key) and not actor.admin:
+            raise PermissionDenied(
+                f"{key} is Maestro's own record (tests, the gate, cards, costs, the owner): Maestro's commands write "
+                "it, not a tag"
+            )
+        self._may_change(name, actor, "tag it")
+
+    def _may_change(self, name: str, actor: Actor, what: str) -> None:
+        """On a team, a model changes through Maestro by its owner's hand (who registered it through Maestro) or an
+        admin's; a model only ever registered with plain MLflow, by whoever MLflow lets change it. One person's
+        Maestro (not a team) has no one else to keep out."""
+        if not self.settings.team or actor.admin:
+            return
+        owner = self.backend.get_model_summary(name).tags.get(tagkeys.MODEL_OWNER)
+        if owner == actor.user:
+            return
+        if owner is None:
+            admin = self._mlflow_admin()
+            if admin is not None and admin.model_permission(name, actor.user) in ("EDIT", "MANAGE"):
+                return
+            raise PermissionDenied(f"MLflow does not let {actor.user} change model {name!r}, so neither may Maestro")
+        raise PermissionDenied(f"Model {name!r} is {owner}'s: only they or an admin may {what}")
 
 
 def resolve_version(backend: MlflowRegistry, name: str, version: str | None, alias: str | None) -> str:

@@ -24,6 +24,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, Handle, JobUpdate
+    from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
     from ..contract.base import Actor
@@ -54,9 +55,11 @@ class TrainingService:
         compute: Callable[[], ComputeBackend],
         mlflow: Callable[[], MlflowRegistry],
         costs: Callable[[], CostService],
+        mlflow_admin: Callable[[], MlflowAuthAdmin | None] = lambda: None,
     ) -> None:
         self.settings = settings
         self._store, self._compute, self._mlflow, self._costs = store, compute, mlflow, costs
+        self._mlflow_admin = mlflow_admin
 
     @property
     def store(self) -> MaestroStore:
@@ -79,8 +82,14 @@ class TrainingService:
         checked_params = {key: str(value) for key, value in request.params.items()}
         resources = Resources(cpus=request.cpus, memory=request.memory, gpus=request.gpus, workers=request.workers)
         job_name = request.name or naming.dns_safe(PurePath(code.file_name).stem, 50, "job")
-        experiment_name = request.experiment or DEFAULT_EXPERIMENT
         user = actor.user
+        # On a team, a job runs with its member's own MLflow account (the service's admin credentials reach no
+        # member code): its run goes to an experiment of theirs, by default the one their notebooks log to.
+        experiment_name = request.experiment or (user if self.settings.team else DEFAULT_EXPERIMENT)
+        if request.mlflow_username not in (None, user):
+            raise PermissionDenied(
+                f"A job of {user}'s runs with their own MLflow account, not {request.mlflow_username!r}'s"
+            )
         compute = self._compute()
         # The pre-flight estimate; over a hard budget limit the job is refused here, before anything exists.
         estimate = self._costs().estimate("job", resources, name=job_name, user=user, project=project)
@@ -94,6 +103,9 @@ class TrainingService:
             "maestro.job.id": job_id,
             "maestro.project": project,
         }
+        admin = self._mlflow_admin()
+        if admin is not None:
+            admin.member_experiment(experiment_name, user)  # theirs to log to, or a 403 before anything starts
         experiment_id, run_id = self._mlflow().create_job_run(experiment_name, job_name, tags, checked_params)
         job = Job(
             id=job_id,
@@ -123,7 +135,7 @@ class TrainingService:
             workdir=code.workdir,
             params=checked_params,
             resources=resources,
-            env={**request.env, **self._run_env(experiment_id, run_id, job_id, user, project)},
+            env={**request.env, **self._run_env(experiment_id, run_id, job_id, user, project), **_account(request)},
             code_path=self._code_path(code.path) if self.settings.k8s_code_pvc and code.path else None,
         )
         try:
@@ -261,3 +273,10 @@ def _code(request: SubmitJob) -> _Code:
 
 def _past(status: str) -> str:
     return {"lost": "been lost"}.get(status, status)
+
+
+def _account(request: SubmitJob) -> dict[str, str]:
+    """The job's MLflow account, when its member's client sent theirs (on a team)."""
+    if not request.mlflow_username or not request.mlflow_password:
+        return {}
+    return {"MLFLOW_TRACKING_USERNAME": request.mlflow_username, "MLFLOW_TRACKING_PASSWORD": request.mlflow_password}

@@ -1,5 +1,5 @@
 """The hub suite: one real JupyterHub (proxy, MLflow and Maestro services, local JupyterLab servers) for the session,
-and a team of three logged in through the login form: alice and bob, members of the project hub-team, and boss, a
+and a team of three logged in through the login form: alice, bob and boss, members of the project hub-team, boss a
 hub admin."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
                 "MAESTRO_HUB_PASSWORD": TEAM_PASSWORD,
                 "MAESTRO_HUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
                 "MAESTRO_HUB_ADMINS": "boss",
-                "MAESTRO_HUB_PROJECTS": f"{PROJECT}:alice,bob",
+                "MAESTRO_HUB_PROJECTS": f"{PROJECT}:alice,bob,boss",
                 "MAESTRO_HUB_PROMETHEUS_TOKEN": PROMETHEUS_TOKEN,
                 "MAESTRO_HUB_PROMETHEUS_TARGETS": str(root / TARGETS_FILE),
                 "MAESTRO_HUB_PROMETHEUS_TARGETS_INTERVAL": "0.5",

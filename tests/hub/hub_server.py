@@ -128,6 +128,18 @@ class Hub:
         """The environment of ``name``'s running JupyterLab (what its kernels inherit), read from /proc."""
         return self._process_env(b"jupyterhub-singleuser", self.home / "users" / name)
 
+    def mlflow_get(self, member: str, path: str, **params: str) -> dict[str, Any]:
+        """``GET`` an MLflow REST path (``runs/get``...) as ``member``, with the MLflow account their server has."""
+        env = self.server_env(member)
+        answer = requests.get(
+            f"{env['MLFLOW_TRACKING_URI']}/api/2.0/mlflow/{path}",
+            params=params,
+            auth=(env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"]),
+            timeout=30,
+        )
+        answer.raise_for_status()
+        return dict(answer.json())
+
     def service_env(self) -> dict[str, str]:
         """The environment of the running Maestro service."""
         return self._process_env(b"maestro_jupyter.server.service", self.home / "maestro-service")

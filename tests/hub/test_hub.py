@@ -17,7 +17,11 @@ from tests.hub.hub_server import Hub
 
 #: A job that trains and registers a model into whatever registry its user's Maestro points at.
 TRAIN_AND_REGISTER = """
+import json, os
 import mlflow, mlflow.sklearn
+keys = ("MAESTRO_DB_URL", "JUPYTERHUB_API_TOKEN", "MLFLOW_TRACKING_PASSWORD")
+seen = {"account": os.environ.get("MLFLOW_TRACKING_USERNAME"), "keys": sorted(k for k in keys if k in os.environ)}
+print("JOB-ENV", json.dumps({**seen, "values": sorted(os.environ.values())}))
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 total = sum(i * i for i in range(2_000_000))
@@ -85,7 +89,7 @@ def test_each_member_gets_a_lab_with_maestro_answering_for_them(hub: Hub, team):
         assert lab.status_code == 200
         assert "maestro-jupyter" in lab.text  # the Maestro lab extension is among the page's federated extensions
     boss = hub.api(team.boss, "GET", "boss", "info").json()
-    assert (boss["user"], boss["admin"], boss["projects"]) == ("boss", True, [])
+    assert (boss["user"], boss["admin"], boss["projects"]) == ("boss", True, [PROJECT])
     # The OpenAPI document is the member's server's own (it is not an operation).
     assert hub.api(team.alice, "GET", "alice", "openapi.json").json()["openapi"].startswith("3.")
     # Each member found the example notebooks in their home.
@@ -193,6 +197,15 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
         job = hub.api(team.alice, "GET", "alice", f"training/jobs/{job['id']}").json()
     logs = hub.api(team.alice, "GET", "alice", f"training/jobs/{job['id']}/logs", None).json()
     assert job["status"] == "succeeded", logs
+    # It ran as alice in MLflow, with her account alone: none of the service's keys reached her code.
+    seen = json.loads(logs["text"].split("JOB-ENV ", 1)[1].splitlines()[0])
+    assert seen["account"] == "alice"
+    assert seen["keys"] == ["MLFLOW_TRACKING_PASSWORD"]
+    service = hub.service_env()
+    for key in ("MAESTRO_DB_URL", "MLFLOW_TRACKING_PASSWORD", "JUPYTERHUB_API_TOKEN"):
+        assert service[key] not in seen["values"], f"the service's {key} reached alice's job"
+    run = hub.mlflow_get("alice", "runs/get", run_id=job["run_id"])["run"]["info"]
+    assert (run["user_id"], run["status"]) == ("alice", "FINISHED")
     # Bob's server asks the service as bob, whatever the job: he may not cancel alice's.
     stolen = hub.api(team.bob, "POST", "bob", f"training/jobs/{job['id']}/cancel")
     assert stolen.status_code == 403, stolen.text
@@ -214,6 +227,40 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
     assert {g["key"] for g in by_project["groups"]} == {PROJECT}
     jobs = hub.api(team.bob, "GET", "bob", "training/jobs").json()["jobs"]
     assert [(j["id"], j["user"]) for j in jobs if j["id"] == job["id"]] == [(job["id"], "alice")]
+
+
+def test_a_deployment_serves_a_copy_of_the_model_with_none_of_the_services_keys(hub: Hub, team):
+    """A replica runs the model's code, a member's: on the hub it serves files the service copied, with no MLflow
+    account and none of the service's keys in its environment."""
+    # The version was never tested: the gate lets it through only on an admin's override, so boss deploys it.
+    body = {"model": "hub-shared-iris", "version": 1, "name": "hub-iris-serving", "override_reason": "hub test"}
+    refused = hub.api(team.alice, "POST", "alice", "deployments", body)
+    assert refused.status_code == 403, refused.text
+    assert "Only an admin may override the gate (alice is not one)" in refused.json()["message"]
+    created = hub.api(team.boss, "POST", "boss", "deployments", body)
+    assert created.status_code in (200, 201), created.text
+    try:
+        deadline = time.monotonic() + JOB_TIMEOUT_S
+        dep = created.json()
+        while dep["status"] != "ready":
+            assert dep["status"] in ("starting", "updating"), dep
+            assert time.monotonic() < deadline, f"deployment still {dep['status']} after {JOB_TIMEOUT_S:.0f} s"
+            time.sleep(0.5)  # polling a starting deployment
+            dep = hub.api(team.boss, "GET", "boss", "deployments/hub-iris-serving").json()
+        rows = {"dataframe_split": {"columns": [0, 1, 2, 3], "data": [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]]}}
+        answer = hub.api(team.alice, "POST", "alice", "deployments/hub-iris-serving/predict", rows)  # anyone may ask
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["predictions"] == [0, 2]
+
+        replica = Path(f"/proc/{dep['instances'][0]['pid']}")
+        env = dict(item.partition("=")[::2] for item in (replica / "environ").read_text().split("\0") if item)
+        assert not {k for k in env if k.startswith(("MLFLOW_TRACKING_", "MAESTRO_DB", "JUPYTERHUB_"))}, sorted(env)
+        service = hub.service_env()
+        assert not {service[k] for k in ("MAESTRO_DB_URL", "MLFLOW_TRACKING_PASSWORD")} & set(env.values())
+        served = (replica / "cmdline").read_bytes().split(b"\0")
+        assert not any(arg.startswith(b"models:/") for arg in served), served  # a folder of files, not MLflow's URI
+    finally:
+        hub.api(team.boss, "DELETE", "boss", "deployments/hub-iris-serving")
 
 
 def test_a_members_kernel_logs_with_plain_mlflow_and_reaches_maestro_as_the_member(hub: Hub, team, tmp_path: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 import pytest
 
@@ -128,3 +129,18 @@ def test_magic_compare(maestro_home, monkeypatch):
     assert isinstance(cmp, VersionComparison)
     assert cmp.metrics == ["accuracy", "training_time_s"]
     assert "<svg" in cmp._repr_html_()
+
+
+def test_pointing_mlflow_at_the_store_leaves_the_environment_alone(ml, monkeypatch):
+    """MLflow's own set_tracking_uri inserts and then deletes MLFLOW_TRACKING_URI: another thread reading the
+    environment meanwhile (requests does, for proxies) failed with KeyError, the first model download of a busy
+    service with it."""
+    import mlflow
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    before = dict(os.environ)
+    backend = services_of(ml).mlflow
+    with backend.mlflow_globals():
+        assert mlflow.get_tracking_uri() == backend.tracking_uri
+        assert dict(os.environ) == before
+    assert dict(os.environ) == before

@@ -4121,7 +4121,7 @@ export interface components {
             };
             /**
              * Experiment
-             * @description Default: maestro-training
+             * @description Default: maestro-training (on a team: the member's own, their name)
              * @default null
              */
             experiment?: string | null;

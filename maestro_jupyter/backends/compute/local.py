@@ -102,7 +102,7 @@ class LocalCompute(ComputeBackend):
                 stdout=errors,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # outlives whoever submitted it
-                env=_child_env(),
+                env=_child_env(self.settings.team),
             )
         _reap_later(process)
         return {**handle, "supervisor_pid": process.pid, "supervisor_start": proc_start_time(process.pid)}
@@ -272,7 +272,7 @@ class LocalCompute(ComputeBackend):
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                env={**_child_env(), **launch.env},
+                env={**_child_env(self.settings.team), **launch.env},
             )
         _reap_later(process)
         return {"name": name, "pid": process.pid, "start": proc_start_time(process.pid), "port": port, "log": str(log)}
@@ -297,6 +297,10 @@ class LocalCompute(ComputeBackend):
             signal_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
 
 
+#: What a team's job or replica keeps of the service's environment: the locale, the time zone and where things are.
+TEAM_JOB_ENV = frozenset({"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"})
+
+
 def _relaunch(deployment: Deployment, model_uri: str, env: dict[str, str]) -> DeploymentLaunch:
     return DeploymentLaunch(
         deployment_id=deployment.id,
@@ -318,11 +322,18 @@ def _import_path(workdir: str | None) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join(p for p in (workdir, os.environ.get("PYTHONPATH", "")) if p)}
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(team: bool) -> dict[str, str]:
     """The environment of a job or replica: this process's, without Jupyter's own kernel/server variables, and with
     this Python's scripts folder first on ``PATH`` (``mlflow models serve`` runs ``uvicorn`` from there), which a
-    server started as ``.venv/bin/jupyter`` does not have."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_SERVER", "KERNEL_"))}
+    server started as ``.venv/bin/jupyter`` does not have.
+
+    On a team (``team``: this is the Maestro service) only the variables of :data:`TEAM_JOB_ENV` pass: the service's
+    own hold the team's keys (the Maestro DB, MLflow's admin account, the hub's token), and a job or a model runs a
+    member's code. What the job needs comes with its launch: its member's own MLflow account, its run."""
+    if team:
+        env = {k: v for k, v in os.environ.items() if k in TEAM_JOB_ENV or k.startswith("LC_")}
+    else:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("JPY_", "JUPYTER_SERVER", "KERNEL_"))}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", os.defpath)])
     return env
 

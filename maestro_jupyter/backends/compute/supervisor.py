@@ -181,6 +181,9 @@ class Supervisor:
         try:
             from mlflow.tracking import MlflowClient
 
+            # As the job's member on a team (the launch carries their MLflow account; this process has no other).
+            account = ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
+            os.environ.update({k: v for k, v in self.launch["env"].items() if k in account})
             client = MlflowClient(tracking_uri=self.launch["env"]["MLFLOW_TRACKING_URI"])
             client.log_metric(run_id, "maestro.job.cpu_seconds", cpu)
             client.log_metric(run_id, "maestro.job.peak_memory_mb", peak_mb)
