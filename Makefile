@@ -1,7 +1,11 @@
 # The two set-up commands: `make lab` and `make test`. Everything goes into .venv; nothing else is assumed but
 # Python 3.11, Node 20 and the package registries (and root, or chromium already installed, for the UI tests).
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# As root, a Python 3.11 every account can run, if there is one: the team hub (`make hub`) runs each member under an
+# OS account of their own, and a Python under root's home (pyenv's, say) is closed to them. Else the PATH's.
+PYTHON ?= $(shell if [ "$$(id -u)" = 0 ]; then for p in $$(command -v python3.11) /usr/bin/python3.11; do \
+            runuser -u nobody -- "$$p" -c "import ensurepip" >/dev/null 2>&1 && { echo "$$p"; exit; }; done; fi; \
+            command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.maestro-installed

@@ -68,8 +68,11 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pwd
 import secrets
 import shutil
+import stat
+import subprocess
 import sys
 import time
 import urllib.error
@@ -78,7 +81,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterhub import orm
-from jupyterhub.spawner import SimpleLocalProcessSpawner
+from jupyterhub.spawner import SimpleLocalProcessSpawner, set_user_setuid
 
 from maestro_jupyter.backends.mlflow_auth import (
     MemberCredentials,
@@ -92,12 +95,52 @@ c = get_config()  # type: ignore[name-defined]  # noqa: F821 - provided by Jupyt
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-HUB_HOME = Path(os.environ.get("MAESTRO_HUB_HOME", "~/.maestro-hub")).expanduser().resolve()
+AS_ROOT = os.geteuid() == 0
+#: Root's home is closed to other accounts, and members' homes are in the hub home: as root, a system folder.
+DEFAULT_HUB_HOME = "/var/lib/maestro-hub" if AS_ROOT else "~/.maestro-hub"
+HUB_HOME = Path(os.environ.get("MAESTRO_HUB_HOME") or DEFAULT_HUB_HOME).expanduser().resolve()
 USERS_HOME = HUB_HOME / "users"
 SERVICE_HOME = HUB_HOME / "maestro-service"
 NOTEBOOKS = REPO / "notebooks"
+#: Each member's OS account, when the hub runs as root (``{user}``: their hub name).
+OS_ACCOUNT = "maestro-{user}"
+
+
+def reachable_by_others(path: Path) -> bool:
+    """Whether any account may reach ``path`` and what it links to (every folder above passable, the file itself
+    readable): a Python under root's home (pyenv's, say) is not."""
+    return all(
+        bool(item.stat().st_mode & stat.S_IROTH)
+        and all(folder.stat().st_mode & stat.S_IXOTH for folder in item.parents)
+        for item in (path, path.resolve())
+    )
+
+
+#: Whether members run under OS accounts of their own: the hub is root and the accounts can run this installation.
+ISOLATED = (
+    AS_ROOT
+    and os.environ.get("MAESTRO_HUB_ISOLATE", "1") != "0"
+    and reachable_by_others(Path(sys.executable))
+    and reachable_by_others(REPO / "maestro_jupyter" / "__init__.py")
+    and all(folder.stat().st_mode & stat.S_IXOTH for folder in HUB_HOME.parents if folder.exists())
+)
+if AS_ROOT and not ISOLATED:
+    print(
+        "[maestro] members' servers run under the hub's own account: MAESTRO_HUB_ISOLATE=0, or the installation or "
+        f"the hub home ({HUB_HOME}) is not reachable by other accounts",
+        file=sys.stderr,
+    )
+if ISOLATED:
+    # Whatever the hub, MLflow and the service write is theirs alone: the stores, the secrets, the artifacts.
+    os.umask(0o077)
 for folder in (HUB_HOME, USERS_HOME, SERVICE_HOME, SERVICE_HOME / "tmp"):
     folder.mkdir(parents=True, exist_ok=True)
+if ISOLATED:
+    for item in HUB_HOME.iterdir():  # a hub home from an earlier, shared start
+        if item not in (USERS_HOME, SERVICE_HOME) and not item.is_symlink():
+            item.chmod(0o700 if item.is_dir() else 0o600)
+    for folder in (HUB_HOME, USERS_HOME, SERVICE_HOME):  # members pass through to their homes and their jobs
+        folder.chmod(0o711)
 
 
 def setting(name: str, default: str) -> str:
@@ -139,7 +182,8 @@ ADMINS = names(setting("ADMINS", "admin"))
 c.Authenticator.admin_users = ADMINS
 # Hub names become folder names, Maestro and MLflow users and Kubernetes labels: keep them to one safe, lower-case
 # shape (the MLflow admin's name below is outside it, so no member can be given it).
-c.Authenticator.username_pattern = r"^[a-z][a-z0-9._-]{0,38}$"
+# An OS account's name has 32 characters at most, "maestro-" and the hub name.
+c.Authenticator.username_pattern = r"^[a-z][a-z0-9._-]{0,23}$" if ISOLATED else r"^[a-z][a-z0-9._-]{0,38}$"
 
 
 def secret(name: str, length: int) -> str:
@@ -254,6 +298,8 @@ SERVICE_ENV = {
     **TEAM_SETTINGS,
     "MAESTRO_HOME": str(SERVICE_HOME / ".maestro"),
     "MAESTRO_TEAM": "1",
+    # Members' jobs and model servers run under their own accounts (the service is root).
+    "MAESTRO_OS_ACCOUNT": OS_ACCOUNT if ISOLATED else "",
     "MAESTRO_COMPUTE": "local",
     "MAESTRO_DB_URL": MAESTRO_DB_URL,
     "MLFLOW_TRACKING_URI": MLFLOW_URL,
@@ -357,19 +403,47 @@ async def prepare_member(spawner: MaestroSpawner) -> None:
     )
 
 
+def ensure_os_account(account: str, home: Path) -> None:
+    """Make the member's OS account if missing (its home is the hub's folder for them, no login shell), and give it
+    its home, closed to everyone else."""
+    try:
+        if pwd.getpwnam(account).pw_dir != str(home):  # an account from a hub home elsewhere
+            subprocess.run(["usermod", "--home", str(home), account], check=True, capture_output=True)
+    except KeyError:
+        command = ["useradd", "--home-dir", str(home), "--no-create-home", "--shell", "/usr/sbin/nologin"]
+        subprocess.run([*command, "--user-group", "--no-log-init", account], check=True, capture_output=True)
+    entry = pwd.getpwnam(account)
+    for item in [home, *home.rglob("*")]:
+        os.chown(item, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+    home.chmod(0o700)
+
+
 class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     """A local JupyterLab per member, with Maestro forwarding to the team's service and MLflow as the member.
 
-    Based on JupyterHub's SimpleLocalProcessSpawner: servers run under the hub's account (no system user per hub
-    user), each with its own home. See the module docstring for what that isolates."""
+    Based on JupyterHub's SimpleLocalProcessSpawner, each server with its own home. When the hub runs as root
+    (``ISOLATED``), each member's server runs under an OS account of their own (``maestro-<name>``, made at their
+    first start), as their jobs and model servers do; otherwise under the hub's account. See the module docstring
+    for what each isolates."""
 
     mlflow_credentials: MemberCredentials | None = None
+
+    @property
+    def os_account(self) -> str:
+        return OS_ACCOUNT.replace("{user}", self.user.name)
+
+    def make_preexec_fn(self, name: str) -> Any:
+        if ISOLATED:
+            return set_user_setuid(self.os_account)  # its uid, gid and groups, in its home
+        return super().make_preexec_fn(name)
 
     def user_env(self, env: dict[str, str]) -> dict[str, str]:
         env = super().user_env(env)
         if self.mlflow_credentials is None:
             raise RuntimeError(f"no MLflow credentials were made for {self.user.name} (the pre-spawn hook did not run)")
         env.update({k: TEAM_SETTINGS[k] for k in CLIENT_SETTINGS if k in TEAM_SETTINGS})
+        if ISOLATED:
+            env["USER"] = self.os_account
         env.update(
             {
                 "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', os.defpath)}",
@@ -383,7 +457,10 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         return env
 
     async def start(self) -> tuple[str, int]:
-        self._prepare_home(Path(self.home_dir))
+        home = Path(self.home_dir)
+        self._prepare_home(home)
+        if ISOLATED:
+            await asyncio.to_thread(ensure_os_account, self.os_account, home)
         return await super().start()  # type: ignore[no-any-return]
 
     @staticmethod

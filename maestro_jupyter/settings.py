@@ -170,6 +170,13 @@ def _flag(value: Any, var: str) -> bool:
     raise InvalidParameter(f"{var} must be true or false, not {value!r}")
 
 
+def _os_account(value: Any, var: str) -> str:
+    text = str(value or "").strip()
+    if text and (text.count("{user}") != 1 or not re.fullmatch(r"[a-z_][a-z0-9_.-]*", text.replace("{user}", "x"))):
+        raise InvalidParameter(f"{var} must name an OS account with {{user}} once in it (like maestro-{{user}})")
+    return text
+
+
 def _names(value: Any, var: str) -> tuple[str, ...]:
     parts: Iterable[Any] = value.split(",") if isinstance(value, str) else value
     return tuple(str(p).strip() for p in parts if str(p).strip())
@@ -473,6 +480,14 @@ class Settings:
         help="In team mode, hub groups named with this prefix are projects, named without it: a member of "
         "project-churn may charge work to churn; their default project is the first in alphabetical order "
         "(default project-).",
+    )
+    os_account: str = setting(
+        env="MAESTRO_OS_ACCOUNT",
+        parse=_os_account,
+        default="",
+        help="In team mode, with the local backend and a service running as root: the OS account a member's jobs and "
+        "model servers run under, with {user} for the member's name (make hub sets maestro-{user}, the account "
+        "their JupyterLab runs under); empty (the default): the service's own account.",
     )
     alert_webhook: str | None = setting(
         env="MAESTRO_ALERT_WEBHOOK",

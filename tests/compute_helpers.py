@@ -15,6 +15,7 @@ from maestro_jupyter.backends.compute.supervisor import proc_start_time, proc_st
 from maestro_jupyter.contract.base import Actor
 from maestro_jupyter.contract.deployments import DeleteDeployment, ListDeployments
 from maestro_jupyter.contract.training import CancelJob, ListJobs
+from maestro_jupyter.services import Services
 from tests.sdk_helpers import services_of
 
 #: Bound on waiting for a job or a deployment (polled, never slept through).
@@ -24,7 +25,11 @@ ADMIN = Actor("test-cleanup", admin=True)
 
 
 def stop_everything(client: MaestroClient) -> None:
-    services = services_of(client)
+    stop_everything_of(services_of(client))
+
+
+def stop_everything_of(services: Services) -> None:
+    """Cancel every active job and delete every deployment of ``services``, each as its owner."""
     if "store" not in vars(services):
         return
     for job in services.training.list(ListJobs(status="active"), ADMIN):

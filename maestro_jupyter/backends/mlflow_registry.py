@@ -363,6 +363,8 @@ class MlflowRegistry:
                 raise InvalidParameter(f"{name!r} version {version} is not an MLflow model (it has no MLmodel)")
             staged = Path(tempfile.mkdtemp(prefix=".copy-", dir=folder.parent))
             shutil.copytree(local, staged, dirs_exist_ok=True)
+            for item in [staged, *staged.rglob("*")]:  # readable by the account a replica runs under
+                item.chmod(0o755 if item.is_dir() else 0o644)
             try:
                 staged.rename(folder)  # whole or not at all: a replica never sees half a model
             except OSError:

@@ -151,6 +151,9 @@ class DeploymentService:
             digest = hashlib.sha256(record.model.encode()).hexdigest()[:12]
             folder = self.settings.ensure_home() / "models" / f"{naming.file_safe(record.model)}-{digest}" / version
             model_uri = str(self._registry().backend.copy_version(record.model, version, folder))
+            from ..backends.compute.accounts import open_path
+
+            open_path(folder, self.settings.home)  # a replica may run under its member's account
             env = {}
         return DeploymentLaunch(
             deployment_id=record.id,

@@ -4,8 +4,11 @@ hub admin."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -31,8 +34,11 @@ class Team:
 
 
 @pytest.fixture(scope="package")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    root = tmp_path_factory.mktemp("hub")
+def hub() -> Iterator[Hub]:
+    # Not under pytest's temporary folder, which is closed to other accounts: run as root, the hub runs each member
+    # under an OS account of their own, which must reach its home in the hub's.
+    root = Path(tempfile.mkdtemp(prefix="maestro-hub-test-"))
+    root.chmod(0o711)
     try:
         running = start_hub(
             root,
@@ -57,6 +63,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
         yield running
     finally:
         stop_hub(running)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="package")

@@ -988,7 +988,6 @@ def victims(hub: Hub, team: Team) -> Iterator[dict[str, Any]]:
 #: member) close these; until then they are listed here, and any other success fails the test.
 ONE_OS_ACCOUNT = frozenset(
     {
-        "login_as_bob_with_the_team_password",
         "sdk_in_process_on_the_teams_db",
         "files_the_hubs_secrets_and_stores",
         "files_read_the_maestro_db",
@@ -1005,6 +1004,11 @@ ONE_OS_ACCOUNT = frozenset(
 )
 
 
+#: The shared-password authenticator's: whoever knows the team's password may log in under any member's name (a
+#: team that needs more swaps in an OAuthenticator, see the hub config).
+SHARED_PASSWORD = frozenset({"login_as_bob_with_the_team_password"})
+
+
 def test_every_attack_from_a_members_kernel_is_refused(hub: Hub, team: Team, victims: dict[str, Any]):
     config = {
         **victims,
@@ -1017,19 +1021,17 @@ def test_every_attack_from_a_members_kernel_is_refused(hub: Hub, team: Team, vic
         "bob_home": str(hub.home / "users" / "bob"),
     }
     results = in_kernel(hub, "alice", ATTACKS, stdin=json.dumps(config))
-    won = {
-        name: verdict
-        for name, verdict in results.items()
-        if verdict.startswith("SUCCEEDED") and name not in ONE_OS_ACCOUNT
-    }
-    known = sorted(
-        name for name, verdict in results.items() if verdict.startswith("SUCCEEDED") and name in ONE_OS_ACCOUNT
-    )
+    # Run as root, the hub gives each member an OS account of their own: then none of the shared account's holes is.
+    isolated = os_account(server_process(hub.home / "users" / "alice"))[0] != os.getuid()
+    documented = SHARED_PASSWORD | (frozenset() if isolated else ONE_OS_ACCOUNT)
+    succeeded = {name: verdict for name, verdict in results.items() if verdict.startswith("SUCCEEDED")}
+    won = {name: verdict for name, verdict in succeeded.items() if name not in documented}
+    known = sorted(set(succeeded) & documented)
     unsure = {name: verdict for name, verdict in results.items() if not verdict.startswith(("SUCCEEDED", "refused"))}
     for name, verdict in results.items():
         print(f"{name}: {verdict}")
-    print(f"{len(results)} attacks, {len(won) + len(known)} succeeded")
-    print(f"{len(known)} of them the local hub's documented limit (one OS account, one team password): {known}")
+    print(f"{len(results)} attacks, {len(succeeded)} succeeded (members under their own OS accounts: {isolated})")
+    print(f"{len(known)} of them the local hub's documented limits (the team password, the shared account): {known}")
     assert not won, f"{len(won)} of {len(results)} attacks succeeded:\n" + "\n".join(
         f"- {name}: {verdict}" for name, verdict in won.items()
     )

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...entities import Deployment, Job
 from ...errors import BackendUnavailable, InvalidParameter, first_line
+from .accounts import MemberAccount, give, member_account, open_path
 from .base import (
     BackendResponse,
     ComputeBackend,
@@ -73,28 +74,35 @@ class LocalCompute(ComputeBackend):
             )
         if launch.resources.gpus and shutil.which("nvidia-smi") is None:
             raise InvalidParameter(f"This machine has no GPU; the job asks for {launch.resources.gpus}")
-        job_dir = self.settings.ensure_home() / "jobs" / launch.job_id
+        account = member_account(self.settings, launch.user)
+        home = self.settings.ensure_home()
+        job_dir = home / "jobs" / launch.job_id
         code_dir = job_dir / "code"
         code_dir.mkdir(parents=True)
         script = code_dir / launch.file_name
         script.write_bytes(launch.code)
         handle: Handle = {"dir": str(job_dir), "log": str(job_dir / LOG_FILE)}
+        # The script runs where it came from, so its relative paths and sibling modules work as they did there; as a
+        # member's account, in its own folder (where it came from is the service's).
+        cwd, env = launch.workdir or str(code_dir), {**launch.env, **_import_path(launch.workdir)}
+        if account is not None:
+            give(code_dir, account)
+            open_path(job_dir, home)
+            cwd, env = str(code_dir), {**launch.env, **_account_env(account)}
         launch_doc = {
             "job_id": launch.job_id,
             "db_url": self.store.url,
             "argv": job_argv(self.python, launch.kind, str(script), launch.params),
-            # The script runs where it came from, so its relative paths and sibling modules work as they did there.
-            "cwd": launch.workdir or str(code_dir),
-            "env": {
-                **launch.env,
-                **_import_path(launch.workdir),
-                "PYTHONUNBUFFERED": "1",
-                "MAESTRO_JOB_DIR": str(job_dir),
-            },
+            "cwd": cwd,
+            "env": {**env, "PYTHONUNBUFFERED": "1", "MAESTRO_JOB_DIR": str(job_dir)},
+            "run_as": account.popen() if account is not None else None,
             "handle": handle,
             "gpus": launch.resources.gpus,
         }
-        (job_dir / LAUNCH_FILE).write_text(json.dumps(launch_doc))
+        # The service's alone (the DB's URL is in it), whatever the umask.
+        descriptor = os.open(job_dir / LAUNCH_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+            out.write(json.dumps(launch_doc))
         with open(job_dir / "supervisor.log", "ab") as errors:
             process = subprocess.Popen(
                 [self.python, "-m", "maestro_jupyter.backends.compute.supervisor", str(job_dir)],
@@ -265,6 +273,12 @@ class LocalCompute(ComputeBackend):
         port = _free_port()
         name = f"{launch.deployment_id}-{index}"
         log = folder / f"{name}.log"
+        env = {**_child_env(self.settings.team), **launch.env}
+        as_member: dict[str, Any] = {}
+        if (account := member_account(self.settings, launch.user)) is not None:
+            # The model's code is the member's: it runs as them, from their home.
+            env.update(_account_env(account))
+            as_member = {**account.popen(), "cwd": account.home}
         with open(log, "ab") as out:
             process = subprocess.Popen(
                 serving_argv(self.python, launch.model_uri, "127.0.0.1", port),
@@ -272,7 +286,8 @@ class LocalCompute(ComputeBackend):
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                env={**_child_env(self.settings.team), **launch.env},
+                env=env,
+                **as_member,
             )
         _reap_later(process)
         return {"name": name, "pid": process.pid, "start": proc_start_time(process.pid), "port": port, "log": str(log)}
@@ -295,6 +310,12 @@ class LocalCompute(ComputeBackend):
             time.sleep(0.05)
         for replica in live:
             signal_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
+
+
+def _account_env(account: MemberAccount) -> dict[str, str]:
+    """Where a process of a member's account lives: its home, and the machine's temporary folder (the service's is
+    its own)."""
+    return {"HOME": account.home, "USER": account.name, "TMPDIR": "/tmp"}  # noqa: S108 - the system's, on purpose
 
 
 #: What a team's job or replica keeps of the service's environment: the locale, the time zone and where things are.

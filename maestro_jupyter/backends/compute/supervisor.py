@@ -84,6 +84,7 @@ class Supervisor:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 process_group=0,  # its own group: a cancel stops the job and whatever it started, not us
+                **(self.launch.get("run_as") or {}),  # a member's account, on a team's machine
             )
             started = self.started = time.time()
             self.memory = MemoryIntegrator(self.child.pid).start()
