@@ -19,7 +19,9 @@ Settings (environment variables; every one has a default that works on a laptop)
 
 =================================  ==================================================================================
 ``MAESTRO_HUB_HOME``               state: hub DB, cookie secret, the secrets below, MLflow's stores and artifacts,
-                                   the Maestro DB, the service's home, members' homes (default ``~/.maestro-hub``)
+                                   the Maestro DB, the service's home, members' homes (default ``~/.maestro-hub``;
+                                   as root ``/var/lib/maestro-hub``)
+``MAESTRO_HUB_ISOLATE``            ``0``: members' servers under the hub's account even as root (default ``1``)
 ``MAESTRO_HUB_IP`` / ``_PORT``     where the proxy listens (``127.0.0.1:8000``; ``0.0.0.0`` to serve the team)
 ``MAESTRO_HUB_PASSWORD``           the team's password (JupyterHub's shared-password authenticator; default: made
                                    on first start, kept in ``<hub home>/password``)
@@ -52,15 +54,17 @@ team-wide Maestro setting: it reaches the Maestro service, and no member's serve
 ``MAESTRO_HTTP_RETRIES``, which are the members' clients' own). ``MAESTRO_USER``, ``MAESTRO_ADMINS`` and
 ``MAESTRO_PROJECT`` name no one on a team and reach nobody.
 
-Isolation: every process runs under the hub's own OS account, each member's server in its home under
-``MAESTRO_HUB_HOME/users``. A server accepts only its owner (and admins and Prometheus, through the hub's OAuth, who
-cannot use it to act as its owner), so member A cannot use member B's JupyterLab or API. Maestro's rules (owners,
-budgets, the gate, projects) hold for everything that goes through Maestro and MLflow, since no member is handed a
-key, and jobs and model servers get none of the service's variables. But code in any kernel can read the files of
-the account (the secrets and the SQLite stores in the hub home included) and the environment of its processes (the
-service's), and the shared password lets a member log in under another's name: the local hub suits a small team that
-trusts itself. The Kubernetes distribution (``values.yaml``) puts every member in a pod of their own and the service
-in another.
+Isolation: each member's server runs in its home under ``MAESTRO_HUB_HOME/users`` and accepts only its owner (and
+admins and Prometheus, through the hub's OAuth, who cannot use it to act as its owner), so member A cannot use member
+B's JupyterLab or API. Maestro's rules (owners, budgets, the gate, projects) hold for everything that goes through
+Maestro and MLflow, since no member is handed a key, and jobs and model servers get none of the service's variables.
+Run as root (``MAESTRO_HUB_ISOLATE``, default on), each member's server, jobs and model servers run under an OS
+account of their own, ``maestro-<name>``, and the hub, MLflow and the service keep their files to themselves, so a
+member's code reads neither the hub's secrets and stores nor another member's files or processes. Otherwise (not
+root, or an installation other accounts cannot run, which the hub says at start) every process runs under the hub's
+account, and code in any kernel can read the account's files and its processes' environments. Either way the shared
+password lets whoever knows it log in under any member's name: the local hub suits a small team that trusts itself.
+The Kubernetes distribution (``values.yaml``) puts every member in a pod of their own and the service in another.
 """
 
 from __future__ import annotations

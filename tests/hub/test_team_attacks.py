@@ -109,9 +109,17 @@ def attack(fn):
         results[fn.__name__] = refused(f"{type(exc).__name__}: {exc}")
     except MlflowException as exc:
         results[fn.__name__] = refused(f"MLflow {exc.error_code}: {str(exc)[:160]}")
+    except PermissionError as exc:  # the OS's refusal: not her account's to open
+        results[fn.__name__] = refused(f"the OS: {exc}")
     except Exception as exc:  # the attack could not be tried: that proves nothing either way
         results[fn.__name__] = "inconclusive: " + f"{type(exc).__name__}: {exc}"[:300]
     return fn
+
+
+def readable(path):
+    """SQLite says only "unable to open database file" when the OS refuses: ask the OS first."""
+    if path.exists() and not os.access(path, os.R_OK):
+        raise PermissionError(f"{path} is not hers to read")
 
 
 def send(method, url, **kwargs):
@@ -541,6 +549,7 @@ def files_the_hubs_secrets_and_stores():
 
 @attack
 def files_read_the_maestro_db():
+    readable(HOME / "maestro.db")
     db = sqlite3.connect(f"file:{HOME / 'maestro.db'}?mode=ro", uri=True, timeout=5)
     try:
         rows = db.execute("SELECT scope, subject, webhook FROM maestro_budgets").fetchall()
@@ -552,6 +561,7 @@ def files_read_the_maestro_db():
 
 @attack
 def files_write_the_maestro_db():
+    readable(HOME / "maestro.db")
     db = sqlite3.connect(str(HOME / "maestro.db"), timeout=5, isolation_level=None)
     try:
         db.execute("BEGIN IMMEDIATE")
