@@ -113,6 +113,7 @@ def main() -> None:
     args = parser.parse_args()
 
     root = Path(tempfile.mkdtemp(prefix="bench-hub-"))
+    root.chmod(0o711)  # as root the hub gives each member an OS account, which must reach its home in the hub's
     started = time.monotonic()
     hub = start_hub(root, {"MAESTRO_HUB_PASSWORD": PASSWORD})
     print(f"hub, proxy, MLflow and Maestro services up in {time.monotonic() - started:.2f} s")
