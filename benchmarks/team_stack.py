@@ -9,7 +9,6 @@ Every process started here leads its own process group and is stopped when its c
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import platform
 import random
@@ -27,7 +26,7 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the repository, for tests.*
 
-from tests.hub.hub_server import PROXY, free_ports, hub_env  # noqa: E402
+from tests.hub.hub_server import PROXY, free_ports, service_hub_env  # noqa: E402
 from tests.live_server import spawn_logged, stop  # noqa: E402
 from tests.postgres_server import PostgresServer, find_bindir, run_postgres  # noqa: E402
 
@@ -240,20 +239,8 @@ def service_hub(root: Path, service_env: dict[str, str]) -> Iterator[Stack]:
         "PYTHONUNBUFFERED": "1",
         **service_env,
     }
-    env = hub_env(home, {"port": port, "api": api, "proxy_api": proxy_api, "mlflow": 0})
-    env.update(
-        {
-            "SERVICE_HUB_HOME": str(home),
-            "SERVICE_HUB_PORT": str(port),
-            "SERVICE_HUB_API_PORT": str(api),
-            "SERVICE_HUB_PROXY_API_PORT": str(proxy_api),
-            "SERVICE_HUB_MAESTRO_PORT": str(maestro),
-            "SERVICE_HUB_PROXY": str(PROXY),
-            "SERVICE_HUB_PASSWORD": PASSWORD,
-            "SERVICE_HUB_TESTER_TOKEN": tester_token,
-            "SERVICE_HUB_MAESTRO_ENV": json.dumps(environment),
-        }
-    )
+    ports = {"port": port, "api": api, "proxy_api": proxy_api, "maestro": maestro}
+    env = service_hub_env(home, ports, PASSWORD, tester_token, environment)
     log = root / "jupyterhub.log"
     process = spawn_logged([sys.executable, "-m", "jupyterhub", "-f", str(SERVICE_HUB_CONFIG)], home, env, log)
     url = f"http://127.0.0.1:{port}/"

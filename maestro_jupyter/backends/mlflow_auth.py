@@ -244,23 +244,15 @@ class MlflowAuthAdmin:
         token = base64.b64encode(f"{admin_user}:{admin_password}".encode()).decode("ascii")
         self._authorization = f"Basic {token}"
         self.timeout = timeout
-        self._opener: Any = None
         self._legacy_grants: bool | None = None  # learnt on first use
 
     # HTTP
 
     def _call(self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = None) -> Any:
-        import http.client
-        import urllib.error
         import urllib.request
 
-        if self._opener is None:
+        from .plain_http import exchange
 
-            class NoRedirects(urllib.request.HTTPRedirectHandler):
-                def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-                    return None  # never resend the admin's credentials elsewhere
-
-            self._opener = urllib.request.build_opener(NoRedirects)
         url = self.base + path + (f"?{urlencode(params)}" if params else "")
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (scheme checked)
@@ -268,18 +260,7 @@ class MlflowAuthAdmin:
         request.add_header("Accept", "application/json")
         if data is not None:
             request.add_header("Content-Type", "application/json")
-        try:
-            try:
-                with self._opener.open(request, timeout=self.timeout) as response:
-                    status, raw = response.status, response.read()
-            except urllib.error.HTTPError as exc:
-                with exc:
-                    status, raw = exc.code, exc.read()
-        except (OSError, http.client.HTTPException) as exc:
-            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            raise BackendUnavailable(
-                f"The MLflow server at {self._where} cannot be reached: {first_line(reason)}"
-            ) from exc
+        status, raw = exchange(request, self.timeout, f"The MLflow server at {self._where} cannot be reached")
         try:
             answer = json.loads(raw) if raw else {}
         except ValueError:

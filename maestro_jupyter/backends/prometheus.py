@@ -115,23 +115,15 @@ class PrometheusClient:
         self.timeout = float(timeout)
         self._token = token
         self._where = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path.rstrip('/')}"
-        self._opener: Any = None
 
     # --- HTTP --------------------------------------------------------------------------------------------------
 
     def _call(self, path: str, params: dict[str, str]) -> Any:
-        import http.client
         import json
-        import urllib.error
         import urllib.request
 
-        if self._opener is None:
+        from .plain_http import exchange
 
-            class NoRedirects(urllib.request.HTTPRedirectHandler):
-                def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-                    return None  # the 3xx becomes an HTTPError, reported below
-
-            self._opener = urllib.request.build_opener(NoRedirects)
         # POST (form-encoded) so that long expressions do not hit URL length limits.
         data = urlencode(params).encode()
         request = urllib.request.Request(self.url + path, data=data, method="POST")  # noqa: S310 (scheme checked)
@@ -139,16 +131,7 @@ class PrometheusClient:
         request.add_header("Accept", "application/json")
         if self._token:
             request.add_header("Authorization", f"Bearer {self._token}")
-        try:
-            try:
-                with self._opener.open(request, timeout=self.timeout) as response:
-                    status, raw = response.status, response.read()
-            except urllib.error.HTTPError as exc:
-                with exc:
-                    status, raw = exc.code, exc.read()
-        except (OSError, http.client.HTTPException) as exc:
-            reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-            raise BackendUnavailable(f"Prometheus at {self._where} cannot be reached: {first_line(reason)}") from exc
+        status, raw = exchange(request, self.timeout, f"Prometheus at {self._where} cannot be reached")
         try:
             body = json.loads(raw)
         except ValueError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import json
 import os
 import re
 import signal
@@ -193,6 +194,29 @@ def hub_env(home: Path, ports: dict[str, int], extra: dict[str, str] | None = No
         }
     )
     env.update(extra or {})
+    return env
+
+
+def service_hub_env(
+    home: Path, ports: dict[str, int], password: str, tester_token: str, service_env: dict[str, str]
+) -> dict[str, str]:
+    """The environment of a hub of ``tests/hub/service_hub_config.py`` (the Maestro service alone, no members'
+    servers): its ``ports`` (``port``, ``api``, ``proxy_api``, ``maestro``), the users' password, the token of its
+    "tester" service, and the service's own environment."""
+    env = hub_env(home, {"port": ports["port"], "api": ports["api"], "proxy_api": ports["proxy_api"], "mlflow": 0})
+    env.update(
+        {
+            "SERVICE_HUB_HOME": str(home),
+            "SERVICE_HUB_PORT": str(ports["port"]),
+            "SERVICE_HUB_API_PORT": str(ports["api"]),
+            "SERVICE_HUB_PROXY_API_PORT": str(ports["proxy_api"]),
+            "SERVICE_HUB_MAESTRO_PORT": str(ports["maestro"]),
+            "SERVICE_HUB_PROXY": str(PROXY),
+            "SERVICE_HUB_PASSWORD": password,
+            "SERVICE_HUB_TESTER_TOKEN": tester_token,
+            "SERVICE_HUB_MAESTRO_ENV": json.dumps(service_env),
+        }
+    )
     return env
 
 

@@ -5,7 +5,6 @@ environment names boss as its user, alice as an admin and fraud as the project, 
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import sys
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.hub.hub_server import PROXY, free_ports, hub_env
+from tests.hub.hub_server import PROXY, free_ports, service_hub_env
 from tests.live_server import spawn_logged, stop
 
 CONFIG = Path(__file__).with_name("service_hub_config.py")
@@ -116,20 +115,8 @@ def service_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceHub
         "MAESTRO_PROJECT": "fraud",
         "JUPYTERHUB_USER": "boss",
     }
-    env = hub_env(home, {"port": port, "api": api, "proxy_api": proxy_api, "mlflow": 0})
-    env.update(
-        {
-            "SERVICE_HUB_HOME": str(home),
-            "SERVICE_HUB_PORT": str(port),
-            "SERVICE_HUB_API_PORT": str(api),
-            "SERVICE_HUB_PROXY_API_PORT": str(proxy_api),
-            "SERVICE_HUB_MAESTRO_PORT": str(maestro),
-            "SERVICE_HUB_PROXY": str(PROXY),
-            "SERVICE_HUB_PASSWORD": PASSWORD,
-            "SERVICE_HUB_TESTER_TOKEN": tester_token,
-            "SERVICE_HUB_MAESTRO_ENV": json.dumps(service_env),
-        }
-    )
+    ports = {"port": port, "api": api, "proxy_api": proxy_api, "maestro": maestro}
+    env = service_hub_env(home, ports, PASSWORD, tester_token, service_env)
     log_path = root / "jupyterhub.log"
     process = spawn_logged([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], home, env, log_path)
     running = ServiceHub(f"http://127.0.0.1:{port}/", log_path, process, tester_token, {})
