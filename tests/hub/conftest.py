@@ -1,6 +1,6 @@
-"""The hub suite: one real JupyterHub (proxy, MLflow and Maestro services, local JupyterLab servers) for the session,
-and a team of three logged in through the login form: alice, bob and boss, members of the project hub-team, boss a
-hub admin."""
+"""The hub suite: one real JupyterHub (proxy, MLflow and Maestro services, local JupyterLab servers, the stores on
+PostgreSQL) for the session, and a team of three logged in through the login form: alice, bob and boss, members of
+the project hub-team, boss a hub admin."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.hub.hub_server import Hub, HubUser, start_hub, stop_hub
+from tests.postgres_server import PostgresServer
 from tests.ui.conftest import browser, jp_asyncio_loop, jp_server_cleanup, page
 
 __all__ = ["browser", "jp_asyncio_loop", "jp_server_cleanup", "page"]  # fixtures shared with the browser suite
@@ -34,7 +35,7 @@ class Team:
 
 
 @pytest.fixture(scope="package")
-def hub() -> Iterator[Hub]:
+def hub(postgres: PostgresServer) -> Iterator[Hub]:
     # Not under pytest's temporary folder, which is closed to other accounts: run as root, the hub runs each member
     # under an OS account of their own, which must reach its home in the hub's.
     root = Path(tempfile.mkdtemp(prefix="maestro-hub-test-"))
@@ -47,6 +48,9 @@ def hub() -> Iterator[Hub]:
                 "MAESTRO_HUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
                 "MAESTRO_HUB_ADMINS": "boss",
                 "MAESTRO_HUB_PROJECTS": f"{PROJECT}:alice,bob,boss",
+                # A team's stores, on PostgreSQL: the Maestro DB and MLflow's backend store.
+                "MAESTRO_HUB_DB_URL": postgres.create_database(),
+                "MAESTRO_HUB_MLFLOW_STORE": postgres.create_database(),
                 "MAESTRO_HUB_PROMETHEUS_TOKEN": PROMETHEUS_TOKEN,
                 "MAESTRO_HUB_PROMETHEUS_TARGETS": str(root / TARGETS_FILE),
                 "MAESTRO_HUB_PROMETHEUS_TARGETS_INTERVAL": "0.5",

@@ -119,7 +119,9 @@ def test_members_servers_hold_no_key_but_their_own_and_the_service_holds_the_tea
     assert all(len(p) >= 32 for p in passwords.values())
 
     service = hub.service_env()
-    assert service["MAESTRO_DB_URL"] == f"sqlite:///{hub.home / 'maestro.db'}"
+    assert service["MAESTRO_DB_URL"].startswith("postgresql+psycopg://")  # the team's PostgreSQL, with its password
+    for name in ("alice", "bob"):
+        assert service["MAESTRO_DB_URL"] not in hub.server_env(name).values()
     assert (service["MLFLOW_TRACKING_USERNAME"], service["MLFLOW_TRACKING_PASSWORD"]) == (admin_user, admin_password)
     assert (service["MAESTRO_TEAM"], service["MAESTRO_COMPUTE"], service["MAESTRO_PRICE_CPU_HOUR"]) == (
         "1",

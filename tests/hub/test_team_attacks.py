@@ -363,6 +363,8 @@ def sdk_settings_name_someone_else():
 def sdk_in_process_on_the_teams_db():
     """No MAESTRO_URL: the SDK runs Maestro in her kernel, on the team's DB file, as whoever she says."""
     db = HOME / "maestro.db"
+    if not db.exists():
+        return refused("no Maestro DB file on this hub: it is on PostgreSQL, behind its password")
     if not os.access(db, os.R_OK | os.W_OK):
         return refused(f"{db} is not hers to open")
     saved = dict(os.environ)
@@ -549,6 +551,8 @@ def files_the_hubs_secrets_and_stores():
 
 @attack
 def files_read_the_maestro_db():
+    if not (HOME / "maestro.db").exists():
+        return refused("no Maestro DB file on this hub: it is on PostgreSQL, behind its password")
     readable(HOME / "maestro.db")
     db = sqlite3.connect(f"file:{HOME / 'maestro.db'}?mode=ro", uri=True, timeout=5)
     try:
@@ -561,6 +565,8 @@ def files_read_the_maestro_db():
 
 @attack
 def files_write_the_maestro_db():
+    if not (HOME / "maestro.db").exists():
+        return refused("no Maestro DB file on this hub: it is on PostgreSQL, behind its password")
     readable(HOME / "maestro.db")
     db = sqlite3.connect(str(HOME / "maestro.db"), timeout=5, isolation_level=None)
     try:
@@ -569,6 +575,29 @@ def files_write_the_maestro_db():
     finally:
         db.close()
     return succeeded("took the Maestro DB's write lock (any job, budget or cost row is hers to change)")
+
+
+@attack
+def db_postgres_on_every_port_she_finds():
+    """The team's PostgreSQL (the Maestro DB and MLflow's store) listens on loopback: every listening port, as the
+    usual superusers and the service's names, with no password and guessed ones."""
+    import psycopg
+
+    opened = []
+    for port in loopback_listeners():
+        for user in ("postgres", "maestro", "mlflow", ME):
+            for password in ("", "postgres", "maestro", cfg["team_password"]):
+                try:
+                    with psycopg.connect(
+                        host="127.0.0.1", port=port, user=user, password=password, dbname="postgres", connect_timeout=2
+                    ) as conn:
+                        conn.execute("SELECT 1")
+                    opened.append(f"{user}@{port}")
+                except psycopg.Error:
+                    continue  # refused, or not PostgreSQL at all
+    if opened:
+        return succeeded(f"PostgreSQL let her in: {opened}")
+    return refused(f"no PostgreSQL login among {len(loopback_listeners())} listening ports")
 
 
 @attack
