@@ -23,10 +23,12 @@ Settings (environment variables; every one has a default that works on a laptop)
                                    as root ``/var/lib/maestro-hub``)
 ``MAESTRO_HUB_ISOLATE``            ``0``: members' servers under the hub's account even as root (default ``1``)
 ``MAESTRO_HUB_IP`` / ``_PORT``     where the proxy listens (``127.0.0.1:8000``; ``0.0.0.0`` to serve the team)
-``MAESTRO_HUB_PASSWORD``           the team's password (JupyterHub's shared-password authenticator; default: made
-                                   on first start, kept in ``<hub home>/password``)
-``MAESTRO_HUB_ADMIN_PASSWORD``     the admins' password, 32 characters or more (default: made, ``admin-password``)
-``MAESTRO_HUB_USERS``              comma-separated team members allowed in (default: anyone with the password)
+``MAESTRO_HUB_USERS``              comma-separated team members allowed in, each (and each admin) with a password of
+                                   their own, made at start in ``<hub home>/passwords/<name>`` (default: anyone
+                                   with the team's password, under any name: a trial, not a team)
+``MAESTRO_HUB_PASSWORD``           without ``MAESTRO_HUB_USERS``, the team's password (JupyterHub's shared-password
+                                   authenticator; default: made on first start, kept in ``<hub home>/password``)
+``MAESTRO_HUB_ADMIN_PASSWORD``     and the admins' password, 32 characters or more (default: made, ``admin-password``)
 ``MAESTRO_HUB_ADMINS``             comma-separated hub admins (default ``admin``); they are Maestro's admins too
 ``MAESTRO_HUB_PROJECTS``           projects made at start: ``churn:alice,bob;fraud:bob`` (hub groups
                                    ``project-churn``...); ``name:*`` puts every member in it at each server start
@@ -62,14 +64,15 @@ Run as root (``MAESTRO_HUB_ISOLATE``, default on), each member's server, jobs an
 account of their own, ``maestro-<name>``, and the hub, MLflow and the service keep their files to themselves, so a
 member's code reads neither the hub's secrets and stores nor another member's files or processes. Otherwise (not
 root, or an installation other accounts cannot run, which the hub says at start) every process runs under the hub's
-account, and code in any kernel can read the account's files and its processes' environments. Either way the shared
-password lets whoever knows it log in under any member's name: the local hub suits a small team that trusts itself.
+account, and code in any kernel can read the account's files and its processes' environments. Without
+``MAESTRO_HUB_USERS``, the team's password lets whoever knows it log in under any member's name.
 The Kubernetes distribution (``values.yaml``) puts every member in a pod of their own and the service in another.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import os
 import pwd
@@ -85,6 +88,7 @@ from pathlib import Path
 from typing import Any
 
 from jupyterhub import orm
+from jupyterhub.auth import Authenticator
 from jupyterhub.spawner import SimpleLocalProcessSpawner, set_user_setuid
 
 from maestro_jupyter.backends.mlflow_auth import (
@@ -202,15 +206,49 @@ def secret(name: str, length: int) -> str:
     return path.read_text().strip()
 
 
-# JupyterHub's shared-password authenticator: one password for the team (the members named in MAESTRO_HUB_USERS, or
-# anyone who has it), and a second, longer one that admins must log in with. For a bigger team, swap in an
-# OAuthenticator (GitHub, GitLab, OIDC...): nothing else here depends on how people log in.
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = secret("PASSWORD", 12)
-c.SharedPasswordAuthenticator.admin_password = secret("ADMIN_PASSWORD", 32)
+PASSWORDS = HUB_HOME / "passwords"
+
+
+def personal_password(name: str) -> str:
+    """``name``'s own password, kept in ``<hub home>/passwords/<name>`` (made on first start, for the admin to hand
+    over; readable by the hub's account only)."""
+    PASSWORDS.mkdir(mode=0o700, exist_ok=True)
+    path = PASSWORDS / name
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(18 if name not in ADMINS else 24))
+        print(f"[maestro] a password for {name} is in {path}", file=sys.stderr)
+    return path.read_text().strip()
+
+
+class MemberPasswordAuthenticator(Authenticator):  # type: ignore[misc]
+    """Each member named in ``MAESTRO_HUB_USERS`` (and each admin) logs in with a password of their own, so that
+    knowing one's own password opens no one else's server."""
+
+    async def authenticate(self, handler: Any, data: dict[str, str]) -> str | None:
+        name = self.normalize_username(str(data.get("username", "")))
+        expected = PERSONAL.get(name)
+        given = str(data.get("password", "")).encode()
+        if expected is not None and hmac.compare_digest(given, expected.encode()):
+            return name
+        return None
+
+
+# Who logs in how. With MAESTRO_HUB_USERS naming the members, each member and admin has a password of their own (in
+# <hub home>/passwords); without it, anyone with the team's password is a member (JupyterHub's shared-password
+# authenticator; admins log in with a second, longer one), which suits a trial more than a team. For a bigger team,
+# swap in an OAuthenticator (GitHub, GitLab, OIDC...): nothing else here depends on how people log in.
 members = names(setting("USERS", ""))
-c.Authenticator.allowed_users = members
-c.Authenticator.allow_all = not members
+if members:
+    PERSONAL = {name: personal_password(name) for name in sorted(members | ADMINS)}
+    c.JupyterHub.authenticator_class = MemberPasswordAuthenticator
+    c.Authenticator.allowed_users = members | ADMINS
+else:
+    PERSONAL = {}
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = secret("PASSWORD", 12)
+    c.SharedPasswordAuthenticator.admin_password = secret("ADMIN_PASSWORD", 32)
+    c.Authenticator.allow_all = True
 
 # --- Projects: hub groups project-<name> --------------------------------------------------------------------------
 #: Hub groups with this prefix are Maestro projects (the service's MAESTRO_PROJECT_PREFIX default).

@@ -18,8 +18,9 @@ from tests.ui.conftest import browser, jp_asyncio_loop, jp_server_cleanup, page
 
 __all__ = ["browser", "jp_asyncio_loop", "jp_server_cleanup", "page"]  # fixtures shared with the browser suite
 
-TEAM_PASSWORD = "team-password-42"
-ADMIN_PASSWORD = "an-admin-password-of-forty-characters-42"
+#: The team's members: each logs in with a password of their own, which the hub makes (carol logs in first in the
+#: browser test).
+MEMBERS = "alice,bob,boss,carol"
 PROMETHEUS_TOKEN = "prometheus-scrape-token-for-the-hub-tests"
 #: The project alice and bob work for (the hub group project-hub-team, made at the hub's start).
 PROJECT = "hub-team"
@@ -44,8 +45,7 @@ def hub(postgres: PostgresServer) -> Iterator[Hub]:
         running = start_hub(
             root,
             {
-                "MAESTRO_HUB_PASSWORD": TEAM_PASSWORD,
-                "MAESTRO_HUB_ADMIN_PASSWORD": ADMIN_PASSWORD,
+                "MAESTRO_HUB_USERS": MEMBERS,
                 "MAESTRO_HUB_ADMINS": "boss",
                 "MAESTRO_HUB_PROJECTS": f"{PROJECT}:alice,bob,boss",
                 # A team's stores, on PostgreSQL: the Maestro DB and MLflow's backend store.
@@ -73,7 +73,7 @@ def hub(postgres: PostgresServer) -> Iterator[Hub]:
 @pytest.fixture(scope="package")
 def team(hub: Hub) -> Team:
     return Team(
-        alice=hub.start_user("alice", TEAM_PASSWORD),
-        bob=hub.start_user("bob", TEAM_PASSWORD),
-        boss=hub.start_user("boss", ADMIN_PASSWORD),
+        alice=hub.start_user("alice", hub.password("alice")),
+        bob=hub.start_user("bob", hub.password("bob")),
+        boss=hub.start_user("boss", hub.password("boss")),
     )

@@ -119,6 +119,10 @@ class Hub:
             time.sleep(POLL_S)
         raise RuntimeError(f"{user.name}'s server not ready in {SPAWN_TIMEOUT_S:.0f} s ({last}):\n{self.log()[-4000:]}")
 
+    def password(self, name: str) -> str:
+        """``name``'s own login password, which the hub made (``MAESTRO_HUB_USERS``) for the admin to hand over."""
+        return (self.home / "passwords" / name).read_text().strip()
+
     def mlflow_admin(self) -> tuple[str, str]:
         """The MLflow admin's user name and password (the service's), from the auth config the hub wrote."""
         config = configparser.ConfigParser()

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.hub.conftest import TEAM_PASSWORD
 from tests.hub.hub_server import Hub
 from tests.ui.test_sidebar import APP_START_TIMEOUT_MS, SIDEBAR, SIDEBAR_TAB
 
@@ -33,7 +32,7 @@ def test_a_new_member_logs_in_and_the_sidebar_shows_the_team_registry(
 
     page.goto(f"{hub.url}hub/login")
     page.fill("#username_input", "carol")
-    page.fill("#password_input", TEAM_PASSWORD)
+    page.fill("#password_input", hub.password("carol"))
     started = time.monotonic()
     page.click("#login_submit")
     # The hub starts carol's server and sends the browser on to her JupyterLab.

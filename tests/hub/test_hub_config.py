@@ -3,6 +3,7 @@ the settings it gives every server, and the refusals."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import runpy
@@ -46,13 +47,30 @@ def test_a_first_start_makes_the_passwords_and_the_next_one_keeps_them(monkeypat
     assert not (tmp_path / "other" / "password").exists()
 
 
-def test_members_and_admins_come_from_the_settings(monkeypatch, tmp_path):
-    config, _ = load(monkeypatch, tmp_path, MAESTRO_HUB_USERS="alice, bob", MAESTRO_HUB_ADMINS="boss")
-    assert config.Authenticator.allowed_users == {"alice", "bob"}
-    assert config.Authenticator.allow_all is False
+def test_members_and_admins_come_from_the_settings_each_with_a_password_of_their_own(monkeypatch, tmp_path):
+    config, namespace = load(monkeypatch, tmp_path, MAESTRO_HUB_USERS="alice, bob", MAESTRO_HUB_ADMINS="boss")
+    assert config.Authenticator.allowed_users == {"alice", "bob", "boss"}
     assert config.Authenticator.admin_users == {"boss"}
-    open_door, _ = load(monkeypatch, tmp_path)
+    assert config.JupyterHub.authenticator_class is namespace["MemberPasswordAuthenticator"]
+    passwords = {name: (tmp_path / "passwords" / name).read_text() for name in ("alice", "bob", "boss")}
+    assert len(set(passwords.values())) == 3
+    assert stat.S_IMODE((tmp_path / "passwords").stat().st_mode) == 0o700
+    assert not (tmp_path / "password").exists()  # no team password to share
+
+    authenticator = namespace["MemberPasswordAuthenticator"]()
+    login = lambda name, password: asyncio.run(  # noqa: E731
+        authenticator.authenticate(None, {"username": name, "password": password})
+    )
+    assert login("alice", passwords["alice"]) == "alice"
+    assert login("bob", passwords["alice"]) is None  # her own password opens no one else's door
+    assert login("carol", passwords["alice"]) is None
+    assert login("alice", "") is None
+    load(monkeypatch, tmp_path, MAESTRO_HUB_USERS="alice, bob", MAESTRO_HUB_ADMINS="boss")
+    assert (tmp_path / "passwords" / "alice").read_text() == passwords["alice"]  # kept across starts
+
+    open_door, _ = load(monkeypatch, tmp_path / "open")
     assert open_door.Authenticator.allow_all is True
+    assert open_door.JupyterHub.authenticator_class == "shared-password"
 
 
 def test_team_settings_reach_the_service_but_the_hubs_own_do_not(monkeypatch, tmp_path):

@@ -30,7 +30,7 @@ from typing import Any
 import pytest
 
 from maestro_jupyter.entities import DEPLOYMENT_ACTIVE, JOB_ACTIVE
-from tests.hub.conftest import PROJECT, TEAM_PASSWORD, Team
+from tests.hub.conftest import PROJECT, Team
 from tests.hub.hub_server import Hub
 
 #: How long one kernel script may take (the attack script waits for a job of its own, bounded).
@@ -494,19 +494,19 @@ def hub_api_read_or_start_others():
 
 
 @attack
-def login_as_bob_with_the_team_password():
-    """The shared password is hers as much as bob's: she types his name into the login form."""
-    session = login("bob", cfg["team_password"])
+def login_as_bob_with_her_password():
+    """She types bob's name into the login form, with the one password she has: her own."""
+    session = login("bob", cfg["her_password"])
     if session is None:
         return refused("the hub refused the login")
     session.get(f"{HUB}user/bob/lab", timeout=60)  # the server's own login (the hub's OAuth), as a browser does
     contents = session.get(f"{HUB}user/bob/api/contents", timeout=60)
-    return succeeded(f"logged in as bob with the team password; his files: HTTP {contents.status_code}")
+    return succeeded(f"logged in as bob with her password; his files: HTTP {contents.status_code}")
 
 
 @attack
-def login_as_boss_with_the_team_password():
-    session = login("boss", cfg["team_password"])
+def login_as_boss_with_her_password():
+    session = login("boss", cfg["her_password"])
     return refused("the hub refused the login") if session is None else succeeded("logged in as boss (an admin)")
 
 
@@ -523,7 +523,7 @@ def bobs_server_with_her_token():
 
 @attack
 def bobs_server_with_her_cookies():
-    session = login(ME, cfg["team_password"])
+    session = login(ME, cfg["her_password"])
     if session is None:
         return "inconclusive: she could not log in as herself"
     tally = Tally()
@@ -586,7 +586,7 @@ def db_postgres_on_every_port_she_finds():
     opened = []
     for port in loopback_listeners():
         for user in ("postgres", "maestro", "mlflow", ME):
-            for password in ("", "postgres", "maestro", cfg["team_password"]):
+            for password in ("", "postgres", "maestro", cfg["her_password"]):
                 try:
                     with psycopg.connect(
                         host="127.0.0.1", port=port, user=user, password=password, dbname="postgres", connect_timeout=2
@@ -1021,10 +1021,10 @@ def victims(hub: Hub, team: Team) -> Iterator[dict[str, Any]]:
             hub.api(team.boss, "DELETE", "boss", f"budgets/{scope}/{subject}")
 
 
-#: What a member can do on the one-machine hub because every member's server runs under the hub's own OS account
-#: and the team shares one password (``jupyterhub/jupyterhub_config.py`` says so): read the account's files and
-#: processes, and log in under another name. Only per-member OS accounts (or the Kubernetes distribution, a pod per
-#: member) close these; until then they are listed here, and any other success fails the test.
+#: What a member can do on a one-machine hub that runs every member's server under the hub's OS account (not root, or an
+#: installation other accounts cannot run; ``jupyterhub/jupyterhub_config.py`` says so): read the account's files and
+#: processes. Members' own OS accounts (the hub as root) or the Kubernetes distribution close them: then none may
+#: succeed; here they may, and any other success fails the test.
 ONE_OS_ACCOUNT = frozenset(
     {
         "sdk_in_process_on_the_teams_db",
@@ -1043,16 +1043,11 @@ ONE_OS_ACCOUNT = frozenset(
 )
 
 
-#: The shared-password authenticator's: whoever knows the team's password may log in under any member's name (a
-#: team that needs more swaps in an OAuthenticator, see the hub config).
-SHARED_PASSWORD = frozenset({"login_as_bob_with_the_team_password"})
-
-
 def test_every_attack_from_a_members_kernel_is_refused(hub: Hub, team: Team, victims: dict[str, Any]):
     config = {
         **victims,
         "hub_url": hub.url,
-        "team_password": TEAM_PASSWORD,  # alice's own: she logs in with it
+        "her_password": hub.password("alice"),  # she logs in with it
         "project": PROJECT,
         "hub_home": str(hub.home),
         "hub_files": sorted(str(p) for p in hub.home.iterdir() if p.is_file()),
@@ -1062,7 +1057,7 @@ def test_every_attack_from_a_members_kernel_is_refused(hub: Hub, team: Team, vic
     results = in_kernel(hub, "alice", ATTACKS, stdin=json.dumps(config))
     # Run as root, the hub gives each member an OS account of their own: then none of the shared account's holes is.
     isolated = os_account(server_process(hub.home / "users" / "alice"))[0] != os.getuid()
-    documented = SHARED_PASSWORD | (frozenset() if isolated else ONE_OS_ACCOUNT)
+    documented = frozenset() if isolated else ONE_OS_ACCOUNT
     succeeded = {name: verdict for name, verdict in results.items() if verdict.startswith("SUCCEEDED")}
     won = {name: verdict for name, verdict in succeeded.items() if name not in documented}
     known = sorted(set(succeeded) & documented)
@@ -1070,7 +1065,7 @@ def test_every_attack_from_a_members_kernel_is_refused(hub: Hub, team: Team, vic
     for name, verdict in results.items():
         print(f"{name}: {verdict}")
     print(f"{len(results)} attacks, {len(succeeded)} succeeded (members under their own OS accounts: {isolated})")
-    print(f"{len(known)} of them the local hub's documented limits (the team password, the shared account): {known}")
+    print(f"{len(known)} of them the documented limits of a hub under one OS account: {known}")
     assert not won, f"{len(won)} of {len(results)} attacks succeeded:\n" + "\n".join(
         f"- {name}: {verdict}" for name, verdict in won.items()
     )
