@@ -127,6 +127,13 @@ class MemberCredentials:
         return {"MLFLOW_TRACKING_USERNAME": self.username, "MLFLOW_TRACKING_PASSWORD": self.password}
 
 
+def _serving_name(deployment_id: str) -> str:
+    """The MLflow account of a deployment's model servers (deployment ids are DNS labels)."""
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", deployment_id or ""):
+        raise InvalidParameter(f"Not a deployment id: {deployment_id!r}")
+    return f"_serving-{deployment_id}"
+
+
 def validate_member_name(name: str) -> str:
     """``name`` if it is a hub user name (``^[a-z][a-z0-9._-]{0,38}$``), else :class:`InvalidParameter`."""
     if not isinstance(name, str) or not MEMBER_NAME.fullmatch(name):
@@ -345,6 +352,31 @@ class MlflowAuthAdmin:
         except _MlflowError as exc:
             raise self._fail(f"Resetting the password of MLflow user {member!r}", exc) from None
         return MemberCredentials(member, password)
+
+    def serving_account(self, deployment_id: str) -> MemberCredentials:
+        """An MLflow account of a deployment's own, for its model servers to load the model with: a new password on
+        each call, no grant (so the server's default, READ: what any member may read anyway). Its name cannot be a
+        hub user's (they start with a letter), so making it never touches a member's account."""
+        name = _serving_name(deployment_id)
+        password = secrets.token_urlsafe(32)
+        try:
+            self._call("POST", f"{_USERS}/create", body={"username": name, "password": password})
+        except _MlflowError as exc:
+            if exc.code != "RESOURCE_ALREADY_EXISTS":
+                raise self._fail(f"Creating the MLflow account of deployment {deployment_id!r}", exc) from None
+            try:
+                self._call("PATCH", f"{_USERS}/update-password", body={"username": name, "password": password})
+            except _MlflowError as again:
+                raise self._fail(f"Renewing the MLflow account of deployment {deployment_id!r}", again) from None
+        return MemberCredentials(name, password)
+
+    def remove_serving_account(self, deployment_id: str) -> None:
+        """Delete a stopped deployment's MLflow account (gone already is fine)."""
+        try:
+            self._call("DELETE", f"{_USERS}/delete", body={"username": _serving_name(deployment_id)})
+        except _MlflowError as exc:
+            if exc.code != "RESOURCE_DOES_NOT_EXIST":
+                raise self._fail(f"Deleting the MLflow account of deployment {deployment_id!r}", exc) from None
 
     # grants on registered models
 

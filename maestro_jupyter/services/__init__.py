@@ -151,6 +151,7 @@ class Services:
             lambda: self.registry,
             lambda: self.gate,
             lambda: self.costs,
+            mlflow_admin=lambda: self.mlflow_admin,
         )
 
     @cached_property

@@ -40,6 +40,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, DeploymentLaunch, DeploymentUpdate, Handle
+    from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.store import MaestroStore
     from ..contract.base import Actor
     from .costs import CostService
@@ -64,10 +65,12 @@ class DeploymentService:
         registry: Callable[[], RegistryService],
         gate: Callable[[], PromotionGate],
         costs: Callable[[], CostService],
+        mlflow_admin: Callable[[], MlflowAuthAdmin | None] = lambda: None,
     ) -> None:
         self.settings = settings
         self._store, self._compute, self._registry, self._gate = store, compute, registry, gate
         self._costs = costs
+        self._mlflow_admin = mlflow_admin
         self._watchers: dict[str, threading.Thread] = {}
         self._watch_lock = threading.Lock()
 
@@ -146,8 +149,8 @@ class DeploymentService:
         model_uri = f"models:/{record.model}/{version}"
         if self.settings.team and self._compute().name == "local":
             # A replica runs the model's code, a member's: on a team it gets the model's files, copied here by the
-            # service, and no MLflow account (the service's is the admin's).
-            # The name's digest too: two names may read the same once file-safe.
+            # service, and no MLflow account (the service's is the admin's). The folder names the model's digest
+            # too: two names may read the same once file-safe.
             digest = hashlib.sha256(record.model.encode()).hexdigest()[:12]
             folder = self.settings.ensure_home() / "models" / f"{naming.file_safe(record.model)}-{digest}" / version
             model_uri = str(self._registry().backend.copy_version(record.model, version, folder))
@@ -155,6 +158,10 @@ class DeploymentService:
 
             open_path(folder, self.settings.home)  # a replica may run under its member's account
             env = {}
+        elif (admin := self._mlflow_admin()) is not None:
+            # Elsewhere (a cluster), a replica loads the model itself: with an MLflow account of the deployment's
+            # own, which may read what any member may, never the service's admin account.
+            env.update(admin.serving_account(record.id).env())
         return DeploymentLaunch(
             deployment_id=record.id,
             model=record.model,
@@ -274,6 +281,9 @@ class DeploymentService:
         if record.status != "stopped":
             self._meter(record, handle)  # the last stretch, while its replicas can still be read
             self._compute().delete_deployment(record, handle)
+            if (admin := self._mlflow_admin()) is not None and self._compute().name != "local":
+                with contextlib.suppress(MaestroError):  # a leftover account only reads; the next delete retries
+                    admin.remove_serving_account(record.id)
             self.store.update_deployment(
                 record.id, status="stopped", ready_replicas=0, instances=[], updated_at=time.time(), reason=""
             )

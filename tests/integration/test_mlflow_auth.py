@@ -26,6 +26,7 @@ import pytest
 from maestro_jupyter import MaestroClient
 from maestro_jupyter.backends.mlflow_auth import (
     MemberCredentials,
+    MlflowAuthAdmin,
     auth_server_env,
     grant_model_read,
     model_permission,
@@ -291,6 +292,37 @@ def test_a_model_a_member_created_first_is_taken_over(server: AuthServer, as_use
     _refused(AuthServiceClient(server.url).grant_user_permission, "alice", "registered_model", name, "MANAGE")
     as_user(ADMIN, ADMIN_PASSWORD)
     MlflowClient().set_registered_model_alias(name, "champion", version)
+
+
+@pytest.mark.parametrize("server", ["sqlite"], indirect=True)
+def test_a_deployments_serving_account_loads_models_and_changes_nothing(
+    server: AuthServer, as_user: AsUser, tmp_path: Path
+) -> None:
+    """What a cluster's model server gets: an account of the deployment's own that reads what any member may, and
+    no more; renewed at each launch, deleted with the deployment, and no obstacle to securing a model."""
+    import mlflow.pyfunc
+    from mlflow import MlflowClient
+
+    name = f"served-{tmp_path.name}"
+    version = _register_through_maestro(server, as_user, tmp_path, name)
+    admin = MlflowAuthAdmin(server.url, ADMIN, ADMIN_PASSWORD)
+    serving = admin.serving_account("churn-champion")
+    assert serving.username == "_serving-churn-champion"
+    as_user(*serving.env().values())
+    assert mlflow.pyfunc.load_model(f"models:/{name}/{version}").predict([[0.0], [3.0]]).tolist() == [0, 1]
+    _refused(MlflowClient().set_registered_model_alias, name, "champion", version)
+    _refused(MlflowClient().set_model_version_tag, name, version, "maestro.tests.verdict", "passed")
+
+    assert secure_model(server.url, ADMIN, ADMIN_PASSWORD, name) == []  # it holds no grant to lower
+    search = f"{server.url}/api/2.0/mlflow/experiments/search?max_results=1"
+    renewed = admin.serving_account("churn-champion")
+    assert _status(search, (serving.username, serving.password))[0] == 401  # the last launch's password is gone
+    assert _status(search, (renewed.username, renewed.password))[0] == 200
+    admin.remove_serving_account("churn-champion")
+    admin.remove_serving_account("churn-champion")  # gone already: fine
+    assert _status(search, (renewed.username, renewed.password))[0] == 401
+    with pytest.raises(InvalidParameter, match="Not a deployment id"):
+        admin.serving_account("../admin")
 
 
 # --- credentials ---------------------------------------------------------------------------------------------------
