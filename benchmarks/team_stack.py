@@ -286,9 +286,10 @@ def settle(engine: Any) -> None:
         conn.execute(sa.text("CHECKPOINT"))
 
 
-def populate_registry(store_uri: str, count: int, source: str) -> None:
+def populate_registry(store_uri: str, count: int, source: str, owners: Sequence[str]) -> None:
     """``count`` models of two versions, with tags, test reports and champions, in bulk through MLflow's own ORM
-    tables (the schema the server created), a batch of 1,000 models per statement."""
+    tables (the schema the server created), a batch of 1,000 models per statement. Model ``i`` is
+    ``owners[i % len(owners)]``'s, as if they had registered it through Maestro (only they change it on a team)."""
     import sqlalchemy as sa
     from mlflow.store.model_registry.dbmodels.models import (
         SqlModelVersion,
@@ -312,6 +313,7 @@ def populate_registry(store_uri: str, count: int, source: str) -> None:
                 model_tags += [
                     {"name": name, "key": "team", "value": TEAMS[i % len(TEAMS)]},
                     {"name": name, "key": "task", "value": "classification" if i % 2 else "regression"},
+                    {"name": name, "key": tk.MODEL_OWNER, "value": owners[i % len(owners)]},
                 ]
                 for v in (1, 2):
                     versions.append(
