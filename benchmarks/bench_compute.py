@@ -30,17 +30,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import percentile
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository, for tests.live_server
 
 from tests.live_server import http_json, start_lab, stop
 
 ROW = {"sepal length (cm)": 5.1, "sepal width (cm)": 3.5, "petal length (cm)": 1.4, "petal width (cm)": 0.2}
 SCRIPT = "import time\nprint('started', flush=True)\ntime.sleep(3)\n"
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def submit_to_running(ml, folder: Path, count: int) -> tuple[list[float], list[float], list[float]]:
@@ -179,10 +176,11 @@ def main() -> None:
               f"{statistics.median(maestro) / statistics.median(plain):.2f}x")  # fmt: skip
 
         proxy, direct = predict_latency(home, folder, args.requests)
-        print(f"predict, one row, {args.requests} requests: through the REST proxy p50 {pct(proxy, 50):.1f} ms, "
-              f"p95 {pct(proxy, 95):.1f} ms (goal < 50 ms: {'PASS' if pct(proxy, 95) < 50 else 'FAIL'}); "
-              f"direct to the serving process p50 {pct(direct, 50):.1f} ms, p95 {pct(direct, 95):.1f} ms; "
-              f"p95 ratio {pct(proxy, 95) / pct(direct, 95):.2f}x")  # fmt: skip
+        proxy_p95, direct_p95 = percentile(proxy, 95), percentile(direct, 95)
+        print(f"predict, one row, {args.requests} requests: through the REST proxy p50 {percentile(proxy, 50):.1f} ms, "
+              f"p95 {proxy_p95:.1f} ms (goal < 50 ms: {'PASS' if proxy_p95 < 50 else 'FAIL'}); "
+              f"direct to the serving process p50 {percentile(direct, 50):.1f} ms, p95 {direct_p95:.1f} ms; "
+              f"p95 ratio {proxy_p95 / direct_p95:.2f}x")  # fmt: skip
 
 
 if __name__ == "__main__":

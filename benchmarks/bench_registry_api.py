@@ -51,6 +51,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from figures import model_folder, percentile
+
 MODEL_PREFIX = "bench-model-"
 PAGE = 100
 HEAVY = ("mlflow", "sklearn", "kubernetes", "ydata_profiling")
@@ -64,17 +66,6 @@ _FOREIGN_ENV_PREFIXES = ("MAESTRO_", "MLFLOW_", "_MLFLOW_")
 
 
 # --- small helpers ---------------------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The ``q``-th percentile (0-100) with linear interpolation between closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 @dataclass(frozen=True)
@@ -142,12 +133,7 @@ def model_name(i: int) -> str:
 
 def make_model_dir(home: Path) -> str:
     """A small real directory for versions' ``source``: an MLmodel file and a tiny "weights" file."""
-    src = home / "bench-source" / "model"
-    src.mkdir(parents=True, exist_ok=True)
-    (src / "MLmodel").write_text(
-        "artifact_path: model\nflavors:\n  python_function:\n    loader_module: bench\n    python_version: "
-        f"{platform.python_version()}\nmlflow_version: {version_of('mlflow')}\n"
-    )
+    src = model_folder(home)
     (src / "weights.bin").write_bytes(b"\x00" * 256)
     return src.as_uri()
 

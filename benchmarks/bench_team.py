@@ -74,6 +74,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from figures import percentile
 from team_stack import (
     MEMBERS,
     MODEL,
@@ -111,17 +112,6 @@ ADMIN_BUDGET_WEIGHT = 20
 
 
 # --- figures ---------------------------------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    """The ``q``-th percentile with linear interpolation (numpy's default); NaN for no values."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def verdict(ok: bool) -> str:
@@ -554,10 +544,10 @@ def one_member(clients: dict[str, Any], models: int, rng: random.Random, rounds:
 
 def report(args: argparse.Namespace, series: dict[tuple[str, str], Results], alone: dict[str, list[float]]) -> None:
     def ms(values: list[float], q: float) -> str:
-        return f"{pct(values, q) * 1000:9.1f}" if values else "        -"
+        return f"{percentile(values, q) * 1000:9.1f}" if values else "        -"
 
     def ratio(a: list[float], b: list[float]) -> str:
-        return f"{pct(a, 95) / pct(b, 95):6.1f}x" if a and b else "      -"
+        return f"{percentile(a, 95) / percentile(b, 95):6.1f}x" if a and b else "      -"
 
     http, local = series["hub", "paced"], series["in-process", "paced"]
     offered = args.members / args.think if args.think else float("inf")
@@ -613,8 +603,9 @@ def report(args: argparse.Namespace, series: dict[tuple[str, str], Results], alo
     errors, not_run = sum(sum(r.errors.values()) for r in hub), sum(r.not_run for r in hub)
     print()
     print("Goals (over the hub, paced)")
-    print(f"  {verdict(pct(reads, 95) < READ_P95_GOAL_S)}  read p95 {pct(reads, 95) * 1000:.1f} ms < 100 ms")
-    print(f"  {verdict(pct(writes, 95) < WRITE_P95_GOAL_S)}  write p95 {pct(writes, 95) * 1000:.1f} ms < 250 ms")
+    read_p95, write_p95 = percentile(reads, 95), percentile(writes, 95)
+    print(f"  {verdict(read_p95 < READ_P95_GOAL_S)}  read p95 {read_p95 * 1000:.1f} ms < 100 ms")
+    print(f"  {verdict(write_p95 < WRITE_P95_GOAL_S)}  write p95 {write_p95 * 1000:.1f} ms < 250 ms")
     print(f"  {verdict(errors == 0 and not_run == 0)}  {errors} errors, {not_run} calls not run (paced and flat out)")
 
 

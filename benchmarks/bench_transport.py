@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from figures import percentile
+
 from maestro_jupyter import MaestroClient, NotFound
 from maestro_jupyter.demo import seed
 from maestro_jupyter.sdk.transport import InProcessTransport, JsonRoundTripTransport
@@ -50,11 +52,6 @@ CALLS: dict[str, Callable[[MaestroClient], Any]] = {
     "budgets.list": lambda ml: ml.budgets.list(),
     "refused (NotFound)": refused,
 }
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 def main() -> None:
@@ -86,8 +83,8 @@ def main() -> None:
             extra = statistics.median(wire) - statistics.median(ours)
             worst = max(worst, extra)
             print(
-                f"{name:22s} {statistics.median(ours):8.2f} / {pct(ours, 95):6.2f} ms "
-                f"{statistics.median(wire):8.2f} / {pct(wire, 95):6.2f} ms {extra:8.3f} ms "
+                f"{name:22s} {statistics.median(ours):8.2f} / {percentile(ours, 95):6.2f} ms "
+                f"{statistics.median(wire):8.2f} / {percentile(wire, 95):6.2f} ms {extra:8.3f} ms "
                 f"{statistics.median(wire) / statistics.median(ours):5.2f}x"
             )
         verdict = "PASS" if worst < GOAL_MS else "MISS"

@@ -10,23 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import os
-import platform
 import random
 import secrets
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import requests
+from figures import model_folder
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the repository, for tests.*
 
-from tests.hub.hub_server import PROXY, free_ports, service_hub_env  # noqa: E402
+from tests.hub.hub_server import PROXY, free_ports, service_home_env, service_hub_env  # noqa: E402
 from tests.live_server import spawn_logged, stop  # noqa: E402
 from tests.postgres_server import PostgresServer, find_bindir, run_postgres  # noqa: E402
 
@@ -224,21 +223,9 @@ def service_hub(root: Path, service_env: dict[str, str]) -> Iterator[Stack]:
     if not PROXY.exists():
         raise RuntimeError(f"configurable-http-proxy is not installed at {PROXY}: run `make hub-deps`")
     home = root / "hub-home"
-    for folder in ("home", "jupyter-config", "jupyter-data", "jupyter-runtime", "tmp", "maestro"):
-        (home / folder).mkdir(parents=True, exist_ok=True)
     port, api, proxy_api, maestro = free_ports(4)
     tester_token = secrets.token_hex(24)
-    environment = {
-        # Where the service keeps its files, and no configuration of the developer's.
-        "HOME": str(home / "home"),
-        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "jupyter-runtime"),
-        "TMPDIR": str(home / "tmp"),
-        "MAESTRO_HOME": str(home / "maestro"),
-        "PYTHONUNBUFFERED": "1",
-        **service_env,
-    }
+    environment = {**service_home_env(home), **service_env}
     ports = {"port": port, "api": api, "proxy_api": proxy_api, "maestro": maestro}
     env = service_hub_env(home, ports, PASSWORD, tester_token, environment)
     log = root / "jupyterhub.log"
@@ -267,13 +254,7 @@ def service_hub(root: Path, service_env: dict[str, str]) -> Iterator[Stack]:
 
 def model_source(root: Path) -> str:
     """A small real model folder for the versions' ``source``: an MLmodel file."""
-    src = root / "bench-source" / "model"
-    src.mkdir(parents=True, exist_ok=True)
-    (src / "MLmodel").write_text(
-        "artifact_path: model\nflavors:\n  python_function:\n    loader_module: bench\n    python_version: "
-        f"{platform.python_version()}\nmlflow_version: {metadata.version('mlflow')}\n"
-    )
-    return src.as_uri()
+    return model_folder(root).as_uri()
 
 
 def settle(engine: Any) -> None:

@@ -335,22 +335,13 @@ class MlflowAuthAdmin:
         if member == self.admin_user:
             raise PermissionDenied(f"{member!r} is the MLflow admin of the Maestro service, not a member")
         password = secrets.token_urlsafe(32)  # 256 bits
-        user = self.get_user(member)
-        if user is None:
-            try:
-                self._call("POST", f"{_USERS}/create", body={"username": member, "password": password})
-                return MemberCredentials(member, password)
-            except _MlflowError as exc:
-                if exc.code != "RESOURCE_ALREADY_EXISTS":  # else: created meanwhile, so reset it below
-                    raise self._fail(f"Creating MLflow user {member!r}", exc) from None
-            user = self.get_user(member)
+        if self.get_user(member) is None and self._create_user(member, password, f"Creating MLflow user {member!r}"):
+            return MemberCredentials(member, password)
+        user = self.get_user(member)  # it existed, or was created meanwhile
         if user is None or user.get("is_admin"):
             # Resetting an admin's password would hand a member the keys to every model and experiment.
             raise PermissionDenied(f"The MLflow user {member!r} is an MLflow admin: Maestro provisions members only")
-        try:
-            self._call("PATCH", f"{_USERS}/update-password", body={"username": member, "password": password})
-        except _MlflowError as exc:
-            raise self._fail(f"Resetting the password of MLflow user {member!r}", exc) from None
+        self._reset_password(member, password, f"Resetting the password of MLflow user {member!r}")
         return MemberCredentials(member, password)
 
     def serving_account(self, deployment_id: str) -> MemberCredentials:
@@ -359,16 +350,26 @@ class MlflowAuthAdmin:
         hub user's (they start with a letter), so making it never touches a member's account."""
         name = _serving_name(deployment_id)
         password = secrets.token_urlsafe(32)
+        what = f"the MLflow account of deployment {deployment_id!r}"
+        if not self._create_user(name, password, f"Creating {what}"):
+            self._reset_password(name, password, f"Renewing {what}")
+        return MemberCredentials(name, password)
+
+    def _create_user(self, name: str, password: str, what: str) -> bool:
+        """Create user ``name``; ``False`` if one of that name exists already."""
         try:
             self._call("POST", f"{_USERS}/create", body={"username": name, "password": password})
         except _MlflowError as exc:
             if exc.code != "RESOURCE_ALREADY_EXISTS":
-                raise self._fail(f"Creating the MLflow account of deployment {deployment_id!r}", exc) from None
-            try:
-                self._call("PATCH", f"{_USERS}/update-password", body={"username": name, "password": password})
-            except _MlflowError as again:
-                raise self._fail(f"Renewing the MLflow account of deployment {deployment_id!r}", again) from None
-        return MemberCredentials(name, password)
+                raise self._fail(what, exc) from None
+            return False
+        return True
+
+    def _reset_password(self, name: str, password: str, what: str) -> None:
+        try:
+            self._call("PATCH", f"{_USERS}/update-password", body={"username": name, "password": password})
+        except _MlflowError as exc:
+            raise self._fail(what, exc) from None
 
     def remove_serving_account(self, deployment_id: str) -> None:
         """Delete a stopped deployment's MLflow account (gone already is fine)."""

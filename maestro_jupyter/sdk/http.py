@@ -48,7 +48,9 @@ if TYPE_CHECKING:
     from ..entities import JobLogs
     from ..settings import Settings
 
-API_PATH = "/maestro/api/v1/operations/"
+#: The service's REST API, and its operations endpoint, under ``MAESTRO_URL``.
+REST_PATH = "/maestro/api/v1/"
+API_PATH = f"{REST_PATH}operations/"
 #: The environment variables a token is read from, first found wins.
 TOKEN_VARS = ("MAESTRO_TOKEN", "JUPYTERHUB_API_TOKEN")
 #: How long an analysis of data (profile, features, model tests) may compute before the answer is given up on.
@@ -179,7 +181,28 @@ class HttpTransport:
             "running, or unset MAESTRO_URL to work on this machine"
         )
 
+    def get(self, path: str) -> tuple[str, bytes]:
+        """``GET`` a route of the service's REST API that is not an operation (``info``, ``metrics``): its content
+        type and body. An error body is raised as its typed error; no answer is a ``BackendUnavailable``."""
+        try:
+            status, headers, answer = self._exchange("GET", f"{self._prefix}{REST_PATH}{path}", None, long=False)
+        except (_NotSent, _NoAnswer) as exc:
+            raise BackendUnavailable(
+                f"Cannot reach the Maestro service at {self.url} ({exc}): is it running? (see the hub's log)"
+            ) from None
+        if 200 <= status < 300:
+            return headers.get("Content-Type", ""), answer
+        error = _error_body(answer)
+        if error is not None:
+            raise _typed_error(error, status, self.url, has_token=bool(self._token))
+        raise BackendUnavailable(f"The Maestro service at {self.url} answered HTTP {status}, not as Maestro does")
+
     def _post(self, name: str, body: bytes, long: bool) -> tuple[int, http.client.HTTPMessage, bytes]:
+        return self._exchange("POST", f"{self._prefix}{API_PATH}{urllib.parse.quote(name)}", body, long)
+
+    def _exchange(
+        self, method: str, path: str, body: bytes | None, long: bool
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
         timeout = self._settings.http_timeout
         connection: http.client.HTTPConnection
         if self._https:
@@ -199,15 +222,13 @@ class HttpTransport:
                 raise _NotSent(_os_reason(exc)) from None
             if long and connection.sock is not None:
                 connection.sock.settimeout(max(timeout, ANALYSIS_TIMEOUT))
-            headers = {
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "User-Agent": f"maestro-jupyter/{__version__}",
-            }
+            headers = {"Accept": "application/json", "User-Agent": f"maestro-jupyter/{__version__}"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
             if self._token:
                 headers["Authorization"] = f"token {self._token}"
             try:
-                connection.request("POST", f"{self._prefix}{API_PATH}{urllib.parse.quote(name)}", body, headers)
+                connection.request(method, path, body, headers)
                 response = connection.getresponse()
                 return response.status, response.msg, response.read()
             except TimeoutError:

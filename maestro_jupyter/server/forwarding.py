@@ -19,24 +19,16 @@ Only the server's owner may use it to reach the service: anyone else the hub let
 
 from __future__ import annotations
 
-import http.client
-import json
 import os
-import ssl
-import urllib.parse
 from typing import TYPE_CHECKING, Any
 
 from ..contract.base import Request
 from ..contract.data import DataRequest, ProfileData
 from ..contract.sources import read_policy_file, read_table
-from ..errors import BackendUnavailable, MaestroError, PermissionDenied, error_from_dict
 from ..sdk.http import TOKEN_VARS, HttpTransport
 
 if TYPE_CHECKING:
     from ..settings import Settings
-
-#: Where the service's REST API is, under ``MAESTRO_URL``.
-API_PATH = "/maestro/api/v1/"
 
 
 def forwarding(settings: Settings) -> bool:
@@ -53,58 +45,17 @@ class Forwarder:
     """The team's Maestro service at ``settings.url``, with this server's token."""
 
     def __init__(self, settings: Settings) -> None:
-        self.url = str(settings.url).rstrip("/")
-        self.timeout = settings.http_timeout
-        self._token = next((os.environ[v].strip() for v in TOKEN_VARS if os.environ.get(v, "").strip()), "")
-        self.transport = HttpTransport(settings, token=self._token)
+        token = next((os.environ[v].strip() for v in TOKEN_VARS if os.environ.get(v, "").strip()), "")
+        self.transport = HttpTransport(settings, token=token)
 
     def call(self, request: Request) -> Any:
         """Carry ``request`` out on the service (blocking: run it on an executor)."""
         return self.transport.call(self_contained(request))
 
     def get(self, path: str) -> tuple[str, bytes]:
-        """``GET {MAESTRO_URL}/maestro/api/v1/{path}`` on the service: its content type and body (blocking).
-
-        For the routes that are not operations of the contract (``info``, ``metrics``). A Maestro error body is
-        raised as its typed error; no answer is a ``BackendUnavailable``."""
-        parts = urllib.parse.urlsplit(self.url)
-        connection: http.client.HTTPConnection
-        if parts.scheme == "https":
-            connection = http.client.HTTPSConnection(
-                parts.hostname or "", parts.port, timeout=self.timeout, context=ssl.create_default_context()
-            )
-        else:
-            connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=self.timeout)
-        headers = {"Accept": "application/json"}
-        if self._token:
-            headers["Authorization"] = f"token {self._token}"
-        try:
-            connection.request("GET", f"{parts.path.rstrip('/')}{API_PATH}{path}", headers=headers)
-            response = connection.getresponse()
-            status, kind, body = response.status, response.getheader("Content-Type", ""), response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            raise BackendUnavailable(
-                f"Cannot reach the team's Maestro service at {self.url} ({exc.__class__.__name__}: {exc}): is the "
-                "hub's maestro service running? (see the hub's log)"
-            ) from None
-        finally:
-            connection.close()
-        if 200 <= status < 300:
-            return kind, body
-        raise _refusal(status, body, self.url)
-
-
-def _refusal(status: int, body: bytes, url: str) -> MaestroError:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict) and isinstance(data.get("error"), str) and "message" in data:
-        error = error_from_dict(data, status)
-        if status in (401, 403) and error.message in ("Forbidden", "Unauthorized", ""):
-            return PermissionDenied(f"The team's Maestro service at {url} refused this server's hub token ({status})")
-        return error
-    return BackendUnavailable(f"The team's Maestro service at {url} answered HTTP {status}, not as Maestro does")
+        """``GET {MAESTRO_URL}/maestro/api/v1/{path}`` on the service: its content type and body (blocking), for the
+        routes that are not operations of the contract (``info``, ``metrics``)."""
+        return self.transport.get(path)
 
 
 def self_contained(request: Request) -> Request:

@@ -238,8 +238,9 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         owner = None
         if self.settings.team:
             with contextlib.suppress(NotFound):  # a new model is its registrant's
-                owner = self.backend.get_model_summary(request.name).tags.get(tagkeys.MODEL_OWNER)
-                self._may_change(request.name, actor, "add a version to it")
+                owner = self._owner(request.name)
+                if not actor.admin:
+                    self._check_owner(request.name, owner, actor, "add a version to it")
         registered = self.backend.register(
             request.run_id, request.artifact_path, request.name, request.description, dict(request.tags)
         )
@@ -265,9 +266,14 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         """On a team, a model changes through Maestro by its owner's hand (who registered it through Maestro) or an
         admin's; a model only ever registered with plain MLflow, by whoever MLflow lets change it. One person's
         Maestro (not a team) has no one else to keep out."""
-        if not self.settings.team or actor.admin:
-            return
-        owner = self.backend.get_model_summary(name).tags.get(tagkeys.MODEL_OWNER)
+        if self.settings.team and not actor.admin:
+            self._check_owner(name, self._owner(name), actor, what)
+
+    def _owner(self, name: str) -> str | None:
+        """Who registered the model through Maestro first (``None``: nobody did)."""
+        return self.backend.get_model_summary(name).tags.get(tagkeys.MODEL_OWNER)
+
+    def _check_owner(self, name: str, owner: str | None, actor: Actor, what: str) -> None:
         if owner == actor.user:
             return
         if owner is None:

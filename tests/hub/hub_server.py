@@ -201,6 +201,22 @@ def hub_env(home: Path, ports: dict[str, int], extra: dict[str, str] | None = No
     return env
 
 
+def service_home_env(home: Path) -> dict[str, str]:
+    """The Maestro service's own folders under ``home`` (made here), as its environment: where it keeps its files,
+    and no configuration of the developer's."""
+    folders = {
+        "HOME": "home",
+        "JUPYTER_CONFIG_DIR": "jupyter-config",
+        "JUPYTER_DATA_DIR": "jupyter-data",
+        "JUPYTER_RUNTIME_DIR": "jupyter-runtime",
+        "TMPDIR": "tmp",
+        "MAESTRO_HOME": "maestro",
+    }
+    for name in folders.values():
+        (home / name).mkdir(parents=True, exist_ok=True)
+    return {var: str(home / name) for var, name in folders.items()} | {"PYTHONUNBUFFERED": "1"}
+
+
 def service_hub_env(
     home: Path, ports: dict[str, int], password: str, tester_token: str, service_env: dict[str, str]
 ) -> dict[str, str]:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.hub.hub_server import PROXY, free_ports, service_hub_env
+from tests.hub.hub_server import PROXY, free_ports, service_home_env, service_hub_env
 from tests.live_server import spawn_logged, stop
 
 CONFIG = Path(__file__).with_name("service_hub_config.py")
@@ -95,20 +95,11 @@ def service_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceHub
         pytest.fail(f"configurable-http-proxy is not installed at {PROXY}: run `make hub-deps`")
     root = tmp_path_factory.mktemp("service-hub")
     home = root / "hub-home"
-    for folder in ("home", "jupyter-config", "jupyter-data", "jupyter-runtime", "tmp", "maestro"):
-        (home / folder).mkdir(parents=True)
     port, api, proxy_api, maestro = free_ports(4)
     tester_token = secrets.token_hex(24)
     service_env = {
-        # Where the service keeps its stores, and no configuration of the developer's.
-        "HOME": str(home / "home"),
-        "JUPYTER_CONFIG_DIR": str(home / "jupyter-config"),
-        "JUPYTER_DATA_DIR": str(home / "jupyter-data"),
-        "JUPYTER_RUNTIME_DIR": str(home / "jupyter-runtime"),
-        "TMPDIR": str(home / "tmp"),
-        "MAESTRO_HOME": str(home / "maestro"),
+        **service_home_env(home),
         "MAESTRO_GATE_DEPLOYMENTS": "false",
-        "PYTHONUNBUFFERED": "1",
         # Settings that would make someone an admin or charge a project on a laptop: on the team, nobody.
         "MAESTRO_USER": "boss",
         "MAESTRO_ADMINS": "alice,dana",

@@ -33,7 +33,6 @@ from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
-import yaml
 
 from maestro_jupyter.backends.compute import k8s_objects, k8s_status
 from maestro_jupyter.backends.mlflow_auth import provision_member
@@ -65,6 +64,7 @@ from tests.hub_distribution import (
     find,
     http_status,
     kube_dns,
+    nowhere_kubeconfig,
     only_container,
     start_mlflow,
     template_endpoint,
@@ -296,15 +296,7 @@ def test_the_service_deployment_runs_the_service(tmp_path: Path) -> None:
     )
     home = tmp_path / "home"
     home.mkdir()
-    kubeconfig = tmp_path / "kubeconfig"  # a cluster that is nowhere: the service must not touch a developer's
-    kubeconfig.write_text(
-        yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "none",
-            "clusters": [{"name": "none", "cluster": {"server": "http://127.0.0.1:9"}}],
-            "users": [{"name": "none", "user": {}}],
-            "contexts": [{"name": "none", "context": {"cluster": "none", "user": "none"}}],
-        })
-    )  # fmt: skip
+    kubeconfig = nowhere_kubeconfig(tmp_path)  # the service must not touch a developer's cluster
     leaky = ("MAESTRO_", "MLFLOW_", "JUPYTER", "JPY_", "KUBERNETES_")
     process_env = {k: v for k, v in os.environ.items() if not k.startswith(leaky)}
     process_env.update(env, HOME=str(home), KUBECONFIG=str(kubeconfig))
