@@ -17,6 +17,7 @@ GROUP_BY = ("user", "project", "model", "version", "kind")
 _WINDOW = re.compile(r"^\s*(\d{1,4})\s*([hdw])\s*$")
 _UNIT_S = {"h": 3600, "d": 86400, "w": 7 * 86400}
 MAX_WINDOW_S = 366 * 86400
+DAY_S = 86400
 
 
 def window_seconds(window: str) -> int:
@@ -30,6 +31,20 @@ def window_seconds(window: str) -> int:
     return seconds
 
 
+def window_bounds(window: str, now: float) -> tuple[float, float]:
+    """The stretch ``[since, end)`` a window covers at ``now``: whose usage a summary sums.
+
+    Hours are a rolling window, exact to the second: ``12h`` is the 12 hours up to now. Days and weeks are whole UTC
+    days, as in cloud billing and as budget periods are: ``30d`` is today and the 29 days before it, since midnight
+    UTC. So a summary in days reads only the ledger's daily sums, never its rows, however big the ledger grows.
+    """
+    seconds = window_seconds(window)
+    if str(window).strip().endswith("h"):
+        return now - seconds, now + 1  # + 1: what ended this very second counts
+    tomorrow = (now // DAY_S + 1) * DAY_S
+    return tomorrow - seconds, tomorrow
+
+
 class GetCostSummary(Request):
     """Spend over the last ``window`` grouped ``by`` user, project, model, version or kind, highest first."""
 
@@ -37,7 +52,11 @@ class GetCostSummary(Request):
     result: ClassVar[Any] = CostSummary
 
     by: str = Field(default="project", description="user, project, model, version or kind")
-    window: str = Field(default="30d", max_length=16, description="How far back: 12h, 30d, 4w (at most 366d)")
+    window: str = Field(
+        default="30d",
+        max_length=16,
+        description="How far back: 12h (rolling), 30d or 4w (whole UTC days, today included); at most 366d",
+    )
     user: str | None = Field(default=None, max_length=200, description="Only this user's spend")
     project: str | None = Field(default=None, max_length=200, description="Only this project's spend")
 

@@ -14,7 +14,9 @@ COMMANDS = Subcommands()
 
 def _cost_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", default="project", choices=("user", "project", "model", "version", "kind"))
-    p.add_argument("--window", default="30d", help="how far back: 12h, 30d, 4w (default 30d)")
+    p.add_argument(
+        "--window", default="30d", help="how far back: 12h (rolling), or 30d, 4w in whole UTC days (default 30d)"
+    )
     p.add_argument("--user", default=None, help="only this user's spend")
     p.add_argument("--project", default=None, help="only this project's spend")
 

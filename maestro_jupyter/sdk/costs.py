@@ -25,8 +25,9 @@ class CostsAPI:
         self, by: str = "project", window: str = "30d", *, user: str | None = None, project: str | None = None
     ) -> CostSummary:
         """Spend over the last ``window`` (``12h``, ``30d``, ``4w``) grouped ``by`` user, project, model, version or
-        kind, highest first; ``user``/``project`` narrow it. Finished jobs and running deployments are settled into
-        the ledger first."""
+        kind, highest first; ``user``/``project`` narrow it. Hours roll to the second; days and weeks are whole UTC
+        days (``30d``: today and the 29 days before it; the summary's ``since`` says from when). Finished jobs and
+        running deployments are settled into the ledger first."""
         return self._transport.call(GetCostSummary.build(by=by, window=window, user=user, project=project))  # type: ignore[no-any-return]
 
     def estimate(

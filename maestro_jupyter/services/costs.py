@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .. import tagkeys as tk
 from ..backends.store.ledger import Totals, UsageRow
 from ..contract import rules as v
-from ..contract.costs import EstimateCost, GetCostSummary, SettleUsage, window_seconds
+from ..contract.costs import EstimateCost, GetCostSummary, SettleUsage, window_bounds
 from ..entities import DEPLOYMENT_ACTIVE, JOB_FINAL, CostGroup, CostSummary, Deployment, Estimate, Job, Resources
 from ..entities.display import fmt_money
 from ..errors import BudgetExceeded, InvalidParameter, MaestroError
@@ -218,10 +218,10 @@ class CostService:
     ) -> CostSummary:
         """The summary itself, for callers inside the services (the metrics exposition)."""
         until = time.time()
-        since = until - window_seconds(window)
+        since, end = window_bounds(window, until)
         if settle:
             self.settle()
-        grouped = self.store.ledger.grouped(by, since, until + 1, user=user or None, project=project or None)
+        grouped = self.store.ledger.grouped(by, since, end, user=user or None, project=project or None)
         groups = [
             CostGroup(key=key, cost=dollars(t.cost_micros), **_in_hours(t))
             for key, t in sorted(grouped.groups.items(), key=lambda kv: (-kv[1].cost_micros, kv[0]))

@@ -161,6 +161,23 @@ def test_windows_are_exact_at_day_edges(maestro_home, db_url):
     assert set(by_version.groups) == {"", "m/"}
 
 
+def test_summaries_in_days_cover_whole_utc_days_and_in_hours_roll(maestro_home, db_url):
+    client = MaestroClient(Settings.from_env({}, home=str(maestro_home), db_url=db_url))
+    ledger = services_of(client).store.ledger
+    now = time.time()
+    midnight = now // DAY_S * DAY_S
+    ledger.record(usage_row("today", 1_000_000, end=midnight + 1))  # today, however early
+    ledger.record(usage_row("first-day", 2_000_000, end=midnight - 6 * DAY_S + 1))  # the first of "7d"'s days
+    ledger.record(usage_row("before", 4_000_000, end=midnight - 6 * DAY_S - 1))  # the day before it
+    week = client.costs.summary(by="user", window="7d")
+    assert week.since == midnight - 6 * DAY_S
+    assert week.total == 3.0  # today and the 6 days before it, whole: not "before"
+    assert client.costs.summary(by="user", window="1w").total == 3.0
+    hours = client.costs.summary(by="user", window="1h")
+    assert hours.since == pytest.approx(hours.until - 3600)
+    assert hours.total == (1.0 if now - 3600 <= midnight + 1 else 0.0)
+
+
 def test_a_hard_limit_refuses_a_job_and_a_deployment_before_anything_starts(priced, tmp_path):
     services = services_of(priced)
     services.store.ledger.record(usage_row("job-earlier", 9_000_000))  # $9 spent
