@@ -73,15 +73,17 @@ seed: install
 # (the tests start a private cluster of it; its initdb and postgres live off PATH, in /usr/lib/postgresql/<major>/bin).
 SYSTEM_TOOLS := chromium prometheus promtool
 POSTGRES_BIN := /usr/lib/postgresql/*/bin
+# Noto Sans CJK: the PDF model card typesets Chinese, Japanese and Korean with it (DejaVu has none of them).
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
 system-deps:
 	@missing() { for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || echo -n " $$tool"; done; \
 	  compgen -G '$(POSTGRES_BIN)/initdb' >/dev/null && compgen -G '$(POSTGRES_BIN)/postgres' >/dev/null \
-	    || echo -n " postgresql"; }; \
+	    || echo -n " postgresql"; test -f $(CJK_FONT) || echo -n " fonts-noto-cjk"; }; \
 	absent="$$(missing)"; \
 	if [ -z "$$absent" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-	    chromium prometheus postgresql >/dev/null; \
+	    chromium prometheus postgresql fonts-noto-cjk >/dev/null; \
 	  absent="$$(missing)"; \
 	  if [ -n "$$absent" ]; then echo "still missing after apt-get install:$$absent: the tests that need them will be skipped" >&2; fi; \
 	else echo "not root and missing:$$absent: the tests that need them will be skipped"; fi

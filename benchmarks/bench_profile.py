@@ -1,4 +1,4 @@
-"""Benchmark: ``%maestro profile`` on a large frame against ydata-profiling's default report on the same frame.
+"""Benchmark: ``%maestro profile`` on a large frame against fg-data-profiling's default report on the same frame.
 
 What is measured
 ----------------
@@ -9,9 +9,9 @@ datetime column. In one process, in this order:
 1. ``summarize(df)``: Maestro's exact summary and warnings on every row.
 2. The same on a copy whose float columns are rounded to 2 decimals: no column is unique any more, so the
    duplicate-row check cannot be skipped and hashes every row (the worst case for that check).
-3. ``profile(df)``: the exact summary plus ydata-profiling's minimal report on the default 100,000-row sample,
-   as ``%maestro profile`` runs it (ydata-profiling's import, about 2 s once per kernel, is timed separately).
-4. The obvious alternative: ydata-profiling's DEFAULT report on the full frame,
+3. ``profile(df)``: the exact summary plus fg-data-profiling's minimal report on the default 100,000-row sample,
+   as ``%maestro profile`` runs it (fg-data-profiling's import, about 2 s once per kernel, is timed separately).
+4. The obvious alternative: fg-data-profiling's DEFAULT report on the full frame,
    ``ProfileReport(df).to_html()`` (may take minutes; ``--skip-baseline`` leaves it out), and the ratio.
 
 Peak memory is the process's peak resident set size (``resource.getrusage``) after each step; it only grows, so
@@ -23,7 +23,7 @@ seconds. The script prints PASS/MISS but always exits 0 on a completed run: it r
 How to run
 ----------
 ``.venv/bin/python benchmarks/bench_profile.py`` (the full run, several minutes with the baseline); quick:
-``--rows 100000``; ``--skip-baseline`` leaves ydata-profiling's default report out.
+``--rows 100000``; ``--skip-baseline`` leaves fg-data-profiling's default report out.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the frame (1,000,000)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the frame (0)")
-    parser.add_argument("--skip-baseline", action="store_true", help="leave out ydata-profiling's default report")
+    parser.add_argument("--skip-baseline", action="store_true", help="leave out fg-data-profiling's default report")
     args = parser.parse_args(argv)
     if args.rows < 100:
         parser.error("--rows must be at least 100")
@@ -116,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        _, t_import = timed(__import__, "ydata_profiling")
-    print(f"import ydata_profiling (once):      {t_import:7.2f} s")
+        _, t_import = timed(__import__, "data_profiling")
+    print(f"import data_profiling (once):       {t_import:7.2f} s")
     result, t_profile = timed(profile, df, progress=False)
     print(f"profile(df) summary + report:       {t_profile:7.2f} s   peak RSS {peak_rss_mb():,.0f} MB")
     print(
@@ -132,10 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         print("Baseline skipped (--skip-baseline).")
         return 0
     print()
-    print("Baseline: ydata-profiling's default report on the full frame, ProfileReport(df).to_html() ...", flush=True)
+    print("Baseline: fg-data-profiling's default report on the full frame, ProfileReport(df).to_html() ...", flush=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from ydata_profiling import ProfileReport
+        from data_profiling import ProfileReport
 
         page, t_base = timed(lambda: ProfileReport(df, progress_bar=False).to_html())
     print(f"ProfileReport(df).to_html():        {t_base:7.2f} s   peak RSS {peak_rss_mb():,.0f} MB")

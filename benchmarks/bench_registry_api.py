@@ -15,7 +15,7 @@ What is measured
    The three series are rotated (which goes first changes every iteration), so machine noise hits them alike.
 4. ``import maestro_jupyter`` and ``%load_ext maestro_jupyter`` (in a fresh IPython ``InteractiveShell``), each in
    fresh subprocesses (median of ``--import-runs``), and which heavy modules (mlflow, sklearn, kubernetes,
-   ydata_profiling) they pulled in: there should be none.
+   data_profiling) they pulled in: there should be none.
 
 Goals (from the issue): REST p95 under 50 ms and at most 1.5x the direct call's p95; import and ``%load_ext`` under
 0.3 s each with nothing heavy imported. The script prints PASS/MISS per goal but always exits 0 on a completed run:
@@ -55,7 +55,7 @@ from figures import model_folder, percentile
 
 MODEL_PREFIX = "bench-model-"
 PAGE = 100
-HEAVY = ("mlflow", "sklearn", "kubernetes", "ydata_profiling")
+HEAVY = ("mlflow", "sklearn", "kubernetes", "data_profiling")
 # Not forbidden by the goal, but worth knowing about when an import is slow.
 NOTABLE = ("pandas", "numpy", "sqlalchemy", "pydantic", "jupyter_server", "tornado", "requests")
 REST_P95_GOAL_S = 0.050

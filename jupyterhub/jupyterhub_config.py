@@ -91,13 +91,9 @@ from jupyterhub import orm
 from jupyterhub.auth import Authenticator
 from jupyterhub.spawner import SimpleLocalProcessSpawner, set_user_setuid
 
-from maestro_jupyter.backends.mlflow_auth import (
-    MemberCredentials,
-    auth_server_env,
-    provision_member,
-    write_auth_config,
-)
+from maestro_jupyter.backends.mlflow_auth import auth_server_env, write_auth_config
 from maestro_jupyter.examples import copy_new
+from maestro_jupyter.hub_hooks import member_mlflow_env
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - provided by JupyterHub when it loads this file
 
@@ -435,14 +431,13 @@ def join_open_projects(user: Any) -> None:
 
 async def prepare_member(spawner: MaestroSpawner) -> None:
     """Before a member's server starts (``pre_spawn_hook``): the services are up, the member is in the projects
-    open to all, and the hub gives them MLflow credentials of their own (made on the first start, a new password at
-    each start), with the MLflow admin's credentials that only the hub and the service hold."""
+    open to all, and the Maestro service gives them MLflow credentials of their own (made on the first start, a new
+    password at each start). The hub asks with the member's own server token, so the service provisions the member
+    the token names, and only the service uses MLflow's admin account."""
     await wait_for(f"{MLFLOW_URL}/health", "MLflow service", healthy_only=True)
     await wait_for(f"{MAESTRO_URL}/maestro/api/v1/info", "Maestro service", healthy_only=False)
     join_open_projects(spawner.user)
-    spawner.mlflow_credentials = await asyncio.to_thread(
-        provision_member, MLFLOW_URL, MLFLOW_ADMIN, MLFLOW_ADMIN_PASSWORD, spawner.user.name
-    )
+    spawner.mlflow_env = await asyncio.to_thread(member_mlflow_env, MAESTRO_URL, spawner.api_token)
 
 
 def ensure_os_account(account: str, home: Path) -> None:
@@ -468,7 +463,8 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     first start), as their jobs and model servers do; otherwise under the hub's account. See the module docstring
     for what each isolates."""
 
-    mlflow_credentials: MemberCredentials | None = None
+    #: The member's MLflow variables (``MLFLOW_TRACKING_URI``, user name and password), from the pre-spawn hook.
+    mlflow_env: dict[str, str] | None = None
 
     @property
     def os_account(self) -> str:
@@ -481,8 +477,8 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
 
     def user_env(self, env: dict[str, str]) -> dict[str, str]:
         env = super().user_env(env)
-        if self.mlflow_credentials is None:
-            raise RuntimeError(f"no MLflow credentials were made for {self.user.name} (the pre-spawn hook did not run)")
+        if self.mlflow_env is None:
+            raise RuntimeError(f"no MLflow account was made for {self.user.name} (the pre-spawn hook did not run)")
         env.update({k: TEAM_SETTINGS[k] for k in CLIENT_SETTINGS if k in TEAM_SETTINGS})
         if ISOLATED:
             env["USER"] = self.os_account
@@ -491,8 +487,7 @@ class MaestroSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
                 "PATH": f"{VENV_BIN}{os.pathsep}{env.get('PATH', os.defpath)}",
                 "MAESTRO_URL": MAESTRO_URL,
                 "MAESTRO_HOME": str(Path(self.home_dir) / ".maestro"),
-                "MLFLOW_TRACKING_URI": MLFLOW_URL,
-                **self.mlflow_credentials.env(),
+                **self.mlflow_env,
                 "MLFLOW_EXPERIMENT_NAME": self.user.name,
             }
         )

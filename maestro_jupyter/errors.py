@@ -95,6 +95,10 @@ class BackendUnavailable(MaestroError):
     code = "BACKEND_UNAVAILABLE"
 
 
+#: How the REST API's 403 to a token that grants nothing begins (unknown, another user's, or without the scope): the
+#: SDK's HTTP transport tells it from a refusal of what an authenticated user asked.
+TOKEN_REFUSED = "The token sent gives no access to this Maestro"  # noqa: S105 (a message, not a secret)
+
 #: The code the REST API reports for an HTTP status that did not come from a MaestroError.
 CODE_BY_STATUS: dict[int, str] = {
     400: InvalidParameter.code,

@@ -368,8 +368,8 @@ class Settings:
         env="MAESTRO_CARD_TEMPLATES",
         parse=_text,
         default=None,
-        help="A folder whose card.md.j2 / card.html.j2 / card.pdf.html.j2 replace the built-in model card "
-        "templates (any subset); unset: the built-in ones.",
+        help="A folder whose card.md.j2 / card.html.j2 replace the built-in model card templates (either; the PDF "
+        "typesets card.md.j2); unset: the built-in ones.",
     )
     gated_aliases: tuple[str, ...] = setting(
         env="MAESTRO_GATED_ALIASES",
@@ -495,6 +495,14 @@ class Settings:
         default=None,
         help="Where budget alerts are POSTed (JSON with a Slack-style 'text') when a budget names no webhook of "
         "its own.",
+    )
+    webhook_allow_hosts: tuple[str, ...] = setting(
+        env="MAESTRO_WEBHOOK_ALLOW_HOSTS",
+        parse=_names,
+        default=(),
+        help="Comma-separated hosts (names or addresses) a webhook may reach although they are loopback, link-local "
+        "or metadata addresses, which are otherwise refused (private networks are always allowed); e.g. a relay "
+        "on the service's own machine. Default: none.",
     )
     estimate_job_hours: float = setting(
         env="MAESTRO_ESTIMATE_JOB_HOURS",

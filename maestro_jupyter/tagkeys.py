@@ -46,7 +46,8 @@ TESTS_VERSION = "maestro.tests.version"
 TESTS_RAN_BY = "maestro.tests.ran_by"
 
 # --- the promotion gate -----------------------------------------------------------------------------------------
-#: Version tag: JSON list of the overrides of a failed or missing test verdict, oldest first.
+#: Version tag: JSON list of the overrides of a failed or missing test verdict, oldest first, as Maestro recorded them
+#: before its audit trail (the Maestro DB's ``maestro_audit``, one row per override); read still, never written.
 GATE_OVERRIDES = "maestro.gate.overrides"
 
 # --- cost and hardware (written by the training and cost features) ----------------------------------------------

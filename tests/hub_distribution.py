@@ -203,12 +203,12 @@ def hub_config(values: dict[str, Any] = VALUES, secrets_: Mapping[str, Mapping[s
     return c
 
 
-def hub_environment(values: dict[str, Any] = VALUES, mlflow_url: str | None = None) -> dict[str, str]:
-    """The hub pod's hub.extraEnv as its process sees it; ``mlflow_url`` stands for the MLflow Service's address."""
+def hub_environment(values: dict[str, Any] = VALUES, maestro_url: str | None = None) -> dict[str, str]:
+    """The hub pod's hub.extraEnv as its process sees it; ``maestro_url`` stands for the Maestro Service's address."""
     env = container_env(env_list(values["hub"].get("extraEnv", {})))
-    if mlflow_url is not None:
-        assert env["MLFLOW_TRACKING_URI"] == SINGLEUSER["extraEnv"]["MLFLOW_TRACKING_URI"]
-        env["MLFLOW_TRACKING_URI"] = mlflow_url
+    if maestro_url is not None:
+        assert env["MAESTRO_URL"] == SINGLEUSER["extraEnv"]["MAESTRO_URL"]
+        env["MAESTRO_URL"] = maestro_url
     return env
 
 
@@ -241,9 +241,12 @@ def hub_db(users: dict[str, bool]) -> Any:
     return db
 
 
-async def build_pod(config: Config, db: Any, user_name: str, profile: str) -> tuple[Any, dict[str, Any]]:
-    """What the hub does before KubeSpawner creates a user's pod: the pre-spawn hook, the chosen profile's
-    overrides, the manifest. The user and hub objects are stand-ins with the attributes a spawner reads."""
+async def build_pod(
+    config: Config, db: Any, user_name: str, profile: str, *, hook: bool = True, api_token: str | None = None
+) -> tuple[Any, dict[str, Any]]:
+    """What the hub does before KubeSpawner creates a user's pod: the pre-spawn hook (unless ``hook`` is false),
+    the chosen profile's overrides, the manifest. The user and hub objects are stand-ins with the attributes a
+    spawner reads; ``api_token`` is the server token the hub issued for the spawn (default: a random one)."""
     import jupyterhub.orm as orm
     from jupyterhub.objects import Hub
     from kubespawner import KubeSpawner
@@ -251,10 +254,11 @@ async def build_pod(config: Config, db: Any, user_name: str, profile: str) -> tu
     row = db.query(orm.User).filter_by(name=user_name).one()
     user = types.SimpleNamespace(name=user_name, id=row.id, url=f"/user/{user_name}/", db=db)
     spawner = KubeSpawner(config=config, user=user, hub=Hub(ip="hub", port=8081, base_url="/hub/"), _mock=True)
-    spawner.api_token = secrets.token_hex(16)  # the hub issues one per spawn
-    hooked = spawner.run_pre_spawn_hook()
-    if asyncio.iscoroutine(hooked):
-        await hooked
+    spawner.api_token = api_token or secrets.token_hex(16)  # the hub issues one per spawn
+    if hook:
+        hooked = spawner.run_pre_spawn_hook()
+        if asyncio.iscoroutine(hooked):
+            await hooked
     spawner.user_options = {"profile": profile}
     await spawner.load_user_options()
     pod = await spawner.get_pod_manifest()

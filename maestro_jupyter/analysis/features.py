@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from ..entities import display
 from . import _encoding as enc
+from . import _identifiers as ids
 from ._encoding import Column, Evidence, FloatArray
 
 if TYPE_CHECKING:
@@ -86,6 +87,21 @@ class FeatureReport(BaseModel):
     time_budget_seconds: float
     budget_exhausted: bool
     top_k: int = 10
+    #: How many features the table and the chart show (``None``: all); the data stays whole. See :meth:`head`.
+    _shown: int | None = PrivateAttr(default=None)
+
+    def head(self, n: int) -> FeatureReport:
+        """The same report, displayed with only its ``n`` best-ranked features in the table and the chart (what
+        ``%maestro features --top N`` shows). Every flag is still listed, and ``features``, ``top_features`` and
+        :meth:`to_frame` keep every column."""
+        if n < 1:
+            raise ValueError(f"head needs at least 1 feature, not {n}")
+        copy = self.model_copy()
+        copy._shown = n
+        return copy
+
+    def _displayed(self) -> list[FeatureScore]:
+        return self.features if self._shown is None else self.features[: self._shown]
 
     @property
     def top_features(self) -> list[str]:
@@ -112,7 +128,9 @@ class FeatureReport(BaseModel):
         if self.model == "none":
             model = "no model (no time left, or no column to fit)"
         rows = f"{self.rows:,} rows, {self.rows_used:,} used"
-        return f"Features for {self.target!r} ({self.task}, {rows}): {model}; {budget}"
+        shown = len(self._displayed())
+        top = f"; the top {shown} of {len(self.features)} features shown" if shown < len(self.features) else ""
+        return f"Features for {self.target!r} ({self.task}, {rows}): {model}; {budget}{top}"
 
     def _rows(self) -> list[list[Any]]:
         def num(v: float | None) -> str:
@@ -120,19 +138,19 @@ class FeatureReport(BaseModel):
 
         return [
             [f.rank, f.feature, f.kind, *(num(getattr(f, k)) for k in _STATS), f"{f.missing_share:.0%}", *_tail(f)]
-            for f in self.features
+            for f in self._displayed()
         ]
 
     def _repr_html_(self) -> str:
         """Notebook view: the summary, a bar chart of the top 20 scores, the evidence table and the flags."""
-        rows = self._rows()
-        flagged = {i for i, f in enumerate(self.features) if f.flags}
-        for row, f in zip(rows, self.features, strict=True):
+        rows, shown = self._rows(), self._displayed()
+        flagged = {i for i, f in enumerate(shown) if f.flags}
+        for row, f in zip(rows, shown, strict=True):
             row[11] = display.chips(f.flags)
         notes = [[x.kind, ", ".join(x.columns), x.message] for x in self.flags]
         flags = display.html_table(["flag", "columns", "message"], notes, title="Flags") if notes else ""
         return (
-            f"<div><b>{display.esc(self._summary())}</b><br>{_svg_bars(self.features[:20])}"
+            f"<div><b>{display.esc(self._summary())}</b><br>{_svg_bars(shown[:20])}"
             + display.html_table(_HEADERS, rows, diff_rows=flagged)
             + flags
             + "</div>"
@@ -373,8 +391,9 @@ def _flag(
     value = c.flags[kind]
     if kind == "leakage" and leak:
         msg = (
-            f"{c.name!r} alone predicts the target almost perfectly ({leak[0]} {leak[1]:.3f}): likely leakage "
-            "(derived from the target, or only known after it); left out of the model"
+            f"{c.name!r} alone predicts the target almost perfectly ({leak[0]}; association {leak[1]:.3f} of 1): "
+            "likely leakage (derived from the target, or only known after it); left out of the model and not "
+            "recommended"
         )
     elif kind == "redundant" and twin:
         msg = f"{c.name!r} duplicates {twin[0]!r} ({twin[2]}); ranked below its twin and left out of the model"
@@ -476,10 +495,17 @@ def _discover(
     order = rng.permutation(len(valid))[:max_rows]
     positions, y = valid[order], y_codes[order]
     columns: list[Column] = []
+    repeated: list[pd.Series[Any]] = []
+
+    def duplicate_rows() -> pd.Series[Any]:  # computed once, and only if a column is unique but for a few rows
+        if not repeated:
+            repeated.append(ids.duplicated_rows(df))
+        return repeated[0]
+
     for label in labels:
         s = df[label]
         sample = s.iloc[positions]
-        col = enc.profile_column(str(label), s, enc.column_kind(s), sample)
+        col = enc.profile_column(str(label), s, enc.column_kind(s), sample, duplicate_rows)
         enc.encode_units(col, sample)
         columns.append(col)
     units = [u for c in columns for u in c.units]

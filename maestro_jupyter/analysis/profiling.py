@@ -1,8 +1,8 @@
-"""Dataset profiling: an exact summary with data-quality warnings, plus ydata-profiling's report on a sample.
+"""Dataset profiling: an exact summary with data-quality warnings, plus fg-data-profiling's report on a sample.
 
 :func:`summarize` is exact on every row (counts equal what pandas computes) and fast: a few vectorised passes per
-column, Pearson correlations through BLAS. :func:`render_report` wraps ydata-profiling, which is slow on large
-frames, so :func:`profile` runs it on a random sample and says so on the page.
+column, Pearson correlations through BLAS. :func:`render_report` wraps fg-data-profiling (ydata-profiling's
+continuation), which is slow on large frames, so :func:`profile` runs it on a random sample and says so on the page.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ import pandas as pd
 from pydantic import BaseModel
 
 from ..entities.display import esc, fmt_number, html_table
+from . import _identifiers as ids
+from ._identifiers import ID_MIN_ROWS
 
-ID_MIN_ROWS = 20  # an ID column needs more than this many values
 IMBALANCE_MAX_CLASSES = 20  # an integer target with at most this many values is a class label
 TEXT_MIN_LENGTH = 30  # free text: average length at least this ...
 TEXT_MIN_SPACES = 2.0  # ... and several words on average ...
@@ -33,7 +34,7 @@ MAX_FULL_CORRELATION_COLUMNS = 200  # above this many numeric columns, report on
 TOP_CORRELATION_PAIRS = 100
 _CHUNK_ROWS = 65_536
 _ID_NAME = re.compile(r"(?i:(^|[_\W])(id|uuid|guid|key)$|^(id|uuid|guid)[_\W])|[a-z](Id|ID|Uuid|UUID)$")
-_ID_TYPES = {"string", "integer", "mixed-integer", "bytes"}
+_ID_KINDS = ("numeric", "categorical")  # the kinds an identifier is found among (ids.id_like decides)
 
 
 class ColumnSummary(BaseModel):
@@ -78,7 +79,7 @@ class DataSummary(BaseModel):
 
 
 class ProfileResult(BaseModel):
-    """What ``%maestro profile`` shows: the exact summary and, optionally, ydata-profiling's HTML report."""
+    """What ``%maestro profile`` shows: the exact summary and, optionally, fg-data-profiling's HTML report."""
 
     title: str
     summary: DataSummary
@@ -171,7 +172,6 @@ class _Col:
     series: pd.Series
     summary: ColumnSummary | None = None
     numeric: np.ndarray | None = None  # float64 values, for correlations
-    id_type: bool = False  # integers or strings: could be an ID
 
 
 def _value_counts(s: pd.Series) -> pd.Series:
@@ -211,10 +211,9 @@ def _describe(col: _Col, rows: int) -> ColumnSummary:
         kind = "datetime"
     elif is_num:
         kind = "numeric"
-        col.id_type = pd.api.types.is_integer_dtype(dtype)
     else:
         kind = _string_kind(col, distinct, present)
-    if col.id_type and _unique(s, distinct, present, None):
+    if kind in _ID_KINDS and ids.id_like(s, distinct=distinct):  # the definition feature discovery uses too
         kind = "id"
     if is_num and present:
         values = s.dt.total_seconds() if is_delta else s
@@ -227,17 +226,6 @@ def _describe(col: _Col, rows: int) -> ColumnSummary:
     if vc is not None and len(vc):
         stats["top"], stats["top_share"] = str(vc.index[0]), int(vc.iloc[0]) / present
     return ColumnSummary(kind=kind, distinct=distinct, **base, **stats)
-
-
-def _unique(s: pd.Series, distinct: int, present: int, dup_mask: pd.Series | None) -> bool:
-    """All non-missing values differ, ignoring exact duplicate rows (the same record loaded twice keeps its ID)."""
-    if present <= ID_MIN_ROWS or distinct <= ID_MIN_ROWS:
-        return False
-    if distinct == present:
-        return True
-    if dup_mask is None or distinct < present - int(dup_mask.sum()):
-        return False
-    return int(s[~dup_mask.to_numpy()].notna().sum()) == distinct
 
 
 def _string_kind(col: _Col, distinct: int, present: int) -> str:
@@ -253,7 +241,6 @@ def _string_kind(col: _Col, distinct: int, present: int) -> str:
         text = sample.astype(str)
         if text.str.len().mean() >= TEXT_MIN_LENGTH and text.str.count(r"\s").mean() >= TEXT_MIN_SPACES:
             return "text"
-    col.id_type = inferred in _ID_TYPES
     return "categorical"
 
 
@@ -345,7 +332,7 @@ def summarize(
     duplicate_rows = int(dup_mask.sum())
     for col in cols if duplicate_rows else []:  # a column unique but for exact duplicate rows is still an ID
         c = col.summary
-        if c and col.id_type and c.kind != "id" and _unique(col.series, c.distinct, rows - c.missing, dup_mask):
+        if c and c.kind in _ID_KINDS and ids.id_like(col.series, distinct=c.distinct, duplicate_rows=dup_mask):
             col.summary, col.numeric = c.model_copy(update={"kind": "id"}), None
     summaries = [c.summary for c in cols if c.summary is not None]
     if target_pos is not None:
@@ -421,19 +408,21 @@ def _check_frame(df: Any, what: str) -> None:
         raise ValueError(f"Cannot profile an empty {what}: {df.shape[0]:,} rows x {df.shape[1]:,} columns")
 
 
-# --- the ydata-profiling report ---------------------------------------------------------------------------------
+# --- the fg-data-profiling report ------------------------------------------------------------------------------
 
 _progress: contextvars.ContextVar[bool] = contextvars.ContextVar("maestro_profile_progress", default=True)
 
 
 @contextlib.contextmanager
-def _quiet_ydata(progress: bool) -> Iterator[Any]:
-    """Import ydata-profiling without its warnings, and make ``progress=False`` silence every bar: its per-column
-    bar ignores ``progress_bar`` upstream, so that module's ``tqdm`` is wrapped once to consult this call's flag."""
+def _quiet_profiling(progress: bool) -> Iterator[Any]:
+    """Import the profiling library without its warnings, and make ``progress=False`` silence every bar: its
+    per-column bar ignores ``progress_bar`` upstream, so that module's ``tqdm`` is wrapped once to consult this call's
+    flag. The library is fg-data-profiling, ydata-profiling continued by its authors under the import name
+    ``data_profiling`` (its ``ydata_profiling`` alias is deprecated)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import ydata_profiling
-        from ydata_profiling.model.pandas import summary_pandas
+        import data_profiling
+        from data_profiling.model.pandas import summary_pandas
 
         original = summary_pandas.tqdm
         if not getattr(original, "_maestro_wrapped", False):
@@ -446,7 +435,7 @@ def _quiet_ydata(progress: bool) -> Iterator[Any]:
             summary_pandas.tqdm = tqdm
         token = _progress.set(progress)
         try:
-            yield ydata_profiling.ProfileReport
+            yield data_profiling.ProfileReport
         finally:
             _progress.reset(token)
 
@@ -460,14 +449,14 @@ def render_report(
     progress: bool = True,
     note: str | None = None,
 ) -> str:
-    """ydata-profiling's report as a self-contained HTML document (``to_html()``).
+    """fg-data-profiling's report as a self-contained HTML document (``to_html()``).
 
-    ``minimal`` uses ydata's minimal mode; ``compare`` uses ydata's comparison report (``ProfileReport.compare``)
+    ``minimal`` uses the library's minimal mode; ``compare`` its comparison report (``ProfileReport.compare``)
     of ``df`` vs ``compare``; ``note`` (e.g. "computed on a random sample of 100,000 of 1,000,000 rows") is shown
     in a banner at the top of the page.
     """
-    with _quiet_ydata(progress) as ProfileReport:
-        # ydata inserts the title into its page unescaped: "<b>" in a title would break the layout
+    with _quiet_profiling(progress) as ProfileReport:
+        # The library inserts the title into its page unescaped: "<b>" in a title would break the layout
         report = ProfileReport(df, title=html.escape(title), minimal=minimal, progress_bar=progress)
         if compare is not None:
             other = ProfileReport(compare, title="Comparison", minimal=minimal, progress_bar=progress)

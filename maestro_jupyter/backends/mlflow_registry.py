@@ -10,7 +10,9 @@ with any tracking URI: the embedded SQLite store, a database URL or an ``http(s)
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -89,10 +91,68 @@ def _translate(exc: MlflowException, what: str) -> MaestroError:
     return MaestroError(f"{what}: {message}")
 
 
+#: SQL stores hold times and compare whole numbers as signed 64-bit integers.
+_INT64 = 2**63
+
+
+def check_run_filter(filter_string: str) -> None:
+    """Refuse (400) a run filter that MLflow's parser takes but its store cannot run: a syntax error is MLflow's
+    ``INVALID_PARAMETER_VALUE`` (a 400 through :func:`translate_errors`); a whole number beyond 64 bits
+    (``attributes.start_time > -99999999999999999999999``) would overflow the database driver, an internal error."""
+    from mlflow.utils.search_utils import SearchUtils
+
+    if not filter_string:
+        return
+    for clause in SearchUtils.parse_search_filter(filter_string):  # type: ignore[no-untyped-call]
+        value = clause.get("value")
+        for item in value if isinstance(value, (list, tuple)) else (value,):
+            if isinstance(item, int) and not isinstance(item, bool) and not -_INT64 <= item < _INT64:
+                raise InvalidParameter(
+                    f"Invalid filter: {clause.get('key')} is compared with {item}, beyond a 64-bit whole number"
+                )
+
+
 def _is_connection_failure(exc: BaseException) -> bool:
     text = str(exc)
     markers = ("Max retries exceeded", "Connection refused", "failed with exception", "Read timed out")
     return any(m in text for m in markers) or isinstance(exc.__cause__, OSError)
+
+
+#: What means something in a LIKE pattern (``%``, ``_``, and ``\\``, PostgreSQL's escape) or in a filter string's
+#: quoting. MLflow passes its ILIKE patterns on with no ESCAPE clause: SQLite then has no escape at all, PostgreSQL
+#: takes a backslash (checked against both, with MLflow's SQL store). So no pattern says "a literal %" on every store.
+_LIKE_SPECIAL = re.compile(r"""[%_\\'"]""")
+
+
+#: The most store pages one page of a search for text holding such characters reads while it drops near misses
+#: (then the page may be short; its next_page_token goes on from where the reading stopped).
+MAX_SEARCH_READS = 10
+
+
+def contains_pattern(text: str) -> tuple[str, bool]:
+    """An ``ILIKE`` pattern (quoted) for names that contain ``text``, on any MLflow store, and whether it may also
+    match names that do not (the caller then drops them). Each character that means something to a pattern or to
+    the filter's quoting becomes ``_`` (any one character), which matches it too."""
+    return sql_string(f"%{_LIKE_SPECIAL.sub('_', text)}%"), _LIKE_SPECIAL.search(text) is not None
+
+
+def _page_offset(token: str | None) -> int:
+    """Where an MLflow page token points: MLflow's stores make them base64 of ``{"offset": N}`` (and
+    :func:`~maestro_jupyter.contract.rules.page_token` lets no other kind through)."""
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.b64decode(token))["offset"]
+    except (ValueError, KeyError, TypeError):
+        offset = None
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidParameter("Invalid page_token: pass back a next_page_token exactly as it was returned")
+    return offset
+
+
+def _offset_token(offset: int) -> str:
+    """An MLflow page token for the results from ``offset`` on, as MLflow's own stores make them."""
+    return base64.b64encode(json.dumps({"offset": offset}).encode()).decode()
 
 
 def sql_string(value: str) -> str:
@@ -123,6 +183,41 @@ class MlflowRegistry:
     # --- registered models -----------------------------------------------------------------------------------
 
     def search_models(
+        self,
+        filter_string: str,
+        max_results: int,
+        page_token: str | None,
+        order_by: list[str],
+        name_contains: str | None = None,
+    ) -> ModelPage:
+        """One page of the models ``filter_string`` selects and, with ``name_contains``, whose name contains that
+        text, case-insensitively, each character as itself (``%``, ``_``, quotes and backslashes too)."""
+        if not name_contains:
+            return self._search_models(filter_string, max_results, page_token, order_by)
+        pattern, inexact = contains_pattern(name_contains)
+        filter_string = " AND ".join(c for c in (f"name ILIKE {pattern}", filter_string) if c)
+        if not inexact:
+            return self._search_models(filter_string, max_results, page_token, order_by)
+        # The pattern also matches near misses: drop them, reading on until the page is full. A page may end in the
+        # middle of the store's page: its token is then the store's kind (an offset) pointing just after it.
+        needle = name_contains.lower()
+        offset = _page_offset(page_token)
+        models: list[ModelSummary] = []
+        for _ in range(MAX_SEARCH_READS):
+            page = self._search_models(filter_string, max_results, page_token, order_by)
+            for index, model in enumerate(page.models):
+                if needle in model.name.lower():
+                    models.append(model)
+                if len(models) == max_results:
+                    more = index + 1 < len(page.models) or page.next_page_token is not None
+                    after = _offset_token(offset + index + 1) if more else None
+                    return ModelPage(models=models, next_page_token=after)
+            offset, page_token = offset + len(page.models), page.next_page_token
+            if page_token is None:
+                break
+        return ModelPage(models=models, next_page_token=page_token)
+
+    def _search_models(
         self, filter_string: str, max_results: int, page_token: str | None, order_by: list[str]
     ) -> ModelPage:
         with translate_errors("Searching models"):
@@ -485,6 +580,7 @@ class MlflowRegistry:
         self, experiment_id: str, filter_string: str, order_by: list[str], max_results: int, page_token: str | None
     ) -> RunPage:
         with translate_errors(f"Searching runs of experiment {experiment_id}"):
+            check_run_filter(filter_string)
             page = self.client.search_runs(
                 [experiment_id],
                 filter_string=filter_string,

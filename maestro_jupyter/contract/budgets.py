@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 
+from .. import naming
 from ..entities import AlertList, Budget, BudgetList
 from ..errors import InvalidParameter
+from . import rules
 from .base import Request
 
 SCOPES = ("user", "project")
@@ -25,11 +27,9 @@ def check_scope(scope: object) -> str:
 
 
 def check_subject(subject: object) -> str:
-    """The user or project a budget is for: 1 to 200 printable characters."""
-    text = str(subject).strip()
-    if not text or len(text) > 200 or any(ord(c) < 32 for c in text):
-        raise InvalidParameter("A budget names a user or project of 1 to 200 printable characters")
-    return text
+    """The user or project a budget is for, as a user's or project's name is written
+    (:func:`~maestro_jupyter.naming.subject_name`: stripped, 1 to 200 characters that cannot pass for others)."""
+    return naming.subject_name(subject, "budget's user or project name")
 
 
 def budget_key(text: str) -> tuple[str, str]:
@@ -61,24 +61,33 @@ class SetBudget(_OneBudget):
     operation: ClassVar[str] = "budgets.set_budget"
     result: ClassVar[Any] = Budget
 
-    amount: float = Field(ge=0.01, le=MAX_AMOUNT, description="Dollars per period")
+    amount: float = Field(
+        ge=0.01, le=MAX_AMOUNT, strict=True, description="Dollars per period: a JSON number (not a string)"
+    )
     period: Literal["monthly", "weekly"] | None = None
     thresholds: list[int] | None = Field(
         default=None, max_length=MAX_THRESHOLDS, description="Alert at these percentages"
     )
-    hard_limit: bool | None = Field(default=None, description="Refuse jobs and deployments that would overspend")
-    webhook: str | None = Field(default=None, max_length=2000, description="POST alerts here (http or https)")
+    hard_limit: StrictBool | None = Field(
+        default=None, description="Refuse jobs and deployments that would overspend (true or false)"
+    )
+    webhook: str | None = Field(
+        default=None,
+        max_length=rules.MAX_WEBHOOK,
+        description="POST alerts here: an http(s) URL whose host is not a loopback, link-local, metadata or "
+        "unspecified address (private networks are allowed); shown to admins only",
+    )
 
     @field_validator("amount", mode="before")
     @classmethod
     def _amount(cls, value: Any) -> float:
-        try:
-            amount = float(value)
-        except (TypeError, ValueError):
-            raise InvalidParameter(f"A budget's amount is a number of dollars, not {value!r}") from None
-        if not 0 < amount <= MAX_AMOUNT:  # NaN fails this too
+        # A number, strictly: "5" and true are refused, not converted (a string is a mistake somewhere upstream, and
+        # true is 1 dollar to Python). Whole numbers are numbers.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidParameter(f"A budget's amount is a number of dollars, not {value!r}")
+        if not 0 < value <= MAX_AMOUNT:  # NaN fails this too
             raise InvalidParameter(f"A budget's amount is more than $0 and at most ${MAX_AMOUNT:,.0f}")
-        return amount
+        return float(value)
 
     @field_validator("period", mode="before")
     @classmethod
@@ -92,24 +101,30 @@ class SetBudget(_OneBudget):
     def _thresholds(cls, values: Any) -> list[int] | None:
         if values is None:
             return None
-        if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+        # Whole numbers, strictly, as the amount: "50", 50.5 and true are refused, not converted.
+        if isinstance(values, str | bytes | dict) or not hasattr(values, "__iter__"):
             raise InvalidParameter("Thresholds are whole percentages, e.g. 50,80,100")
-        try:
-            found = sorted({int(v) for v in values})
-        except (TypeError, ValueError):
-            raise InvalidParameter("Thresholds are whole percentages, e.g. 50,80,100") from None
+        values = list(values)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            raise InvalidParameter(f"Thresholds are whole percentages, e.g. 50,80,100, not {values!r}")
+        found = sorted(set(values))
         if not found or len(found) > MAX_THRESHOLDS or not all(1 <= t <= 1000 for t in found):
             raise InvalidParameter(f"Give 1 to {MAX_THRESHOLDS} thresholds, each from 1 to 1000 (percent)")
         return found
 
+    @field_validator("hard_limit", mode="before")
+    @classmethod
+    def _hard_limit(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, bool):
+            raise InvalidParameter(f"hard_limit is true or false, not {value!r}")
+        return value
+
     @field_validator("webhook", mode="before")
     @classmethod
     def _webhook(cls, url: Any) -> str | None:
-        if url is None or url == "":
-            return None
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")) or len(url) > 2000:
-            raise InvalidParameter("A webhook is an http(s) URL of at most 2000 characters")
-        return url
+        # The URL's form here; where its host leads is the service's to check (when it is set, and again at each
+        # delivery), with the addresses the service's own resolver gives.
+        return None if url is None or url == "" else rules.webhook_url(url)
 
 
 class GetBudget(_OneBudget):

@@ -51,7 +51,7 @@ class DataRequest(Request):
 
 
 class ProfileData(DataRequest):
-    """Profile a dataset: the exact summary and (unless ``report`` is false) the ydata-profiling report, computed on
+    """Profile a dataset: the exact summary and (unless ``report`` is false) the fg-data-profiling report, computed on
     a sample of ``sample`` rows of larger data. ``compare`` (or ``compare_path``) is a second dataset to compare
     with. The same data and options give the cached result."""
 

@@ -52,6 +52,11 @@ class CreateDeployment(Request):
     )
 
     # The rules' own messages, for the SDK and REST alike (before pydantic's bounds, which document the API).
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model(cls, value: object) -> object:
+        return rules.name(value)
+
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: object) -> object:

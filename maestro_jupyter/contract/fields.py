@@ -24,18 +24,30 @@ def _count(what: str, low: int, high: int) -> BeforeValidator:
     return BeforeValidator(lambda value: rules.count(value, what, low, high))
 
 
-#: CPU cores (``None``: the backend's default).
-Cpus = Annotated[Annotated[float, Field(ge=0.001, le=rules.MAX_CPUS)] | None, BeforeValidator(rules.cpus)]
-#: A Kubernetes memory quantity, kept as written (``512Mi``, ``4Gi``).
+#: CPU cores (``None``: the backend's default), at most :data:`~.rules.MAX_CPUS`.
+Cpus = Annotated[
+    Annotated[float, Field(ge=0.001, le=rules.MAX_CPUS)] | None,
+    BeforeValidator(rules.cpus),
+    Field(description=f"CPU cores, more than 0 and at most {rules.MAX_CPUS} (default: the backend's)"),
+]
+#: A Kubernetes memory quantity, kept as written (``512Mi``, ``4Gi``), at most :data:`~.rules.MAX_MEMORY`.
 Memory = Annotated[
     Annotated[str, Field(max_length=32)] | None,
     BeforeValidator(_memory),
-    Field(description="A Kubernetes quantity: 512Mi, 4Gi"),
+    Field(description=f"A Kubernetes quantity: 512Mi, 4Gi; at most {rules.MAX_MEMORY}"),
 ]
-Gpus = Annotated[Annotated[int, Field(ge=0, le=rules.MAX_GPUS)], _count("gpus", 0, rules.MAX_GPUS)]
+Gpus = Annotated[
+    Annotated[int, Field(ge=0, le=rules.MAX_GPUS)],
+    _count("gpus", 0, rules.MAX_GPUS),
+    Field(description=f"GPUs, 0 to {rules.MAX_GPUS}"),
+]
 Workers = Annotated[
     Annotated[int, Field(ge=1, le=rules.MAX_WORKERS)],
     _count("workers", 1, rules.MAX_WORKERS),
     Field(description="More than 1: a distributed run (Kubernetes)"),
 ]
-Replicas = Annotated[Annotated[int, Field(ge=1, le=rules.MAX_REPLICAS)], _count("replicas", 1, rules.MAX_REPLICAS)]
+Replicas = Annotated[
+    Annotated[int, Field(ge=1, le=rules.MAX_REPLICAS)],
+    _count("replicas", 1, rules.MAX_REPLICAS),
+    Field(description=f"Model servers, 1 to {rules.MAX_REPLICAS}"),
+]

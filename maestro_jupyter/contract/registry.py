@@ -57,7 +57,11 @@ class ListModels(Request):
     operation: ClassVar[str] = "registry.list_models"
     result: ClassVar[Any] = ModelPage
 
-    search: str | None = Field(default=None, description="Part of the model name, case-insensitive")
+    search: str | None = Field(
+        default=None,
+        max_length=rules.MAX_NAME,  # a longer search matches no name: saying so beats an empty page
+        description=f"Part of the model name, case-insensitive (at most {rules.MAX_NAME} characters)",
+    )
     tags: dict[TagKey, TagValue] = Field(default_factory=dict, description="Every given tag must match")
     max_results: PageSize = 100
     page_token: PageToken = None

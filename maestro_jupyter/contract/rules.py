@@ -6,9 +6,14 @@ right, before anything reaches a backend.
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import re
+import urllib.parse
 from dataclasses import dataclass
 
+from .. import naming
 from ..entities import Resources
 from ..errors import InvalidParameter
 
@@ -29,13 +34,19 @@ MODEL_ORDERS = ("name ASC", "name DESC", "last_updated_timestamp DESC", "last_up
 
 
 def name(value: object, what: str = "model name") -> str:
-    """A registered model (or experiment) name: 1-256 printable characters."""
+    """A registered model (or experiment) name: 1-256 printable characters, none that could make it pass for another
+    name (:func:`~maestro_jupyter.naming.text_problem`: NFC; no bidi controls, combining marks or other control,
+    format or space characters but the plain space)."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidParameter(f"The {what} must be a non-empty string")
     if value != value.strip() or len(value) > MAX_NAME or _CONTROL.search(value):
         raise InvalidParameter(
-            f"Invalid {what} {value!r}: at most {MAX_NAME} printable characters, no leading or trailing spaces"
+            f"Invalid {what} {value[:MAX_NAME]!r}: at most {MAX_NAME} printable characters, no leading or trailing "
+            "spaces"
         )
+    problem = naming.text_problem(value)
+    if problem:
+        raise InvalidParameter(f"Invalid {what} {value!r}: {problem}")
     return value
 
 
@@ -96,12 +107,28 @@ def page_size(value: object, default: int = 100) -> int:
 
 
 def page_token(value: object) -> str | None:
-    """An opaque page token as a previous page returned it (base64), or none for the first page."""
+    """An opaque page token as a previous page returned it, or none for the first page.
+
+    The one place a token is checked, for every listing: MLflow's tokens are base64 of ``{"offset": N}``, and a
+    token is passed on unchanged only when it decodes to that with ``N`` a whole number from 1 to
+    :data:`MAX_PAGE_OFFSET` (MLflow would turn anything else into a database overflow or a crash)."""
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _PAGE_TOKEN.match(value):
-        raise InvalidParameter("Invalid page_token: pass back a next_page_token exactly as it was returned")
+        raise InvalidParameter(_NOT_A_PAGE)
+    try:
+        decoded = json.loads(base64.b64decode(value, validate=True))
+    except (ValueError, RecursionError):  # binascii.Error and UnicodeDecodeError are ValueErrors
+        raise InvalidParameter(_NOT_A_PAGE) from None
+    offset = decoded.get("offset") if isinstance(decoded, dict) else None
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 1 <= offset <= MAX_PAGE_OFFSET:
+        raise InvalidParameter(_NOT_A_PAGE)
     return value
+
+
+#: The furthest a page token may point into a listing (far beyond any registry's size).
+MAX_PAGE_OFFSET = 2**31 - 1
+_NOT_A_PAGE = "Invalid page_token: pass back a next_page_token exactly as it was returned"
 
 
 def run_id(value: object) -> str:
@@ -162,14 +189,23 @@ MAX_CPUS = 256
 MAX_GPUS = 16
 MAX_REPLICAS = 20
 MAX_WORKERS = 64
+#: The most memory a job or a replica may ask for: about what the largest machines clouds rent hold, so that a
+#: slip of the keyboard (``999999999999999999999999999999``) is refused rather than priced or scheduled.
+MAX_MEMORY = "4Ti"
+MAX_MEMORY_BYTES = 4 * 2**40
 
 
 def memory_bytes(value: object) -> int:
-    """A Kubernetes memory quantity (``512Mi``, ``4Gi``, ``1G``, ``1000000``) in bytes, positive."""
-    match = _MEMORY.match(str(value).strip()) if isinstance(value, str | int) else None
-    if match is None or float(match.group(1)) <= 0:
+    """A Kubernetes memory quantity (``512Mi``, ``4Gi``, ``1G``, ``1000000``) in bytes: at least a byte, at most
+    :data:`MAX_MEMORY`."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    match = _MEMORY.match(text) if len(text) <= 32 else None
+    size = int(float(match.group(1)) * _MEMORY_UNITS[match.group(2)]) if match else 0
+    if size < 1:
         raise InvalidParameter(f"Invalid memory {value!r}: a positive quantity such as '512Mi' or '4Gi'")
-    return int(float(match.group(1)) * _MEMORY_UNITS[match.group(2)])
+    if size > MAX_MEMORY_BYTES:
+        raise InvalidParameter(f"Invalid memory {value!r}: at most {MAX_MEMORY} ({MAX_MEMORY_BYTES:,} bytes)")
+    return size
 
 
 def cpus(value: object) -> float | None:
@@ -190,6 +226,25 @@ def resources(cpus_: object = None, memory: object = None, gpus: object = 0, wor
         memory=None if memory is None else str(memory).strip(),
         gpus=count(gpus, "gpus", 0, MAX_GPUS),
         workers=count(workers, "workers", 1, MAX_WORKERS),
+    )
+
+
+MAX_WEBHOOK = 2000
+
+
+def webhook_url(value: object) -> str:
+    """A webhook's form: an ``http(s)://`` URL with a host (and a valid port, if any), at most 2000 characters,
+    no spaces or control characters. Where the host leads (no loopback, link-local, metadata or unspecified
+    address) is checked by the service that delivers to it: see :mod:`maestro_jupyter.services.webhooks`."""
+    if isinstance(value, str) and len(value) <= MAX_WEBHOOK and not re.search(r"[\x00-\x20\x7f]", value):
+        # urlsplit raises ValueError for a broken [IPv6] host, .port for a port that is not a number up to 65535
+        with contextlib.suppress(ValueError):
+            parts = urllib.parse.urlsplit(value)
+            if parts.scheme.lower() in ("http", "https") and parts.hostname and parts.port != 0:
+                return value
+    raise InvalidParameter(
+        f"A webhook is an http(s) URL with a host (and a port from 1 to 65535, if any), at most {MAX_WEBHOOK} "
+        f"characters, no spaces; not {str(value)[:100]!r}"
     )
 
 

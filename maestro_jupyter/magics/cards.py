@@ -28,6 +28,28 @@ def _card_args(p: argparse.ArgumentParser) -> None:
     "card", "Model card: %maestro card NAME[@ALIAS|/VERSION] [--format md|html|pdf|json] [--save PATH]", _card_args
 )
 def _card(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
+    import warnings
+
+    from ..sdk.cards import CardRenderWarning
+
+    # What rendering lost (e.g. characters no installed font has in the PDF) is one printed line, not a warning
+    # with a file name and a line of source; other warnings pass through as they came.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CardRenderWarning)
+        shown = _show_card(magics, args)
+    notes: list[str] = []
+    for w in caught:
+        if issubclass(w.category, CardRenderWarning):
+            if str(w.message) not in notes:
+                notes.append(str(w.message))
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    for note in notes:
+        print(f"Note: {note}")
+    return shown
+
+
+def _show_card(magics: MagicContext, args: argparse.Namespace) -> Any:
     from pathlib import Path
 
     from ..contract.rules import ModelRef

@@ -14,7 +14,7 @@ def _profile_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="DF|PATH", help="a DataFrame in the notebook, or a CSV/TSV/Parquet file")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--minimal", dest="minimal", action="store_true", default=True, help="quick report (default)")
-    mode.add_argument("--full", dest="minimal", action="store_false", help="ydata-profiling's full report")
+    mode.add_argument("--full", dest="minimal", action="store_false", help="the profiling library's full report")
     p.add_argument("--no-report", dest="report", action="store_false", help="only the exact summary")
     p.add_argument("--sample", type=int, default=None, help="rows for the report when the data is larger")
     p.add_argument("--target", default=None, help="the target column (adds the imbalance check)")
@@ -48,7 +48,7 @@ def _features_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="DF|PATH", help="a DataFrame in the notebook, or a CSV/TSV/Parquet file")
     p.add_argument("--target", required=True, help="the column to predict")
     p.add_argument("--task", default="auto", choices=["auto", "classification", "regression"])
-    p.add_argument("--top", type=int, default=10, help="how many features count as the top ones")
+    p.add_argument("--top", type=int, default=10, help="how many of the best-ranked features to show")
     p.add_argument("--time-budget", type=float, default=60.0, help="seconds the model-based step may take")
     p.add_argument("--exclude", default="", help="comma-separated columns to leave out")
 
@@ -56,7 +56,7 @@ def _features_args(p: argparse.ArgumentParser) -> None:
 @COMMANDS.add("features", "Rank features for a target: %maestro features DF --target COL [--top K]", _features_args)
 def _features(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     exclude = [c.strip() for c in args.exclude.split(",") if c.strip()]
-    return magics.client.data.features(
+    report = magics.client.data.features(
         data_source(magics, args.source),
         args.target,
         task=args.task,
@@ -64,3 +64,4 @@ def _features(magics: MagicContext, args: argparse.Namespace, cell: str | None) 
         time_budget=args.time_budget,
         exclude=exclude,
     )
+    return report.head(args.top)  # the table shows the top N; the flags, and the report's data, stay whole

@@ -11,6 +11,7 @@ from ..errors import InvalidParameter, PermissionDenied
 
 if TYPE_CHECKING:
     from ..analysis.cards import ModelCard
+    from ..analysis.cards.render import CardRenderWarning as CardRenderWarning  # re-exported lazily below
     from ..analysis.cards.view import CardOutput as CardOutput  # re-exported lazily below
     from ..contract.base import Document
     from .transport import Transport
@@ -133,4 +134,8 @@ def __getattr__(name: str) -> Any:
         from ..analysis.cards.view import CardOutput
 
         return CardOutput
+    if name == "CardRenderWarning":  # what a card's rendering lost (e.g. characters no font has in the PDF)
+        from ..analysis.cards.render import CardRenderWarning
+
+        return CardRenderWarning
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

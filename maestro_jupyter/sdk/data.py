@@ -39,7 +39,7 @@ class DataAPI:
     ) -> ProfileResult:
         """Profile a DataFrame or a CSV/TSV/Parquet path.
 
-        The summary (counts, types, missing values, duplicates, warnings) is exact on all rows. The ydata-profiling
+        The summary (counts, types, missing values, duplicates, warnings) is exact on all rows. The fg-data-profiling
         report (``minimal=False`` for the full one) is computed on a random sample of ``sample`` rows (default
         100,000) when the data is larger. ``compare`` is a second frame or path to compare with, ``output`` an
         .html file to write, and ``log=True`` attaches the report to the active MLflow run. The same data profiles

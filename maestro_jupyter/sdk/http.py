@@ -35,6 +35,7 @@ from .._version import __version__
 from ..contract.base import Document, Request
 from ..contract.data import DataRequest
 from ..errors import (
+    TOKEN_REFUSED,
     BackendUnavailable,
     InvalidParameter,
     MaestroError,
@@ -292,7 +293,12 @@ def _typed_error(body: dict[str, Any], status: int, url: str, has_token: bool) -
     error = error_from_dict(body, status)
     # Without a token nothing is authenticated; with one, Jupyter's refusal of an unauthenticated request is its
     # generic 403 (or, for a POST, the missing XSRF cookie a browser would have sent) rather than Maestro's own.
-    unauthenticated = not has_token or error.message in ("Forbidden", "Unauthorized", "") or "_xsrf" in error.message
+    unauthenticated = (
+        not has_token
+        or error.message in ("Forbidden", "Unauthorized", "")
+        or error.message.startswith(TOKEN_REFUSED)
+        or "_xsrf" in error.message
+    )
     if status == 401 or (status == 403 and unauthenticated):
         what = "no token was sent" if not has_token else "the token was refused"
         return PermissionDenied(

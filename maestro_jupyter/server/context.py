@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..services import Services
+from .bulkheads import Bulkhead, bulkheads
 from .ratelimit import RateLimiter
 
 
@@ -13,7 +13,11 @@ from .ratelimit import RateLimiter
 class MaestroContext:
     services: Services
     limiter: RateLimiter
-    # The services block (MLflow, SQL); they run here so that the event loop keeps serving other requests.
-    executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="maestro")
-    )
+    # The services block (MLflow, SQL, the compute backend); they run on these pools so that the event loop keeps
+    # serving other requests, one pool per dependency so that one that hangs holds only its own (see bulkheads.py).
+    bulkheads: dict[str, Bulkhead] = field(default_factory=bulkheads)
+
+    def shutdown(self) -> None:
+        """Stop taking work: queued calls are dropped, calls in progress finish."""
+        for bulkhead in self.bulkheads.values():
+            bulkhead.shutdown()

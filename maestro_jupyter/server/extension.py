@@ -12,8 +12,10 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Float, Integer, TraitType, Type, Unicode, Union
 
 from ..backends.compute.base import ComputeBackend
+from ..errors import MaestroError
 from ..services import Services
 from ..settings import SETTINGS, Settings, SettingSpec
+from .bulkheads import REGISTRY, STORE
 from .context import MaestroContext
 from .forwarding import Forwarder, forwarding
 from .handlers import rules
@@ -102,14 +104,11 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         # Import MLflow and open the store in the background, so the first request does not pay for it and the
-        # server's own start does not wait for it either.
-        import asyncio
-
+        # server's own start does not wait for it either. It waits on MLflow: the registry's bulkhead.
         context: MaestroContext = self.settings["maestro"]
         if forwarding(context.services.settings):
             return  # the service warms its stores up, reconciles its jobs and meters usage
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(context.executor, _warm_up, context.services)
+        future = context.bulkheads[REGISTRY].submit(lambda: _warm_up(context.services))
         future.add_done_callback(lambda f: f.exception() and self.log.warning("Maestro warm-up: %s", f.exception()))
         self._meter = UsageMeter(context, self.log)
         self._meter.start()
@@ -118,7 +117,7 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         meter = getattr(self, "_meter", None)
         if meter is not None:
             meter.stop()
-        self.settings["maestro"].executor.shutdown(wait=False, cancel_futures=True)
+        self.settings["maestro"].shutdown()
 
 
 class UsageMeter:
@@ -144,15 +143,25 @@ class UsageMeter:
     def _tick(self) -> None:
         if self._running is not None and not self._running.done():
             return  # the last reading is still going: never pile them up
-        self._running = self.context.executor.submit(self.context.services.costs.settle)
+        # The books are the Maestro DB's: the store's bulkhead, so a hung MLflow (whose cost tags are a best-effort
+        # follow-up) holds at most this one reading, and never stops the metering.
+        try:
+            self._running = self.context.bulkheads[STORE].submit(self.context.services.costs.settle)
+        except MaestroError as exc:  # the bulkhead is full: the next tick tries again
+            self.log.warning("Maestro usage meter: %s", exc)
+            return
         self._running.add_done_callback(
             lambda f: f.exception() and self.log.warning("Maestro usage meter: %s", f.exception())
         )
 
 
 def _warm_up(services: Services) -> None:
+    from ..services.metrics import registry_series
+
     _ = services.mlflow
     # Pick up the jobs and deployments that were running when the server last stopped: re-attached to their
     # processes when these are alive, marked lost (jobs) or failed (deployments) with the reason when not.
     services.training.reconcile()
     services.deployments.reconcile()
+    # The metrics exposition's series read from the registry, read now so that the first scrape has them.
+    registry_series(services).refresh()

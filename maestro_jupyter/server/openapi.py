@@ -27,12 +27,109 @@ _REF = "#/components/schemas/"
 
 @dataclass(frozen=True)
 class Param:
-    """A query parameter."""
+    """A query parameter: the handler parses it by this declaration (``MaestroHandler.query``, ``query_int``,
+    ``query_list``) and the document states the same rules, so the two agree. A single-valued parameter may be given
+    once and never empty; an ``integer`` one is digits within ``minimum``/``maximum``; ``enum`` and ``pattern``
+    (a regular expression, searched) bound a string."""
 
     name: str
     description: str
     type: str = "string"
     repeated: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    enum: tuple[str | int, ...] = ()
+    pattern: str | None = None
+    required: bool = False
+
+    def schema(self) -> dict[str, Any]:
+        """The parameter's JSON schema in the document."""
+        schema: dict[str, Any] = {"type": self.type}
+        if self.type == "string":
+            schema["minLength"] = 1
+        for key, value in (("minimum", self.minimum), ("maximum", self.maximum), ("pattern", self.pattern)):
+            if value is not None:
+                schema[key] = value
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        return {"type": "array", "items": schema, "minItems": 1} if self.repeated else schema
+
+
+def page_size(name: str = "max_results", what: str = "Page size") -> Param:
+    """A page-size parameter: 1-1000 (default 100)."""
+    from ..contract.rules import MAX_PAGE
+
+    return Param(name, f"{what}, 1-{MAX_PAGE} (default 100)", "integer", minimum=1, maximum=MAX_PAGE)
+
+
+def page_token() -> Param:
+    """The token of the next page, as the previous page returned it (base64)."""
+    from ..contract.rules import _PAGE_TOKEN
+
+    return Param("page_token", "next_page_token of the previous page, as it was returned", pattern=_PAGE_TOKEN.pattern)
+
+
+def flag(name: str, description: str) -> Param:
+    """A yes/no switch, ``0`` or ``1`` (as the sidebar sends it); ``true`` is not a number and is refused."""
+    return Param(name, description, "integer", minimum=0, maximum=1)
+
+
+def path_parameters() -> dict[str, dict[str, Any]]:
+    """The schema of each path parameter, by name, from the rules the request models apply to it
+    (:mod:`~maestro_jupyter.contract.rules`, :mod:`~maestro_jupyter.naming`), so that what the document calls a
+    valid path is what the server takes. Names (models, experiments, budget subjects) are also held to rules a
+    pattern cannot state (Unicode categories, NFC): their descriptions say so."""
+    from ..contract import rules
+    from ..contract.budgets import SCOPES
+    from ..contract.training import _JOB_ID
+    from ..naming import _DNS1123, MAX_SUBJECT
+
+    # 1-256 characters, no control characters, no surrounding white space (JSON Schema patterns are ECMA-262).
+    printable = r"[^\x00-\x1f\x7f]"
+    edge = r"[^\s\x00-\x1f\x7f]"
+    name = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": rules.MAX_NAME,
+        "pattern": f"^{edge}(?:{printable}*{edge})?$",
+        "description": "1-256 printable characters, no surrounding spaces; NFC, without combining marks, format "
+        "characters or spaces other than the plain space",
+    }
+    reserved = "^(?:[Ll][Aa][Tt][Ee][Ss][Tt]|[Vv][0-9]+|[Vv][Ee][Rr][Ss][Ii][Oo][Nn][0-9]+)$"
+    return {
+        "name": name,
+        "experiment": {**name, "description": "An experiment's name or id"},
+        "version": {"type": "string", "pattern": rules._VERSION.pattern, "description": "A version number: 1, 2, ..."},
+        "alias": {
+            "type": "string",
+            "pattern": rules._ALIAS.pattern,
+            "not": {"pattern": reserved},
+            "description": "A letter, then letters, digits, '_' or '-'; not latest, vN or versionN",
+        },
+        "key": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": rules.MAX_TAG_KEY,
+            "pattern": r"^[^\x00-\x1f\x7f`]+$",
+            "description": "A tag key: 1-250 printable characters, no backquote",
+        },
+        "run_id": {"type": "string", "pattern": f"^(?:{rules._RUN_ID.pattern.replace('$|^', '|').strip('^$')})$"},
+        "job_id": {"type": "string", "pattern": _JOB_ID.pattern, "description": "job-, then hex digits"},
+        "deployment_id": {
+            "type": "string",
+            "maxLength": 63,
+            "pattern": _DNS1123.pattern,
+            "description": "A DNS-1123 label: lowercase letters, digits and '-', a letter or digit at each end",
+        },
+        "scope": {"type": "string", "enum": list(SCOPES)},
+        "subject": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": MAX_SUBJECT,
+            "pattern": r"^[^/\x00-\x1f\x7f]*[^/\s\x00-\x1f\x7f][^/\x00-\x1f\x7f]*$",
+            "description": "A user's or project's name: no '/'; NFC, without control, format or combining characters",
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -151,6 +248,7 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
     3.1 because its schemas are JSON Schema 2020-12, which is what pydantic writes (``anyOf`` with ``type: null``,
     ``const``); 3.0's dialect would need every schema rewritten."""
     names, schemas = _component_schemas(handlers)
+    path_schemas = path_parameters()
 
     def ref(model: type[BaseModel], mode: JsonSchemaMode = "serialization") -> dict[str, str]:
         return {"$ref": _REF + names[(model, mode)]}
@@ -163,15 +261,18 @@ def build_spec(handlers: list[type[MaestroHandler]], version: str) -> dict[str, 
                 paths.setdefault(handler.path, {})[verb] = _contract_operation(handler, verb, op, schemas, error)
                 continue
             params: list[dict[str, Any]] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                {"name": p, "in": "path", "required": True, "schema": path_schemas.get(p, {"type": "string"})}
                 for p in _PATH_PARAM.findall(handler.path)
             ]
             for q in op.query:
-                schema: dict[str, Any] = {"type": q.type}
-                if q.repeated:
-                    schema = {"type": "array", "items": schema}
                 params.append(
-                    {"name": q.name, "in": "query", "required": False, "description": q.description, "schema": schema}
+                    {
+                        "name": q.name,
+                        "in": "query",
+                        "required": q.required,
+                        "description": q.description,
+                        "schema": q.schema(),
+                    }
                 )
             responses: dict[str, Any] = {"4XX": error, "503": error}
             if op.content_type != "application/json":

@@ -1,4 +1,7 @@
-"""Per-user rate limiting of mutating REST requests: a token bucket per user, in memory.
+"""Per-principal rate limiting of mutating REST requests: a token bucket per principal, in memory.
+
+The key is the person a request acts for (the handlers' ``rate_limit_key``: the Jupyter or hub user), never a browser
+session, cookie or token, so that opening more sessions or tokens buys no more changes.
 
 Each user may make ``limit`` mutating requests per ``window`` seconds, refilled continuously, so a burst of
 ``limit`` is allowed after a quiet period and a steady rate of ``limit / window`` per second is sustained.
@@ -15,7 +18,7 @@ from ..errors import RateLimited
 
 
 class RateLimiter:
-    """Token buckets keyed by user name."""
+    """Token buckets keyed by principal (the user name a request acts for)."""
 
     def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
@@ -25,7 +28,8 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def check(self, user: str) -> None:
-        """Take one token for ``user``, or raise :class:`RateLimited` with the seconds until one is available."""
+        """Take one token for the principal ``user``, or raise :class:`RateLimited` with the seconds until one is
+        available."""
         with self._lock:
             now = self._clock()
             tokens, last = self._buckets.get(user, (float(self.limit), now))

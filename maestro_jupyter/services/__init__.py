@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
     from ..contract.base import Actor, Request
+    from .access import AccessService
     from .budgets import BudgetService
     from .cards import CardService
     from .costs import CostService
@@ -71,6 +72,12 @@ class Services:
         return team_mlflow_admin(self.settings.tracking_uri)
 
     @cached_property
+    def access(self) -> AccessService:
+        from .access import AccessService
+
+        return AccessService(self.settings, mlflow_admin=lambda: self.mlflow_admin)
+
+    @cached_property
     def registry(self) -> RegistryService:
         from .registry import RegistryService
 
@@ -80,7 +87,7 @@ class Services:
     def gate(self) -> PromotionGate:
         from .gate import PromotionGate
 
-        return PromotionGate(self.mlflow, self.settings)
+        return PromotionGate(self.mlflow, self.settings, store=lambda: self.store)
 
     @cached_property
     def tests(self) -> ModelTestService:
@@ -104,7 +111,7 @@ class Services:
     def cards(self) -> CardService:
         from .cards import CardService
 
-        return CardService(self.mlflow, self.registry, self.settings)
+        return CardService(self.mlflow, self.registry, self.settings, store=lambda: self.store)
 
     @cached_property
     def store(self) -> MaestroStore:

@@ -3,7 +3,8 @@
 Spend in a period comes from the ledger's daily sums (periods start at a UTC midnight). An alert is a row whose
 unique key is (budget, period start, threshold): however many processes check at once, each threshold fires once per
 period. A new alert is POSTed to the budget's webhook (else ``MAESTRO_ALERT_WEBHOOK``) from a background thread, and
-what came of it is recorded on the alert.
+what came of it is recorded on the alert. Where a webhook may lead is :mod:`.webhooks`' rule, checked when it is set
+and at each delivery. A webhook is a credential (its URL often holds a token): only admins see it, in every mode.
 """
 
 from __future__ import annotations
@@ -15,15 +16,15 @@ import datetime as dt
 import json
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..contract.budgets import DeleteBudget, GetBudget, ListAlerts, ListBudgets, SetBudget
 from ..entities import Alert, AlertList, Budget, BudgetCheck, BudgetList
 from ..entities.display import fmt_money
-from ..errors import MaestroError, NotFound, PermissionDenied, first_line
+from ..errors import MaestroError, NotFound, PermissionDenied
 from ..settings import Settings
+from . import webhooks
 from .pricing import MICROS, dollars
 
 if TYPE_CHECKING:
@@ -70,6 +71,8 @@ class BudgetService:
     def set_budget(self, req: SetBudget, actor: Actor) -> Budget:
         """Create or change a budget; what is not given keeps its value (or the default, for a new budget)."""
         user = self._require_admin(actor)
+        if req.webhook is not None:
+            webhooks.check(req.webhook, self.settings.webhook_allow_hosts)
         old = self.ledger.get_budget(req.scope, req.subject) or {}
         self.ledger.put_budget(
             req.scope,
@@ -194,14 +197,11 @@ class BudgetService:
 
     def _deliver(self, alert: Alert, url: str) -> None:
         body = json.dumps({"text": alert.message, "alert": alert.model_dump(mode="json")}).encode()
-        request = urllib.request.Request(  # noqa: S310 - the URL was checked to be http(s)
-            url, data=body, method="POST", headers={"Content-Type": "application/json", "User-Agent": "maestro"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_S) as response:  # noqa: S310 - http(s) only
-                delivery = "sent" if 200 <= response.status < 300 else f"failed: HTTP {response.status}"
+        headers = {"Content-Type": "application/json", "User-Agent": "maestro"}
+        try:  # the address rule again: what the host resolves to now is what is connected to
+            delivery = webhooks.post(url, body, headers, self.settings.webhook_allow_hosts, WEBHOOK_TIMEOUT_S)
         except Exception as exc:  # any failure is recorded on the alert, never raised into a meter tick
-            delivery = f"failed: {first_line(exc)}"
+            delivery = f"failed: {type(exc).__name__}"
         with contextlib.suppress(MaestroError):
             self.ledger.set_delivery(alert.id, delivery)
 

@@ -5,7 +5,8 @@ Where things live (all on the model version, so a card travels with the registry
 - people's sections: version tags ``maestro.card.section.FIELD`` (readable in the MLflow UI, never touched by a
   regeneration);
 - the review state: ``maestro.card.status``, ``approved_by``, ``approved_at``, ``approval_comment`` and the
-  fingerprint of the facts the approval saw;
+  fingerprint of the facts the approval saw (the current state; each approval and withdrawal is also a row of its own
+  in the Maestro DB's audit trail, the record of who approved what and when);
 - the rendered card (``card.md``, ``card.html``, ``card.pdf``, ``card.json``): artifacts of the version's source
   run under ``maestro_card/NAME/vVERSION/`` (or of a run in the "Maestro model cards" experiment when the version
   has none), recorded in ``maestro.card.artifact_uri``.
@@ -17,7 +18,7 @@ import contextlib
 import datetime as dt
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from traitlets.config import LoggingConfigurable
@@ -31,6 +32,7 @@ from ..settings import Settings
 if TYPE_CHECKING:
     from ..analysis.cards import CardFacts, CardSections, ModelCard
     from ..backends.mlflow_registry import MlflowRegistry
+    from ..backends.store import MaestroStore
     from ..contract.cards import ApproveCard, GenerateCard, RenderCard, ReopenCard, UpdateCard
     from ..entities import VersionDetail
     from .registry import RegistryService
@@ -58,12 +60,19 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
     """
 
     def __init__(
-        self, backend: MlflowRegistry, registry: RegistryService, settings: Settings, **kwargs: object
+        self,
+        backend: MlflowRegistry,
+        registry: RegistryService,
+        settings: Settings,
+        store: Callable[[], MaestroStore],
+        **kwargs: object,
     ) -> None:
         super().__init__(**kwargs)
         self.backend = backend
         self.registry = registry
         self.settings = settings
+        #: The Maestro DB, opened on first use (the audit trail of approvals).
+        self._store = store
 
     # --- reading ---------------------------------------------------------------------------------------------------
 
@@ -278,6 +287,7 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
             )
         elif status == "draft":
             writes.update({tk.CARD_STATUS: "draft", tk.CARD_UPDATED_BY: who, tk.CARD_UPDATED_AT: _now()})
+        self._audit(detail.name, detail.version, tags, writes, who, comment)
         for key, value in writes.items():
             if value is not None:
                 self.backend.set_version_tag(detail.name, detail.version, key, value)
@@ -285,6 +295,31 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
                 self.backend.delete_version_tag(detail.name, detail.version, key)
         tags = _applied(tags, writes)
         return self._save(self._card(facts, tags), tags)
+
+    def _audit(
+        self,
+        name: str,
+        version: str,
+        tags: Mapping[str, str],
+        writes: Mapping[str, str | None],
+        who: str,
+        comment: str | None,
+    ) -> None:
+        """Record an approval, or the withdrawal of one, in the audit trail: a row of its own, written before the
+        card's state changes, so that no approval stands without its record."""
+        from ..backends.store.audit import CARD_APPROVAL, CARD_REOPEN, AuditEvent
+
+        new_status = writes.get(tk.CARD_STATUS)
+        if new_status == "approved":
+            details = {"fingerprint": json.loads(writes[tk.CARD_APPROVED_FINGERPRINT] or "{}")}
+            event = AuditEvent(CARD_APPROVAL, name, version, who, comment or "", details=details)
+        elif new_status == "draft" and tags.get(tk.CARD_STATUS) == "approved":
+            # Withdrawn by hand, or by an edit of its sections (what was approved is no longer what the card says).
+            edited = any(key.startswith(tk.CARD_SECTION_PREFIX) for key in writes)
+            event = AuditEvent(CARD_REOPEN, name, version, who, comment or "", details={"sections_changed": edited})
+        else:
+            return
+        self._store().audit.record(event)
 
     def _section_writes(
         self, model: str, tags: Mapping[str, str], sections: Mapping[str, Any], markdown: str | None

@@ -58,7 +58,7 @@ class DataService(LoggingConfigurable):  # type: ignore[misc]
     # --- profiling -------------------------------------------------------------------------------------------
 
     def profile(self, request: ProfileData, actor: Actor) -> ProfileResult:
-        """The exact summary and (unless ``report=False``) the ydata-profiling report, cached by content."""
+        """The exact summary and (unless ``report=False``) the fg-data-profiling report, cached by content."""
         from ..analysis import profiling
 
         frame, label = self._frame(request.data, request.path)

@@ -2,7 +2,7 @@
 another version, stop it.
 
 A deployment (and an update to another version) goes through the promotion gate, as a gated alias does: only a
-version whose latest tests passed is served, unless someone overrides with a reason (recorded on the version).
+version whose latest tests passed is served, unless someone overrides with a reason (recorded in the audit trail).
 ``MAESTRO_GATE_DEPLOYMENTS=false`` turns that off. Readiness comes from the backend's health checks; a server-side
 watcher keeps a starting deployment's record current, and any read refreshes it too.
 """
@@ -88,6 +88,7 @@ class DeploymentService:
         project = actor.project_for(request.project)  # first: another's project is refused before anything is read
         model, alias, replicas = request.model, request.alias, request.replicas
         resources = Resources(cpus=request.cpus, memory=request.memory, gpus=request.gpus)
+        self._compute().check_deployment(resources, replicas)  # e.g. a GPU this machine lacks: before anything
         resolved = self._registry().resolve_version(model, version=request.version, alias=alias)
         deployment_id = request.name or naming.dns_safe(
             f"{model}-{alias.lower() if alias else 'v' + resolved}", 63, "model"

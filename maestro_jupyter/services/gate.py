@@ -1,10 +1,12 @@
 """The promotion gate: a version takes a gated alias, or is deployed, only with a passing test report, unless
-someone overrides it with a reason, which is recorded on the version (who, when, why, for what)."""
+someone overrides it with a reason, which is recorded (who, when, why, for what) as a row of its own in the Maestro
+DB's audit trail (:mod:`~maestro_jupyter.backends.store.audit`): never read, appended to and written back, so that
+concurrent overrides cannot lose each other's records."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -20,20 +22,42 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.mlflow_registry import MlflowRegistry
+    from ..backends.store import MaestroStore
+    from ..backends.store.audit import AuditEvent
 
 MAX_REASON = 1000
-#: Overrides kept on a version (the oldest drop off); each is a few hundred bytes of a 100 kB tag.
-MAX_OVERRIDES = 50
+#: Overrides of a version shown (the newest); the audit trail keeps them all.
+MAX_OVERRIDES = 500
+
+
+def _refused(action: str) -> str:
+    """What a refused ``action`` cannot do, as the end of "Version 3 of churn cannot ...": ``deploy as web`` ->
+    ``be deployed as web``, ``alias 'champion'`` -> ``take the alias 'champion'``."""
+    if action.startswith("deploy"):
+        return "be deployed" + action.removeprefix("deploy")
+    if action.startswith("alias "):
+        return f"take the {action}"
+    if action == "promotion or deployment":
+        return "be promoted or deployed"
+    return f"go ahead ({action})"
 
 
 class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
     """``decide`` says whether an action may proceed; ``enforce`` raises ``GateRefused`` when it may not and records
     an override when one is given. Deployments call ``enforce(name, version, "deploy ...")``."""
 
-    def __init__(self, backend: MlflowRegistry, settings: Settings, **kwargs: object) -> None:
+    def __init__(
+        self,
+        backend: MlflowRegistry,
+        settings: Settings,
+        store: Callable[[], MaestroStore],
+        **kwargs: object,
+    ) -> None:
         super().__init__(**kwargs)
         self.backend = backend
         self.settings = settings
+        #: The Maestro DB, opened on first use (an override's record).
+        self._store = store
 
     def is_gated(self, alias: str) -> bool:
         gated = self.settings.gated_aliases
@@ -76,14 +100,14 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
         elif verdict == "failed":
             named = ", ".join(failed) if failed else "see the report"
             message = (
-                f"Version {version} of {name!r} cannot take {action}: its latest tests failed ({named}). "
-                "Fix and test it again, or override with a reason."
+                f"Version {version} of {name} cannot {_refused(action)}: its latest tests failed ({named}). "
+                "Fix it and test it again, or have an admin override the gate with a reason."
             )
         else:
             message = (
-                f"Version {version} of {name!r} cannot take {action}: it has no test report. Run "
-                f"%maestro test {name}/{version} --data DF --target COL (or ml.tests.run) first, or override with a "
-                "reason."
+                f"Version {version} of {name} cannot {_refused(action)}: it has no test report. Run "
+                f"%maestro test {name}/{version} --data DF --target COL (or ml.tests.run) first, or have an admin "
+                "override the gate with a reason."
             )
         return GateDecision(
             name=name,
@@ -98,11 +122,19 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
         )
 
     def enforce(
-        self, name: str, version: str | int, action: str, *, override_reason: str | None = None, actor: Actor
+        self,
+        name: str,
+        version: str | int,
+        action: str,
+        *,
+        override_reason: str | None = None,
+        actor: Actor,
+        alias: str | None = None,
     ) -> GateDecision:
         """Let ``action`` through or raise ``GateRefused``; an admin's ``override_reason`` lets a refused version
-        through and is recorded on it (anyone else's is a ``PermissionDenied``: an override is an admin's call, or
-        the gate would hold only for those who do not know the word)."""
+        through and is recorded in the audit trail, with the ``alias`` it takes if any (anyone else's is a
+        ``PermissionDenied``: an override is an admin's call, or the gate would hold only for those who do not know
+        the word)."""
         reason = (override_reason or "").strip()
         if override_reason is not None and not reason:
             raise InvalidParameter("An override needs a reason")
@@ -118,31 +150,48 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
         user = actor.user
         if not actor.admin:
             raise PermissionDenied(f"{decision.message}. Only an admin may override the gate ({user} is not one)")
-        override = GateOverride(
-            by=user,
-            at=datetime.now(UTC).isoformat(timespec="seconds"),
-            reason=reason,
-            action=action,
-            verdict=decision.verdict,
-            failed_checks=decision.failed_checks,
-        )
-        history = [*self.overrides_in(tags), override][-MAX_OVERRIDES:]
-        payload = json.dumps([o.model_dump() for o in history])
-        self.backend.set_version_tag(decision.name, decision.version, tk.GATE_OVERRIDES, payload)
+        from ..backends.store.audit import GATE_OVERRIDE, AuditEvent
+
+        details = {"action": action, "verdict": decision.verdict, "failed_checks": decision.failed_checks}
+        event = AuditEvent(GATE_OVERRIDE, decision.name, decision.version, user, reason, alias=alias, details=details)
+        self._store().audit.record(event)  # one INSERT of its own: nothing read back, nothing to lose
+        override = _override(event)
         self.log.warning("Gate overridden by %s for %s v%s (%s): %s", user, name, version, action, reason)
         return decision.model_copy(
             update={"allowed": True, "override": override, "message": f"Overridden by {user}: {reason}"}
         )
 
-    def overrides(self, name: str, version: str) -> list[GateOverride]:
-        """The recorded overrides of a version, oldest first."""
-        return self.overrides_in(self.backend.get_version(v.name(name), v.version(version)).tags)
+    def overrides(self, name: str, version: str | int, tags: Mapping[str, str] | None = None) -> list[GateOverride]:
+        """The recorded overrides of a version, oldest first (the newest ``MAX_OVERRIDES``): those of the audit
+        trail, after any that an older Maestro kept in the version's tags (``tags``: the version's, when the caller
+        has them already)."""
+        from ..backends.store.audit import GATE_OVERRIDE
+
+        name, version = v.name(name), v.version(version)
+        if tags is None:
+            tags = self.backend.get_version(name, version).tags
+        events = self._store().audit.events(name, version, kinds=[GATE_OVERRIDE], limit=MAX_OVERRIDES)
+        return [*self.overrides_in(tags), *map(_override, events)][-MAX_OVERRIDES:]
 
     @staticmethod
     def overrides_in(tags: Mapping[str, str]) -> list[GateOverride]:
-        """The overrides recorded in a version's ``tags``, oldest first."""
+        """The overrides an older Maestro recorded in a version's ``tags`` (a JSON list, no longer written), oldest
+        first."""
         text = tags.get(tk.GATE_OVERRIDES)
         try:
             return [GateOverride.model_validate(item) for item in json.loads(text or "[]")]
-        except (ValueError, TypeError):  # a hand-edited tag: keep going, the new override replaces it
+        except (ValueError, TypeError):  # a hand-edited tag: the audit trail's records still show
             return []
+
+
+def _override(event: AuditEvent) -> GateOverride:
+    """An override as the API shows it, from its audit record."""
+    details = event.details
+    return GateOverride(
+        by=event.actor,
+        at=datetime.fromtimestamp(event.at, UTC).isoformat(timespec="seconds"),
+        reason=event.reason,
+        action=str(details.get("action") or ""),
+        verdict=details.get("verdict"),
+        failed_checks=list(details.get("failed_checks") or []),
+    )

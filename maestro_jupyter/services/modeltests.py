@@ -305,13 +305,13 @@ class ModelTestService(LoggingConfigurable):  # type: ignore[misc]
         from ..analysis.modeltests import TestHistory
 
         name, version = request.name, request.version
-        tags = self.backend.get_version(name, version).tags  # read once: the report and the overrides are tags
+        tags = self.backend.get_version(name, version).tags  # read once: the report (and older overrides) are tags
         return TestHistory(
             name=name,
             version=version,
             latest=self._latest(name, version, tags),
             history=self._history(name, version),
-            overrides=self.gate.overrides_in(tags),
+            overrides=self.gate.overrides(name, version, tags),
         )
 
     def report_file(self, request: GetTestReportFile, actor: Actor) -> Document:

@@ -74,16 +74,17 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
         self._mlflow_admin = mlflow_admin
 
     def list_models(self, request: ListModels, actor: Actor) -> ModelPage:
-        """Models whose name contains ``search`` (case-insensitive) and that carry every tag in ``tags``."""
+        """Models whose name contains ``search`` (case-insensitive; ``%``, ``_`` and quotes match themselves) and that
+        carry every tag in ``tags``."""
         from ..backends.mlflow_registry import sql_string
 
-        clauses = []
-        if request.search:
-            clauses.append(f"name ILIKE {sql_string(f'%{request.search}%')}")
-        for key, value in request.tags.items():
-            clauses.append(f"tags.`{key}` = {sql_string(value)}")
+        clauses = [f"tags.`{key}` = {sql_string(value)}" for key, value in request.tags.items()]
         return self.backend.search_models(
-            " AND ".join(clauses), request.max_results, request.page_token, [request.order_by]
+            " AND ".join(clauses),
+            request.max_results,
+            request.page_token,
+            [request.order_by],
+            name_contains=request.search or None,
         )
 
     def get_model(self, request: GetModel, actor: Actor) -> ModelDetail:
@@ -131,12 +132,13 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
 
         A gated alias (``MAESTRO_GATED_ALIASES``, default champion and production) goes only to a version whose
         latest tests passed; otherwise ``GateRefused`` names the failed checks, unless ``override_reason`` is given,
-        which is recorded on the version with the actor and the time.
+        which is recorded in the audit trail with the actor, the alias and the time.
         """
         name, alias, version = request.name, request.alias, request.version
         self._may_change(name, actor, f"move its alias {alias!r}")
         if self.gate is not None and self.gate.is_gated(alias):
-            self.gate.enforce(name, version, f"alias {alias!r}", override_reason=request.override_reason, actor=actor)
+            reason = request.override_reason
+            self.gate.enforce(name, version, f"alias {alias!r}", override_reason=reason, actor=actor, alias=alias)
         self.backend.set_alias(name, alias, version)
         return self.backend.get_version(name, version)
 

@@ -91,6 +91,7 @@ class TrainingService:
                 f"A job of {user}'s runs with their own MLflow account, not {request.mlflow_username!r}'s"
             )
         compute = self._compute()
+        compute.check_job(resources)  # GPUs or workers the backend cannot give: refused before the record and run
         # The pre-flight estimate; over a hard budget limit the job is refused here, before anything exists.
         estimate = self._costs().estimate("job", resources, name=job_name, user=user, project=project)
         self._costs().enforce(estimate)
@@ -200,6 +201,10 @@ class TrainingService:
         if update is None:
             return job
         self._apply(job.id, update)
+        if update.status in JOB_FINAL and job.run_id:
+            # The run says how the job ended, as its supervisor's own outcome does (none recorded this one).
+            with contextlib.suppress(MaestroError):
+                self._mlflow().set_run_tags(job.run_id, {"maestro.job.status": update.status})
         return self._closed(job.id)
 
     def _apply(self, job_id: str, update: JobUpdate) -> None:

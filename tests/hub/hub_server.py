@@ -256,8 +256,8 @@ def start_hub(root: Path, extra_env: dict[str, str] | None = None) -> Hub:
     try:
         _wait(hub, f"{hub.url}hub/api/", "the hub")
         _wait(hub, f"{hub.mlflow_url}/health", "the MLflow service")
-        # Without a token the service's API answers 403: it is up, and it asks the hub who calls.
-        _wait(hub, f"{hub.service_url}/maestro/api/v1/info", "the Maestro service", status=403)
+        # Without a token the service's API answers 401: it is up, and it asks the hub who calls.
+        _wait(hub, f"{hub.service_url}/maestro/api/v1/info", "the Maestro service", status=401)
     except BaseException:
         stop_hub(hub)
         raise

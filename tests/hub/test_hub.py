@@ -97,6 +97,26 @@ def test_each_member_gets_a_lab_with_maestro_answering_for_them(hub: Hub, team):
         assert sorted(p.name for p in (hub.home / "users" / name / "maestro-notebooks").glob("*.ipynb"))
 
 
+def test_members_mlflow_accounts_come_from_the_service_as_the_member(hub: Hub, team):
+    """The hub's pre-spawn hook asks the service (``ProvisionMlflowAccount``) with the member's own server token:
+    the account it gets is the token's user's, and asking again gives a new password that MLflow accepts."""
+    operation = f"{hub.service_url}/maestro/api/v1/operations/ProvisionMlflowAccount"
+    token = {"Authorization": f"token {team.boss.token}"}  # boss: no later test uses his server's MLflow account
+    answer = requests.post(operation, json={}, headers=token, timeout=60)
+    assert answer.status_code == 200, answer.text
+    account = answer.json()
+    assert (account["username"], account["tracking_uri"]) == ("boss", hub.mlflow_url)
+    assert account["password"] != hub.server_env("boss")["MLFLOW_TRACKING_PASSWORD"]  # a new one
+    search = f"{hub.mlflow_url}/api/2.0/mlflow/experiments/search"
+    auth = (account["username"], account["password"])
+    assert requests.get(search, params={"max_results": 1}, auth=auth, timeout=30).status_code == 200
+    # Naming someone else is a 400 (the request names no one); no token is a 401/403, never an account.
+    refused = requests.post(operation, json={"username": "alice"}, headers=token, timeout=60)
+    assert refused.status_code == 400
+    assert "password" not in refused.json()
+    assert requests.post(operation, json={}, timeout=60).status_code in (401, 403)
+
+
 def test_members_servers_hold_no_key_but_their_own_and_the_service_holds_the_teams(hub: Hub, team):
     admin_user, admin_password = hub.mlflow_admin()
     passwords = {}
@@ -141,7 +161,7 @@ def test_a_member_is_refused_on_another_members_server(hub: Hub, team):
     assert "bob" not in page.url.split("?")[0].removeprefix(hub.url)  # stopped at the hub, not on bob's server
     # No credentials at all: nothing but a redirect to the login.
     anonymous = requests.get(hub.maestro("bob", "models"), allow_redirects=False, timeout=30)
-    assert anonymous.status_code in (302, 403)
+    assert anonymous.status_code in (302, 401)
     # The hub lets an admin into alice's server, but her server does not act for anyone but her: it would do so
     # with her token.
     for path in ("budgets", "info"):

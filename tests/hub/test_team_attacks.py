@@ -37,9 +37,10 @@ from tests.hub.hub_server import Hub
 KERNEL_TIMEOUT_S = 900
 #: Marks the line a kernel script prints its JSON answer on (MLflow and the SDK may print before it).
 ANSWER = "ANSWER "
-#: The alert webhooks boss's budgets carry: a team's Slack or PagerDuty URL is a secret of the service's.
-TEAM_WEBHOOK = "http://127.0.0.1:9/hooks/team-webhook-secret-5f2c"
-BOB_WEBHOOK = "http://127.0.0.1:9/hooks/bob-webhook-secret-91ad"
+#: The alert webhooks boss's budgets carry: a team's Slack or PagerDuty URL is a secret of the service's. (Names
+#: that never resolve: a webhook to the service's own loopback is refused when it is set.)
+TEAM_WEBHOOK = "https://hooks.example.invalid/hooks/team-webhook-secret-5f2c"
+BOB_WEBHOOK = "https://hooks.example.invalid/hooks/bob-webhook-secret-91ad"
 #: Bob's job: it waits, bounded (the fixture cancels it at the end; it ends by itself after 10 minutes anyway).
 BOBS_JOB = "import time\nfor _ in range(1200):\n    time.sleep(0.5)\n"
 

@@ -74,3 +74,11 @@ def ml(maestro_home: Path) -> Iterator[MaestroClient]:
     client = MaestroClient(Settings.from_env({}, home=str(maestro_home)))
     yield client
     stop_everything(client)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, maestro_home: Path) -> str:
+    """The Maestro DB of a test: the embedded SQLite file, or a fresh database on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{maestro_home / 'maestro.db'}"
+    return str(request.getfixturevalue("postgres").create_database())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
+import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -200,7 +203,7 @@ def test_a_logged_training_profile_and_test_report_appear_on_the_card(ml, settin
     assert card.facts.training.cost.amount == 0.42
     assert "Model test results" not in card.completeness.missing
     text = pdf_text(card.to_pdf())
-    assert "112 rows x 5 columns" in text
+    assert "112 rows \u00d7 5 columns" in text  # as the Markdown and HTML cards say it
     assert "0.42 USD" in text
 
 
@@ -318,3 +321,22 @@ def test_the_jobs_own_bookkeeping_is_not_a_model_result(ml, settings):
     names = {m.name for m in ml.cards.generate("iris-classifier", version=1).facts.evaluation.metrics}
     assert "accuracy" in names
     assert not {n for n in names if n.startswith("maestro.")}
+
+
+def test_magic_says_in_one_line_what_the_pdf_cannot_show(ml, shell, capsys):
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        pytest.skip("needs fontconfig's fc-list to pick a character no installed font has")
+    chars = ("\U00013000", "\U0001e900", "\U00016a40")  # an Egyptian hieroglyph, Adlam, Mro
+    free = [c for c in chars if not subprocess.run([fc_list, f":charset={ord(c):x}"], capture_output=True).stdout]
+    if not free:
+        pytest.skip("every candidate character has an installed font here")
+    ml.cards.update(MODEL, version=2, limitations=f"Tested on the {free[0]} subset only.")
+    capsys.readouterr()
+    shown = shell.run_line_magic("maestro", f"card {MODEL}/2 --format pdf")
+    out = capsys.readouterr()
+    printed = [line for line in (out.out + out.err).splitlines() if line.strip()]
+    assert len(printed) == 1, printed  # one line, however many times the card was rendered (saved, shown)
+    assert printed[0].startswith(f"Note: The PDF card cannot show 1 character(s) ({free[0]})")
+    pdf = base64.b64decode(shown._repr_mimebundle_()["application/pdf"])
+    assert "Tested on the \u25a1 subset only." in pdf_text(pdf)  # a box where the character was

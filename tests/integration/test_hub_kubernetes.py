@@ -177,9 +177,11 @@ def test_the_pieces_name_each_other_consistently() -> None:
     for probe in ("readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"]["path"].startswith(value["JUPYTERHUB_SERVICE_PREFIX"])
 
-    # MLFLOW_TRACKING_URI is the MLflow Service for members, the hub and the service alike, by a name it answers to.
+    # MLFLOW_TRACKING_URI is the MLflow Service for members and the service alike (the service hands it out with
+    # each member's account), by a name it answers to; the hub reaches the service at the members' MAESTRO_URL.
     tracking = users_env["MLFLOW_TRACKING_URI"]
-    assert tracking == value["MLFLOW_TRACKING_URI"] == HUB["extraEnv"]["MLFLOW_TRACKING_URI"]
+    assert tracking == value["MLFLOW_TRACKING_URI"]
+    assert HUB["extraEnv"] == {"MAESTRO_URL": maestro_url}
     service, port = service_url(tracking)
     assert service["metadata"]["name"] == "maestro-mlflow"
     mlflow_env = {e["name"]: e.get("value") for e in only_container("Deployment", "maestro-mlflow")["env"]}
@@ -214,7 +216,7 @@ def test_who_holds_which_secret() -> None:
     }
     assert holders == {
         "members' servers": set(),
-        "hub": {("maestro-mlflow-admin", "username"), ("maestro-mlflow-admin", "password")},
+        "hub": set(),  # its pre-spawn hook asks the service, as the member, for the member's MLflow account
         "Maestro service": {
             ("maestro-db", "maestro-url"),
             ("maestro-mlflow-admin", "username"),
@@ -316,8 +318,8 @@ def test_the_service_deployment_runs_the_service(tmp_path: Path) -> None:
     try:
         poll(up, "the Maestro service to answer its probe", timeout=90)
         prefix = env["JUPYTERHUB_SERVICE_PREFIX"]
-        assert http_status(f"{url}{prefix}maestro/api/v1/info") == 403
-        assert http_status(f"{url}{prefix}maestro/api/v1/operations/ListJobs", method="POST", body=b"{}") == 403
+        assert http_status(f"{url}{prefix}maestro/api/v1/info") == 401  # no credentials: unauthenticated
+        assert http_status(f"{url}{prefix}maestro/api/v1/operations/ListJobs", method="POST", body=b"{}") == 401
         # Nothing of the Jupyter server but Maestro's API: no contents, no kernels.
         assert http_status(f"{url}{prefix}api/contents") == 403
     finally:
@@ -567,7 +569,7 @@ def test_the_wheel_the_images_install_enables_the_extensions_and_serves_the_hub(
     # The hub image has the wheel without its dependencies: what the pre-spawn hook imports needs none. An interpreter
     # without site-packages (-S) or the environment's paths (-I) imports it from the wheel's files alone.
     modules = sorted(hook_imports() - set(sys.stdlib_module_names))
-    assert modules == ["maestro_jupyter.backends.mlflow_auth"]
+    assert modules == ["maestro_jupyter.hub_hooks"]
     script = f"import sys; sys.path.insert(0, {str(site)!r}); " + "; ".join(f"import {m}" for m in modules)
     script += "; top = {m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names) - {'__main__'}"
     script += "; print(sorted(top))"

@@ -5,10 +5,10 @@ with real components; no cluster, Docker engine or helm runs here.
   ``jupyterhub_config.py`` maps it, hub.extraConfig included) validates against the official schemas
   (kubernetes-validate, strict), for the oldest Kubernetes the chart supports and the newest known here; it runs the
   image as the Dockerfile builds it (user 1000, port 8888), with the profile's size.
-- Members hold no keys: the hub's pre-spawn hook runs against a real ``mlflow server --app-name basic-auth`` started
-  from the MLflow Deployment, and the pod it leads to has MAESTRO_URL and the member's own MLflow credentials (which
-  that server accepts as the member), and no service account token, no Secret reference, no DB URL, no admin
-  credentials.
+- Members hold no keys: the pod has MAESTRO_URL, and no service account token, no Secret reference, no DB URL, no
+  admin credentials; nor does the hub's own environment (its pre-spawn hook asks the Maestro service for the member's
+  MLflow account with the member's token: ``tests/hub/test_hub_kubernetes_hook.py`` runs it against a real hub,
+  service and MLflow).
 - The hub itself (JupyterHub's own initialisation) accepts the Maestro service and the roles, and a member's server
   token carries the scope the service checks; the network policies let members reach the service and MLflow, and
   not PostgreSQL or the API server.
@@ -30,7 +30,7 @@ import secrets
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,6 @@ from traitlets.config import Config
 from maestro_jupyter.backends.compute import k8s_objects as objects
 from maestro_jupyter.backends.compute.base import DeploymentLaunch, JobLaunch
 from maestro_jupyter.entities import Resources
-from maestro_jupyter.errors import BackendUnavailable, InvalidParameter, PermissionDenied
 from maestro_jupyter.server.service import service_argv
 from maestro_jupyter.settings import Settings
 from tests.hub_distribution import (
@@ -52,34 +51,29 @@ from tests.hub_distribution import (
     IMAGE,
     K8S_VERSIONS,
     MANIFESTS,
-    MLFLOW_ADMIN,
     REPO,
     SECRETS,
     SINGLEUSER,
     VALUES,
     WORKLOADS_NAMESPACE,
     Endpoint,
-    MlflowServer,
     build_pod,
     chart_policies,
     container_env,
     dockerfile_copy,
     dockerfile_value,
     find,
-    http_status,
     hub_config,
     hub_db,
     hub_environment,
     kube_dns,
     nowhere_kubeconfig,
     only_container,
-    start_mlflow,
     template_endpoint,
     traffic_allowed,
 )
 
 PROFILES: list[dict[str, Any]] = SINGLEUSER["profileList"]
-SEARCH = "/api/2.0/mlflow/experiments/search?max_results=1"
 
 
 def kubespawner_bytes(value: str) -> int:
@@ -99,37 +93,20 @@ def settings_env_names() -> set[str]:
 # --- the users' pods, as the chart builds them ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    """The team's MLflow server, as its Deployment runs it (behind its login)."""
-    with start_mlflow(tmp_path_factory.mktemp("mlflow")) as server:
-        yield server
-
-
 Render = Callable[..., tuple[Any, dict[str, Any]]]
 
 
 @pytest.fixture
-def render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow: MlflowServer) -> Render:
-    """``render(profile, user=..., hub_env=...)`` -> (spawner, pod as JSON), for a member of a hub with an admin.
-
-    The hub's process has its pod's environment (hub.extraEnv, the Secret's admin credentials; the MLflow Service's
-    address is the test's server), and KubeSpawner a kubeconfig pointing nowhere."""
+def render(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Render:
+    """``render(profile, user=...)`` -> (spawner, pod as JSON), for a member of a hub with an admin: the pod as
+    KubeSpawner builds it, before the pre-spawn hook adds the member's MLflow account (which needs a running hub and
+    Maestro service: ``tests/hub/test_hub_kubernetes_hook.py``). KubeSpawner has a kubeconfig pointing nowhere."""
     monkeypatch.setenv("KUBECONFIG", str(nowhere_kubeconfig(tmp_path)))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
 
-    def run(
-        profile: str = "small",
-        user: str = "alice",
-        hub_env: dict[str, str] | None = None,
-    ) -> tuple[Any, dict[str, Any]]:
-        with monkeypatch.context() as hub_process:
-            for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"):
-                hub_process.delenv(name, raising=False)
-            for name, value in (hub_environment(VALUES, mlflow.url) if hub_env is None else hub_env).items():
-                hub_process.setenv(name, value)
-            db = hub_db({"admin": True, user: False})
-            return asyncio.run(build_pod(hub_config(VALUES), db, user, profile))
+    def run(profile: str = "small", user: str = "alice") -> tuple[Any, dict[str, Any]]:
+        db = hub_db({"admin": True, user: False})
+        return asyncio.run(build_pod(hub_config(VALUES), db, user, profile, hook=False))
 
     return run
 
@@ -146,9 +123,7 @@ def held_secrets() -> list[str]:
 
 
 @pytest.mark.parametrize("profile", [p["slug"] for p in PROFILES])
-def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(
-    render: Render, profile: str, tmp_path: Path, mlflow: MlflowServer
-) -> None:
+def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(render: Render, profile: str, tmp_path: Path) -> None:
     spawner, pod = render(profile)
     for version in K8S_VERSIONS:
         kubernetes_validate.validate(pod, version, strict=True)
@@ -192,7 +167,7 @@ def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(
     assert not leaked
     env = pod_env(pod)
     assert "MAESTRO_DB_URL" not in env
-    assert env["MLFLOW_TRACKING_USERNAME"] == "alice" != MLFLOW_ADMIN
+    assert "MLFLOW_TRACKING_PASSWORD" not in env  # the member's own: the pre-spawn hook adds it at each start
     maestro_names = {n for n in env if n.startswith(("MAESTRO_", "MLFLOW_"))}
     readers = settings_env_names() | {"MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"}  # MLflow's own
     assert maestro_names <= readers, maestro_names - readers
@@ -205,38 +180,13 @@ def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(
     assert settings.team is False  # team mode is the service's
     assert settings.user == "alice"  # JUPYTERHUB_USER, a label with no authority
 
-    # The member's own MLflow account: the team's server accepts it as them, and refuses them an admin's call.
-    member = (env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"])
-    assert http_status(mlflow.url + SEARCH, auth=member) == 200
-    body = json.dumps({"username": "mallory", "password": "x" * 16}).encode()
-    assert http_status(mlflow.url + "/api/2.0/mlflow/users/create", auth=member, method="POST", body=body) == 403
 
-
-def test_the_hook_gives_new_mlflow_credentials_at_each_start(render: Render, mlflow: MlflowServer) -> None:
-    _, first = render(user="bob")
-    _, second = render(user="bob")
-    old, new = pod_env(first), pod_env(second)
-    assert old["MLFLOW_TRACKING_USERNAME"] == new["MLFLOW_TRACKING_USERNAME"] == "bob"
-    assert old["MLFLOW_TRACKING_PASSWORD"] != new["MLFLOW_TRACKING_PASSWORD"]
-    # The previous password stopped working.
-    assert http_status(mlflow.url + SEARCH, auth=("bob", old["MLFLOW_TRACKING_PASSWORD"])) == 401
-    assert http_status(mlflow.url + SEARCH, auth=("bob", new["MLFLOW_TRACKING_PASSWORD"])) == 200
-
-
-def test_the_hook_refuses_the_admin_and_says_what_is_missing(render: Render, mlflow: MlflowServer) -> None:
-    # A hub user named like MLflow's admin is not given the admin's account (the spawn fails).
-    with pytest.raises(PermissionDenied, match="admin"):
-        render(user=MLFLOW_ADMIN)
-    assert http_status(mlflow.url + SEARCH, auth=mlflow.admin) == 200  # its password was not reset
-    # A hub without the admin's Secret says which variables it needs.
-    with pytest.raises(InvalidParameter, match="MLFLOW_TRACKING_USERNAME"):
-        render(hub_env={"MLFLOW_TRACKING_URI": mlflow.url})
-    # An MLflow that does not answer: the spawn fails saying so.
-    from tests.prometheus_server import free_port
-
-    down = {**hub_environment(VALUES, mlflow.url), "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{free_port()}"}
-    with pytest.raises(BackendUnavailable, match="cannot be reached"):
-        render(hub_env=down)
+def test_the_hubs_own_environment_holds_no_key() -> None:
+    """The hub pod's environment names the Maestro service and nothing else of Maestro's: no Secret, no MLflow
+    admin. Its pre-spawn hook asks the service, with the member's own token, for the member's MLflow account."""
+    assert hub_environment(VALUES) == {"MAESTRO_URL": SINGLEUSER["extraEnv"]["MAESTRO_URL"]}
+    assert "secretKeyRef" not in json.dumps(VALUES["hub"].get("extraEnv", {}))
+    assert "maestro_jupyter.hub_hooks" in VALUES["hub"]["extraConfig"]["maestro.py"]
 
 
 # --- the hub ---------------------------------------------------------------------------------------------------------

@@ -373,3 +373,30 @@ def test_provisioning_refuses_admins_and_bad_names(server: AuthServer) -> None:
     carol = _member(server, "carol")
     with pytest.raises(PermissionDenied, match="needs an MLflow admin"):  # a member is no admin
         provision_member(server.url, "carol", carol.password, "dave")
+
+
+def test_the_service_provisions_the_callers_own_account_and_only_behind_a_login(server: AuthServer) -> None:
+    from maestro_jupyter.contract.access import ProvisionMlflowAccount
+    from maestro_jupyter.contract.base import Actor
+    from maestro_jupyter.errors import Conflict
+    from maestro_jupyter.services.access import AccessService
+    from maestro_jupyter.settings import Settings
+
+    settings = Settings.from_env({}, tracking_uri=server.url)
+    access = AccessService(settings, mlflow_admin=lambda: MlflowAuthAdmin(server.url, ADMIN, ADMIN_PASSWORD))
+    erin = Actor("erin", admin=False, projects=("churn",), default_project="churn")
+    account = access.provision_mlflow_account(ProvisionMlflowAccount(), erin)
+    assert (account.username, account.tracking_uri) == ("erin", server.url)
+    assert account.password not in repr(account)
+    search = f"{server.url}/api/2.0/mlflow/experiments/search?max_results=1"
+    assert _status(search, auth=(account.username, account.password))[0] == 200
+    # The request names no one: asking for another member's account is refused before anything is made.
+    with pytest.raises(InvalidParameter):
+        ProvisionMlflowAccount.build(username="alice")
+    # The MLflow admin of the service is not a member: its password is never handed out.
+    with pytest.raises(PermissionDenied):
+        access.provision_mlflow_account(ProvisionMlflowAccount(), Actor(ADMIN, admin=True, projects=()))
+    # Without MLflow's login (a laptop's MLflow) there is no account to give.
+    laptop = AccessService(settings, mlflow_admin=lambda: None)
+    with pytest.raises(Conflict, match="no login"):
+        laptop.provision_mlflow_account(ProvisionMlflowAccount(), erin)

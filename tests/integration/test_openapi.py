@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 
@@ -76,3 +78,45 @@ async def test_responses_validate_against_the_declared_models(api, parts, params
 def _matches(template: str, path: str) -> bool:
     a, b = template.strip("/").split("/"), path.strip("/").split("/")
     return len(a) == len(b) and all(x == y or x.startswith("{") for x, y in zip(a, b, strict=True))
+
+
+async def test_path_parameters_carry_the_rules_the_server_applies(api):
+    _, spec = await api("GET", "openapi.json")
+    params = {p["name"]: p["schema"] for op in spec["paths"].values() for v in op.values() for p in v["parameters"]}
+    assert params["version"]["pattern"] == "^[1-9][0-9]{0,9}$"
+    assert params["scope"]["enum"] == ["user", "project"]
+    assert params["job_id"]["pattern"] == "^job-[0-9a-f]{1,32}$"
+    assert params["deployment_id"]["maxLength"] == 63
+    assert "`" in params["key"]["pattern"]  # a tag key holds no backquote
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "expected"),
+    [
+        ("/models", "max_results", {"type": "integer", "minimum": 1, "maximum": 1000}),
+        ("/alerts", "after", {"type": "integer", "minimum": 0, "maximum": 2**62}),
+        ("/training/jobs/{job_id}/logs", "offset", {"type": "integer", "minimum": 0, "maximum": 2**53 - 1}),
+        ("/deployments", "all", {"type": "integer", "minimum": 0, "maximum": 1}),
+        ("/models", "search", {"type": "string", "minLength": 1}),
+    ],
+)
+async def test_query_parameters_document_their_bounds(api, path, name, expected):
+    _, spec = await api("GET", "openapi.json")
+    (param,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == name]
+    assert param["schema"] == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("version", ("models", "breast-cancer-classifier", "versions", "0")),
+        ("job_id", ("training", "jobs", "job-XYZ")),
+        ("deployment_id", ("deployments", "Bad_Id")),
+    ],
+)
+async def test_a_path_value_outside_its_pattern_is_refused(api, name, parts):
+    _, spec = await api("GET", "openapi.json")
+    params = {p["name"]: p["schema"] for op in spec["paths"].values() for v in op.values() for p in v["parameters"]}
+    assert re.search(params[name]["pattern"], parts[-1]) is None
+    status, body = await api("GET", *parts)
+    assert (status, body["error"]) == (400, "INVALID_PARAMETER"), body

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from maestro_jupyter.backends.store import MaestroStore
+from maestro_jupyter.backends.store import MaestroStore, schema
 from maestro_jupyter.backends.store.migrate import VERSION_TABLE, current_revision, head_revision
 from tests.postgres_server import PostgresServer
 
@@ -106,7 +106,8 @@ def test_fifty_processes_migrate_a_fresh_database_at_once(fresh_url: str) -> Non
             versions = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).all()  # noqa: S608
         assert [v for (v,) in versions] == [head_revision()]  # one row: no process stamped it twice
         tables = set(sa.inspect(engine).get_table_names())
-        assert {"maestro_jobs", "maestro_deployments", "maestro_usage", "maestro_budgets", "maestro_alerts"} <= tables
+        expected = {"maestro_jobs", "maestro_deployments", "maestro_usage", "maestro_budgets", "maestro_alerts"}
+        assert expected | {"maestro_audit"} <= tables
     finally:
         engine.dispose()
     # And the schema works: what one process writes, a fresh one reads.
@@ -129,6 +130,55 @@ def test_a_database_at_the_newest_schema_is_only_read(fresh_url: str) -> None:
     assert statements  # it did look
     for statement in statements:
         assert statement.lstrip().upper().startswith(("SELECT", "PRAGMA")), statement  # no lock, no DDL, no stamp
+
+
+def _alembic(url: str, verb: str, revision: str) -> None:
+    """Run Alembic's ``upgrade`` or ``downgrade`` to ``revision`` on ``url``, in one transaction, as Maestro does."""
+    from alembic import command
+    from alembic.config import Config
+
+    from maestro_jupyter.backends.store.migrate import MIGRATIONS
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = conn
+            getattr(command, verb)(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_a_database_at_0002_takes_the_audit_trail_and_keeps_its_data(fresh_url: str) -> None:
+    _alembic(fresh_url, "upgrade", "0002")  # a Maestro DB as the release before the audit trail left it
+    engine = sa.create_engine(fresh_url)
+    try:
+        assert current_revision(engine) == "0002"
+        assert not sa.inspect(engine).has_table("maestro_audit")
+        with engine.begin() as conn:  # the budgets table is as 0002 made it
+            conn.execute(schema.budgets.insert().values(scope="project", subject="churn", **_budget()))
+    finally:
+        engine.dispose()
+
+    from maestro_jupyter.backends.store.audit import GATE_OVERRIDE, AuditEvent
+
+    store = MaestroStore(fresh_url)  # upgrades it
+    assert current_revision(store.engine) == head_revision()
+    assert store.ledger.get_budget("project", "churn") is not None  # what was there stays
+    store.audit.record(AuditEvent(GATE_OVERRIDE, "m", "1", "boss", "why", details={"action": "alias 'champion'"}))
+    (event,) = store.audit.events("m", "1")
+    assert (event.actor, event.reason, event.details) == ("boss", "why", {"action": "alias 'champion'"})
+    indexes = {ix["name"] for ix in sa.inspect(store.engine).get_indexes("maestro_audit")}
+    assert {"ix_maestro_audit_subject", "ix_maestro_audit_at", "ix_maestro_audit_actor"} <= indexes
+
+    _alembic(fresh_url, "downgrade", "0002")  # and back, should a release be rolled back
+    engine = sa.create_engine(fresh_url)
+    try:
+        assert current_revision(engine) == "0002"
+        assert not sa.inspect(engine).has_table("maestro_audit")
+    finally:
+        engine.dispose()
 
 
 def _budget() -> dict[str, object]:

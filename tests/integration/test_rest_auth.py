@@ -1,4 +1,4 @@
-"""Authentication (403 without a token), authorization (resource ``maestro``) and the auth-decorator check."""
+"""Authentication (401 without a token), authorization (resource ``maestro``) and the auth-decorator check."""
 
 from __future__ import annotations
 
@@ -28,8 +28,8 @@ ROUTES = [
 async def test_every_route_refuses_a_request_without_a_token(api, method, parts):
     body = {"version": 1} if method == "PUT" else ({"description": "x"} if method == "PATCH" else None)
     status, err = await api(method, *parts, body=body, headers={"Authorization": ""})
-    assert status == 403
-    assert err["error"] == "PERMISSION_DENIED"
+    assert status == 401
+    assert err["error"] == "UNAUTHENTICATED"
 
 
 async def test_refused_mutation_changes_nothing(api):

@@ -83,7 +83,7 @@ async def test_put_loads_an_edited_markdown_card(api, jp_fetch):
         ("GET", ("models", "nope", "versions", "1", "card"), {}, 404, "nope"),
         ("GET", ("models", MODEL, "versions", "99", "card"), {}, 404, "99"),
         ("GET", ("models", MODEL, "versions", "x", "card"), {}, 400, "version"),
-        ("GET", CARD, {"params": {"format": "docx"}}, 400, "Unknown card format"),
+        ("GET", CARD, {"params": {"format": "docx"}}, 400, "format must be one of json, md, html, pdf"),
         ("PUT", CARD, {"body": {"sections": {"mood": "sunny"}}}, 400, "Unknown card section"),
         ("PUT", CARD, {"body": {"status": "published"}}, 400, "status"),
         ("PUT", CARD, {"body": {"sections": {"owners": "x" * 300}}}, 400, "owners"),

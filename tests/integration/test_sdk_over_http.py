@@ -39,18 +39,10 @@ from maestro_jupyter.sdk.http import HttpTransport
 from maestro_jupyter.settings import Settings
 from tests.compute_helpers import poll
 from tests.live_server import LabServer, start_lab, stop
-from tests.sdk_helpers import services_of
+from tests.sdk_helpers import WRITTEN, services_of
 
 MODEL = "breast-cancer-classifier"
 FAST = {"latency": {"warmup": 2, "samples": 20, "batch_size": 200, "batch_repeats": 1}}
-WRITTEN = {
-    "owners": ["Ana Ruiz <ana@example.org>"],
-    "license": "apache-2.0",
-    "intended_use": "Second opinion for screening reviews.",
-    "out_of_scope_use": "Diagnosis without a clinician.",
-    "limitations": "Trained on 569 Wisconsin cases.",
-    "ethical_considerations": "Keep a human in the loop.",
-}
 
 
 @pytest.fixture(autouse=True)

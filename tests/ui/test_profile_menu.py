@@ -1,7 +1,8 @@
 """Profiling data files from the file browser's context menu, in Chromium against a real ``jupyter lab``.
 
 Right-click a CSV / Parquet file -> "Profile with Maestro" -> a main-area tab with the exact summary (rows, columns,
-warnings, per-column table) and ydata-profiling's report in a sandboxed iframe. The entry is absent on other files.
+warnings, per-column table) and the profiling library's report in a sandboxed
+iframe. The entry is absent on other files.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ MENU_ENTRY = f'.lm-Menu .lm-Menu-item[data-command="{COMMAND}"]'
 FILEBROWSER_TAB = '.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="filebrowser"]'
 CURRENT = re.compile(r"\blm-mod-current\b")
 
-#: Profiling (with ydata-profiling's minimal report) runs on the server: more than the default UI timeout.
+#: Profiling (with the profiling library's minimal report) runs on the server: more than the default UI timeout.
 PROFILE_TIMEOUT_MS = 120_000
 PROFILE_PATH = "/maestro/api/v1/data/profile"
 

@@ -119,7 +119,7 @@ def test_search_error_shows_the_server_message_then_recovers(
     sidebar = open_sidebar(page)
     search = search_box(sidebar)
 
-    bad = 'it\'s "quoted"'
+    bad = "x" * 300  # longer than any model name may be
     with page.expect_response(lambda r: is_models_request(r, bad)) as response:
         search.fill(bad)
     assert response.value.status == 400
@@ -128,7 +128,7 @@ def test_search_error_shows_the_server_message_then_recovers(
     error = sidebar.locator(".maestro-error")
     expect(error).to_be_visible()
     expect(error).to_have_attribute("role", "alert")
-    expect(sidebar.get_by_role("alert")).to_contain_text("A search value may not contain both single and double quotes")
+    expect(sidebar.get_by_role("alert")).to_contain_text("search: String should have at most 256 characters")
     expect(error.get_by_role("button", name="Retry")).to_be_visible()
     expect(sidebar.locator(MODEL_ITEMS)).to_have_count(0)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-HEAVY = ["mlflow", "sklearn", "ydata_profiling", "kubernetes", "pandas", "fairlearn"]
+HEAVY = ["mlflow", "sklearn", "data_profiling", "ydata_profiling", "kubernetes", "pandas", "fairlearn"]
 
 PROBE = """
 import json, sys

@@ -22,6 +22,7 @@ CHANGES = {
     "DeleteDeployment",
     "DeleteTag",
     "GenerateCard",  # saves the rendered card with the version unless save=False
+    "ProvisionMlflowAccount",  # a new password for the caller's MLflow account
     "RegisterModel",
     "ReopenCard",
     "RunModelTests",  # records the report unless record=False

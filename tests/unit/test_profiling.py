@@ -314,3 +314,58 @@ def test_comparison_report(breast_cancer):
     assert "Comparison" in page
     assert "maestro-note" not in page  # nothing sampled
     assert "compared with: 212 rows x 4 columns" in str(result)
+
+
+# --- identifiers: one definition, shared with feature discovery ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def id_frame() -> pd.DataFrame:
+    """Columns that are identifiers and columns that only look unique; the positive class is oversampled by
+    repeating its rows, as is often done before training (so the row number repeats with its row)."""
+    rng = np.random.default_rng(4)
+    n = 300
+    y = (rng.random(n) < 0.2).astype(int)
+    row_float = np.arange(n, dtype=float)
+    row_float[5] = np.nan  # a row number read back with a missing value: floats
+    base = pd.DataFrame(
+        {
+            "row": np.arange(n),
+            "row_float": row_float,
+            "code": [f"K-{i:05d}" for i in rng.permutation(n)],
+            "signup": pd.date_range("2023-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),  # dates read from CSV
+            "signup_ts": pd.date_range("2023-01-01", periods=n, freq="h").strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "day": pd.date_range("2023-01-01", periods=n, freq="D").strftime("%Y%m%d").astype(int),
+            "when": pd.date_range("2023-01-01", periods=n, freq="D"),
+            "amount": rng.normal(100, 20, n),
+            "x": rng.normal(size=n) + y,
+            "y": y,
+        }
+    )
+    return pd.concat([base, base[base["y"] == 1]], ignore_index=True)
+
+
+ID_COLUMNS = {"row", "row_float", "code"}
+
+
+def test_identifiers_are_the_same_for_the_profile_and_for_features(id_frame):
+    from maestro_jupyter.analysis.features import discover_features
+
+    summary = summarize(id_frame)
+    profiled = {w.columns[0] for w in summary.warnings if w.kind == "id_like"}
+    report = discover_features(id_frame, "y", time_budget=20)
+    flagged = {f.feature for f in report.features if "id_like" in f.flags}
+    assert profiled == ID_COLUMNS
+    assert flagged == ID_COLUMNS
+    # Left out of the model and of the recommendations
+    assert not ID_COLUMNS & set(report.top_features)
+
+
+def test_a_date_column_is_never_an_identifier(id_frame):
+    kinds = {c.name: c.kind for c in summarize(id_frame).column_summaries}
+    assert kinds["signup"] == "categorical"
+    assert kinds["signup_ts"] == "categorical"
+    assert kinds["day"] == "numeric"
+    assert kinds["when"] == "datetime"
+    warned = {w.columns[0] for w in summarize(id_frame).warnings if w.kind == "id_like"}
+    assert not {"signup", "signup_ts", "day", "when"} & warned

@@ -1491,22 +1491,25 @@ export interface components {
             name?: string | null;
             /**
              * Replicas
+             * @description Model servers, 1 to 20
              * @default 1
              */
             replicas?: number;
             /**
              * Cpus
+             * @description CPU cores, more than 0 and at most 256 (default: the backend's)
              * @default null
              */
             cpus?: number | null;
             /**
              * Memory
-             * @description A Kubernetes quantity: 512Mi, 4Gi
+             * @description A Kubernetes quantity: 512Mi, 4Gi; at most 4Ti
              * @default null
              */
             memory?: string | null;
             /**
              * Gpus
+             * @description GPUs, 0 to 16
              * @default 0
              */
             gpus?: number;
@@ -1851,17 +1854,19 @@ export interface components {
             kind?: "job" | "deployment";
             /**
              * Cpus
+             * @description CPU cores, more than 0 and at most 256 (default: the backend's)
              * @default null
              */
             cpus?: number | null;
             /**
              * Memory
-             * @description A Kubernetes quantity: 512Mi, 4Gi
+             * @description A Kubernetes quantity: 512Mi, 4Gi; at most 4Ti
              * @default null
              */
             memory?: string | null;
             /**
              * Gpus
+             * @description GPUs, 0 to 16
              * @default 0
              */
             gpus?: number;
@@ -1873,6 +1878,7 @@ export interface components {
             workers?: number;
             /**
              * Replicas
+             * @description Model servers, 1 to 20
              * @default 1
              */
             replicas?: number;
@@ -2190,7 +2196,7 @@ export interface components {
             by?: string;
             /**
              * Window
-             * @description How far back: 12h, 30d, 4w (at most 366d)
+             * @description How far back: 12h (rolling), 30d or 4w (whole UTC days, today included); at most 366d
              * @default 30d
              */
             window?: string;
@@ -2683,7 +2689,7 @@ export interface components {
         ListModels: {
             /**
              * Search
-             * @description Part of the model name, case-insensitive
+             * @description Part of the model name, case-insensitive (at most 256 characters)
              * @default null
              */
             search?: string | null;
@@ -2808,6 +2814,19 @@ export interface components {
              * @enum {string}
              */
             stage?: "training" | "evaluation";
+        };
+        /**
+         * MlflowAccount
+         * @description A member's own MLflow account on the team's MLflow server (behind its login): what plain ``mlflow`` in their
+         *     notebooks logs in with. The password is new: the one before it no longer works.
+         */
+        MlflowAccount: {
+            /** Tracking Uri */
+            tracking_uri: string;
+            /** Username */
+            username: string;
+            /** Password */
+            password: string;
         };
         /**
          * ModelCard
@@ -3323,7 +3342,7 @@ export interface components {
         };
         /**
          * ProfileData
-         * @description Profile a dataset: the exact summary and (unless ``report`` is false) the ydata-profiling report, computed on
+         * @description Profile a dataset: the exact summary and (unless ``report`` is false) the fg-data-profiling report, computed on
          *     a sample of ``sample`` rows of larger data. ``compare`` (or ``compare_path``) is a second dataset to compare
          *     with. The same data and options give the cached result.
          */
@@ -3416,7 +3435,7 @@ export interface components {
         };
         /**
          * ProfileResult
-         * @description What ``%maestro profile`` shows: the exact summary and, optionally, ydata-profiling's HTML report.
+         * @description What ``%maestro profile`` shows: the exact summary and, optionally, fg-data-profiling's HTML report.
          */
         ProfileResult: {
             /** Title */
@@ -3463,6 +3482,16 @@ export interface components {
              */
             value: number | null;
         };
+        /**
+         * ProvisionMlflowAccount
+         * @description MLflow credentials of the caller's own, on a team whose MLflow runs behind its login: the account is made on
+         *     the first call and given a new password on each one after (the previous password stops working).
+         *
+         *     JupyterHub calls it with the member's own server token before their server starts, and puts the answer in the
+         *     server's environment; so the hub never holds MLflow's admin credentials. It names no one: an account is only
+         *     ever the caller's.
+         */
+        ProvisionMlflowAccount: Record<string, never>;
         /**
          * Reference
          * @description The version the tested one was compared with.
@@ -3629,6 +3658,12 @@ export interface components {
              * @default 0
              */
             seed: number;
+            /**
+             * Judge Outside Contract
+             * @description also judge missing values where the data contract allows none (columns the signature marks required); by default that probe is reported and not judged
+             * @default false
+             */
+            judge_outside_contract: boolean;
         };
         /**
          * RunComparison
@@ -3963,7 +3998,7 @@ export interface components {
         SetBudget: {
             /**
              * Amount
-             * @description Dollars per period
+             * @description Dollars per period: a JSON number (not a string)
              */
             amount: number;
             /**
@@ -3979,13 +4014,13 @@ export interface components {
             thresholds?: number[] | null;
             /**
              * Hard Limit
-             * @description Refuse jobs and deployments that would overspend
+             * @description Refuse jobs and deployments that would overspend (true or false)
              * @default null
              */
             hard_limit?: boolean | null;
             /**
              * Webhook
-             * @description POST alerts here (http or https)
+             * @description POST alerts here: an http(s) URL whose host is not a loopback, link-local, metadata or unspecified address (private networks are allowed); shown to admins only
              * @default null
              */
             webhook?: string | null;
@@ -4008,7 +4043,7 @@ export interface components {
             subject: string;
             /**
              * Amount
-             * @description Dollars per period
+             * @description Dollars per period: a JSON number (not a string)
              */
             amount: number;
             /**
@@ -4024,13 +4059,13 @@ export interface components {
             thresholds?: number[] | null;
             /**
              * Hard Limit
-             * @description Refuse jobs and deployments that would overspend
+             * @description Refuse jobs and deployments that would overspend (true or false)
              * @default null
              */
             hard_limit?: boolean | null;
             /**
              * Webhook
-             * @description POST alerts here (http or https)
+             * @description POST alerts here: an http(s) URL whose host is not a loopback, link-local, metadata or unspecified address (private networks are allowed); shown to admins only
              * @default null
              */
             webhook?: string | null;
@@ -4127,17 +4162,19 @@ export interface components {
             experiment?: string | null;
             /**
              * Cpus
+             * @description CPU cores, more than 0 and at most 256 (default: the backend's)
              * @default null
              */
             cpus?: number | null;
             /**
              * Memory
-             * @description A Kubernetes quantity: 512Mi, 4Gi
+             * @description A Kubernetes quantity: 512Mi, 4Gi; at most 4Ti
              * @default null
              */
             memory?: string | null;
             /**
              * Gpus
+             * @description GPUs, 0 to 16
              * @default 0
              */
             gpus?: number;
@@ -4765,10 +4802,10 @@ export interface operations {
                 tag?: string[];
                 /** @description Page size, 1-1000 (default 100) */
                 max_results?: number;
-                /** @description next_page_token of the previous page */
+                /** @description next_page_token of the previous page, as it was returned */
                 page_token?: string;
                 /** @description name ASC | name DESC | last_updated_timestamp DESC | last_updated_timestamp ASC */
-                order_by?: string;
+                order_by?: "name ASC" | "name DESC" | "last_updated_timestamp DESC" | "last_updated_timestamp ASC";
             };
             header?: never;
             path?: never;
@@ -5402,7 +5439,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description json (default) | md | html | pdf */
-                format?: string;
+                format?: "json" | "md" | "html" | "pdf";
                 /** @description 1: send it as a file download */
                 download?: number;
             };
@@ -5534,7 +5571,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description json (default) | html | junit: the latest report as stored */
-                format?: string;
+                format?: "json" | "html" | "junit";
                 /** @description 1: send the report file as a download */
                 download?: number;
             };
@@ -5717,7 +5754,7 @@ export interface operations {
                 search?: string;
                 /** @description Page size, 1-1000 (default 100) */
                 max_results?: number;
-                /** @description next_page_token of the previous page */
+                /** @description next_page_token of the previous page, as it was returned */
                 page_token?: string;
             };
             header?: never;
@@ -5764,7 +5801,7 @@ export interface operations {
                 filter?: string;
                 /** @description Page size, 1-1000 (default 100) */
                 max_results?: number;
-                /** @description next_page_token of the previous page */
+                /** @description next_page_token of the previous page, as it was returned */
                 page_token?: string;
             };
             header?: never;
@@ -5806,9 +5843,9 @@ export interface operations {
     };
     get_RunCompare: {
         parameters: {
-            query?: {
+            query: {
                 /** @description Run ids, comma-separated */
-                run_ids?: string[];
+                run_ids: string[];
             };
             header?: never;
             path?: never;
@@ -6446,7 +6483,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description user, project, model, version or kind (default project) */
-                by?: string;
+                by?: "user" | "project" | "model" | "version" | "kind";
                 /** @description How far back: 12h, 30d, 4w (default 30d, at most 366d) */
                 window?: string;
                 /** @description Only this user's spend */
@@ -6574,7 +6611,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scope: string;
+                scope: "user" | "project";
                 subject: string;
             };
             cookie?: never;
@@ -6615,7 +6652,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scope: string;
+                scope: "user" | "project";
                 subject: string;
             };
             cookie?: never;
@@ -6660,7 +6697,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                scope: string;
+                scope: "user" | "project";
                 subject: string;
             };
             cookie?: never;
@@ -6743,13 +6780,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The operation: its request model's name */
-                operation: "ApproveCard" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetModel" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListBudgets" | "ListDeployments" | "ListExperiments" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
+                operation: "ApproveCard" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetModel" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListBudgets" | "ListDeployments" | "ListExperiments" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "ProvisionMlflowAccount" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetModel"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
+                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetModel"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["ProvisionMlflowAccount"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
             };
         };
         responses: {
@@ -6759,7 +6796,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["ModelDetail"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["BudgetList"] | components["schemas"]["DeploymentList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
+                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["ModelDetail"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["BudgetList"] | components["schemas"]["DeploymentList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["MlflowAccount"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
                     "*/*": string;
                 };
             };

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ...errors import InvalidParameter
+from .model_index import OTHER, model_index, task_type
 from .schema import PROSE_SECTIONS, ModelCard
 
 #: What a card shows in a section nobody has written yet; reading it back means "still empty".
@@ -27,7 +28,15 @@ _END = "<!-- /maestro:section -->"
 _MARKED = re.compile(r"<!--\s*maestro:section\s+(\w+)\s*-->\s*\n(.*?)\n?\s*<!--\s*/maestro:section\s*-->", re.S)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+_MARKER_LINE = re.compile(r"^[ \t]*<!--\s*/?maestro:section\b[^\n]*?-->[ \t]*(?:\r?\n|\Z)", re.M)
 MAX_MARKDOWN_CHARS = 500_000
+
+
+def strip_markup(text: str) -> str:
+    """The card's visible Markdown: without its YAML front matter and its section markers."""
+    match = _FRONT.match(text)
+    body = text[match.end() :] if match else text
+    return _MARKER_LINE.sub("", body)
 
 
 def section_start(field: str) -> str:
@@ -39,7 +48,8 @@ def section_end() -> str:
 
 
 def front_matter(card: ModelCard) -> str:
-    """Hugging Face-style YAML metadata, plus a ``maestro`` block with the card's own fields."""
+    """Hugging Face model card metadata (licence, library, task, the ``model-index`` of evaluation results), plus a
+    ``maestro`` block with the card's own fields."""
     facts, sections = card.facts, card.sections
     model = facts.model
     evaluation = [m for m in facts.evaluation.metrics if m.stage == "evaluation" and m.slice is None]
@@ -49,15 +59,12 @@ def front_matter(card: ModelCard) -> str:
     if model.flavors:
         meta["library_name"] = _library(model.flavors)
     meta["tags"] = ["maestro", *model.flavors]
-    if evaluation:
-        meta["model-index"] = [
-            {
-                "name": model.name,
-                "results": [
-                    {"metrics": [{"type": m.name, "name": m.name, "value": m.value} for m in evaluation]},
-                ],
-            }
-        ]
+    task = task_type(facts)
+    if task != OTHER:
+        meta["pipeline_tag"] = task
+    index = model_index(facts, evaluation)
+    if index:  # with the task and dataset every result needs for huggingface_hub.ModelCard to read it
+        meta["model-index"] = index
     meta["maestro"] = {
         "card_schema": card.schema_version,
         "model": model.name,

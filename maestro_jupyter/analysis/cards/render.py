@@ -1,17 +1,15 @@
 """Render a :class:`ModelCard` as Markdown, printable HTML, PDF or JSON.
 
-Markdown and HTML come from Jinja2 templates (``card.md.j2``, ``card.html.j2``); the PDF is typeset by fpdf2 from
-``card.pdf.html.j2``, a plain-HTML template, with real text (DejaVu fonts, shipped with matplotlib, for Unicode).
-A user template folder (``MAESTRO_CARD_TEMPLATES``) overrides any of them by file name.
+Markdown and HTML come from Jinja2 templates (``card.md.j2``, ``card.html.j2``); the PDF is the Markdown card
+typeset by fpdf2 with real text (:mod:`.pdf`), so that it says exactly what the Markdown says. A user template folder
+(``MAESTRO_CARD_TEMPLATES``) overrides either template by file name; its ``card.md.j2`` shapes the PDF too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.util
-import os
-import threading
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,7 +25,13 @@ FORMATS: dict[str, tuple[str, str]] = {  # format -> (media type, file extension
     "json": ("application/json", "json"),
 }
 TEMPLATES = Path(__file__).parent / "templates"
-_fonts_lock = threading.Lock()
+#: The PDF's own template before the PDF was typeset from the Markdown card; no longer read.
+RETIRED_PDF_TEMPLATE = "card.pdf.html.j2"
+
+
+class CardRenderWarning(UserWarning):
+    """A card rendered with a loss the reader should know of, e.g. characters no installed font can show in the
+    PDF (the PDF itself says so too)."""
 
 
 def check_format(fmt: str | None) -> str:
@@ -45,7 +49,7 @@ def render(card: ModelCard, fmt: str, template_dir: str | None = None) -> bytes:
     if fmt == "json":
         return card.model_dump_json(indent=2).encode()
     if fmt == "pdf":
-        return _pdf(_template(template_dir, "card.pdf.html.j2", card))
+        return _pdf(_template(template_dir, "card.md.j2", card), template_dir)
     return _template(template_dir, f"card.{fmt}.j2", card).encode()
 
 
@@ -81,7 +85,7 @@ def _environment(template_dir: str | None) -> Any:
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update(markdown=_markdown_html, number=_number, when=_when, oneline=_oneline)
+    env.filters.update(markdown=_markdown_html, number=_number, when=_when, oneline=_oneline, cell=_cell)
     return env
 
 
@@ -147,44 +151,22 @@ def _oneline(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-# --- PDF -------------------------------------------------------------------------------------------------------
+def _cell(value: object) -> str:
+    """A value for a Markdown table cell: one line, with ``|`` escaped so that it cannot end the cell."""
+    return _oneline("" if value is None else str(value)).replace("|", "\\|")
 
 
-def _pdf(html: str) -> bytes:
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
+def _pdf(markdown: str, template_dir: str | None) -> bytes:
+    from .pdf import missing_warning, typeset
 
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_creator("Maestro")
-    family, mono = _add_fonts(pdf)
-    pdf.add_page()
-    pdf.set_font(family, size=10)
-    code = FontFace(family=mono, size_pt=8)
-    try:
-        pdf.write_html(html, font_family=family, tag_styles={"pre": code, "code": code})
-    except Exception as exc:  # fpdf2 raises plain errors on HTML it cannot lay out: a template problem
-        raise InvalidParameter(f"The PDF template could not be typeset: {exc}") from None
-    return bytes(pdf.output())
-
-
-def _add_fonts(pdf: Any) -> tuple[str, str]:
-    """DejaVu (from matplotlib's data) for Unicode text; the PDF core fonts when it is not there."""
-    folder = _dejavu_folder()
-    if folder is None:
-        return "helvetica", "courier"
-    with _fonts_lock:
-        for style, suffix in (("", ""), ("B", "-Bold"), ("I", "-Oblique"), ("BI", "-BoldOblique")):
-            pdf.add_font("dejavu", style, str(folder / f"DejaVuSans{suffix}.ttf"))
-        pdf.add_font("dejavumono", "", str(folder / "DejaVuSansMono.ttf"))
-    return "dejavu", "dejavumono"
-
-
-@functools.lru_cache(maxsize=1)
-def _dejavu_folder() -> Path | None:
-    # Located without importing matplotlib (slow, and it configures fonts we do not need).
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or spec.origin is None:
-        return None
-    folder = Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
-    return folder if (folder / "DejaVuSans.ttf").is_file() and os.access(folder, os.R_OK) else None
+    if template_dir and (Path(template_dir).expanduser() / RETIRED_PDF_TEMPLATE).is_file():
+        warnings.warn(
+            CardRenderWarning(
+                f"{RETIRED_PDF_TEMPLATE} in MAESTRO_CARD_TEMPLATES is no longer used: the PDF typesets card.md.j2"
+            ),
+            stacklevel=4,
+        )
+    result = typeset(markdown)
+    if result.missing:
+        warnings.warn(CardRenderWarning(missing_warning(result.missing)), stacklevel=4)
+    return result.content

@@ -120,6 +120,11 @@ class RobustnessPolicy(BaseModel):
     missing_rate: float = Field(default=0.1, gt=0, le=1, description="share of rows with one value set missing")
     max_rows: int = Field(default=20_000, ge=10, le=10_000_000, description="rows sampled for the perturbations")
     seed: int = 0
+    judge_outside_contract: bool = Field(
+        default=False,
+        description="also judge missing values where the data contract allows none (columns the signature marks "
+        "required); by default that probe is reported and not judged",
+    )
 
 
 class ContractPolicy(BaseModel):

@@ -209,6 +209,10 @@ def format_value(value: float | None) -> str:
 
 
 def _describe(check: Check) -> str:
+    """One line for a check: its value against its threshold, or (a check that measured nothing, as when the model
+    raised) what happened, so that a failure names its cause wherever the report is read."""
+    if check.value is None and check.detail:
+        return f"{check.name}: {check.detail}"
     text = f"{check.name} = {format_value(check.value)}"
     if check.threshold:
         text += f" (threshold {check.threshold})"

@@ -1,5 +1,12 @@
 """Robustness: how much the metric drops and how many predictions flip when the inputs are perturbed by Gaussian
-noise on numeric columns, swapped categories on categorical columns, and injected missing values."""
+noise on numeric columns, swapped categories on categorical columns, and injected missing values.
+
+Perturbations stay inside the model's data contract: missing values go only into the columns that may be missing.
+The contract is the signature's (MLflow marks a column ``required`` when the data it was inferred from, the
+training data, had no missing value in it; integer and boolean columns cannot hold one at all); a model without a
+signature is held to the test data's (the columns that have missing values there). Missing values in the other
+columns are a probe outside the contract: reported (``missing_values.outside_contract``, skipped, with what the
+model did) and not judged, unless the policy says ``robustness: {judge_outside_contract: true}``."""
 
 from __future__ import annotations
 
@@ -9,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ...errors import first_line
+from .contract import input_columns
 from .policy import PERTURBATIONS, TestPolicy
 from .report import Check, Evidence, status_of
 
@@ -17,6 +25,7 @@ if TYPE_CHECKING:
 
 #: MLflow column types that cannot hold a missing value (integer and boolean columns).
 NO_MISSING_TYPES = {"long", "integer", "boolean"}
+OUTSIDE = "missing_values.outside_contract"
 
 
 def robustness_checks(
@@ -39,16 +48,17 @@ def robustness_checks(
     base_score = score(y_true, baseline)
     checks: list[Check] = []
     found: dict[str, float] = {}
+    allowed, refused, contract = missing_contract(frame, schema, policy.robustness.judge_outside_contract)
     for kind in PERTURBATIONS:
-        perturbed, touched, why_not = _perturb(kind, frame, rng, policy, schema)
+        perturbed, touched, why_not = _perturb(kind, frame, rng, policy, allowed, contract)
         if perturbed is None:
             checks.append(Check(name=kind, category="robustness", status="skipped", detail=why_not))
             continue
         where = f"{len(touched)} column(s): {', '.join(touched[:6])}{'…' if len(touched) > 6 else ''}"
         try:
             pred = np.asarray(_flat(predict(perturbed)))
-        except Exception as exc:  # the model failing on perturbed input is the finding
-            detail = f"predict raised {type(exc).__name__} on {where}: {first_line(exc)}"
+        except Exception as exc:  # the model failing on perturbed input is the finding; its message says why
+            detail = f"predict raised {type(exc).__name__}: {first_line(exc)} ({_what(kind)} in {where})"
             checks.append(Check(name=f"{kind}.metric_drop", category="robustness", status="failed", detail=detail))
             continue
         drop = base_score - score(y_true, pred)
@@ -77,7 +87,74 @@ def robustness_checks(
                     evidence=evidence,
                 )
             )
+    if refused:
+        checks.append(
+            _outside_contract(task, predict, frame, y_true, baseline, score, policy, refused, contract, found)
+        )
     return checks, found
+
+
+def missing_contract(
+    frame: pd.DataFrame, schema: Sequence[dict[str, Any]] | None, judge_all: bool = False
+) -> tuple[list[Any], list[Any], str]:
+    """(the columns the data contract lets be missing, those it does not, what the contract says of the latter).
+
+    Integer and boolean columns of a signature are in neither list: MLflow refuses a missing value there before the
+    model sees it. ``judge_all`` (the policy's ``judge_outside_contract``): every other column counts as allowed."""
+    names = input_columns(schema)
+    if names is None:  # no named signature: the test data stands for the contract
+        sendable = list(frame.columns)
+        allowed = [c for c in sendable if frame[c].isna().any()]
+        contract = "the model has no signature, and the test data has no missing values there"
+    else:
+        specs = {str(s.get("name")): s for s in schema or ()}
+        sendable = [c for c in frame.columns if specs.get(str(c), {}).get("type") not in NO_MISSING_TYPES]
+        allowed = [c for c in sendable if specs.get(str(c), {}).get("required", True) is False]
+        contract = "the signature marks them required, as the training data had no missing values there"
+    if judge_all:
+        return sendable, [], contract
+    return allowed, [c for c in sendable if c not in allowed], contract
+
+
+def _what(kind: str) -> str:
+    return {"gaussian_noise": "noise", "category_swap": "swapped categories"}.get(kind, "missing values")
+
+
+def _outside_contract(
+    task: str,
+    predict: Callable[[pd.DataFrame], Any],
+    frame: pd.DataFrame,
+    y_true: np.ndarray,
+    baseline: np.ndarray,
+    score: Callable[[np.ndarray, np.ndarray], float],
+    policy: TestPolicy,
+    refused: list[Any],
+    contract: str,
+    found: dict[str, float],
+) -> Check:
+    """Missing values where the data contract allows none: what the model does, reported and not judged (a model
+    refusing input it was never promised is keeping its contract, not failing it)."""
+    rng = np.random.default_rng(policy.robustness.seed + 1)
+    perturbed = _blank(frame, refused, policy.robustness.missing_rate, rng)
+    names = [str(c) for c in refused]
+    where = f"{len(names)} column(s): {', '.join(names[:6])}{'…' if len(names) > 6 else ''}"
+    head = f"Outside the data contract, not judged: missing values in {where}, where {contract}"
+    evidence = Evidence(columns=["column", "may be missing"], rows=[[c, False] for c in names])
+    try:
+        pred = np.asarray(_flat(predict(perturbed)))
+    except Exception as exc:  # the finding: how the model refuses such input
+        detail = f"{head}; predict raised {type(exc).__name__}: {first_line(exc)}"
+        return Check(name=OUTSIDE, category="robustness", status="skipped", detail=detail, evidence=evidence)
+    drop = score(y_true, baseline) - score(y_true, pred)
+    found["missing_values_outside_contract/metric_drop"] = drop
+    detail = f"{head}; the model still predicts (metric drop {drop:.4g}"
+    if task == "classification":
+        flips = float(np.mean(pred != baseline))
+        found["missing_values_outside_contract/flip_rate"] = flips
+        detail += f", flip rate {flips:.4g}"
+    return Check(
+        name=OUTSIDE, category="robustness", status="skipped", value=drop, detail=detail + ")", evidence=evidence
+    )
 
 
 def _perturb(
@@ -85,7 +162,8 @@ def _perturb(
     frame: pd.DataFrame,
     rng: np.random.Generator,
     policy: TestPolicy,
-    schema: Sequence[dict[str, Any]] | None,
+    nullable: list[Any],
+    contract: str,
 ) -> tuple[pd.DataFrame | None, list[str], str]:
     """The perturbed copy of ``frame``, the columns touched, and why nothing could be perturbed."""
     import pandas as pd
@@ -129,13 +207,20 @@ def _perturb(
                     values[i] = others[rng.integers(len(others))]
             out[column] = pd.Series(values, index=frame.index).astype(frame[column].dtype)
         return out, categorical, ""
-    # Missing values go only where the signature allows them (MLflow refuses them in integer and boolean columns).
-    refused = {str(s.get("name")) for s in schema or () if s.get("type") in NO_MISSING_TYPES}
-    columns = [c for c in frame.columns if c not in refused]
+    # Missing values go only where the data contract allows them (see missing_contract).
+    columns = [c for c in frame.columns if c in nullable]
     if not columns:
-        return None, [], "No column of the signature accepts missing values"
-    # A share of the rows gets one cell blanked: a field occasionally missing, as served data has it.
-    rows, cols = _pick_cells(len(frame), len(columns), knobs.missing_rate, rng)
+        return None, [], f"Not run: no column may be missing under the data contract ({contract})"
+    return _blank(frame, columns, knobs.missing_rate, rng), [str(c) for c in columns], ""
+
+
+def _blank(frame: pd.DataFrame, columns: list[Any], rate: float, rng: np.random.Generator) -> pd.DataFrame:
+    """A copy of ``frame`` where ``rate`` of the rows get one cell of ``columns`` blanked: a field occasionally
+    missing, as served data has it."""
+    from pandas.api import types as t
+
+    out = frame.copy()
+    rows, cols = _pick_cells(len(frame), len(columns), rate, rng)
     for j, column in enumerate(columns):
         mask = np.zeros(len(frame), dtype=bool)
         mask[rows[cols == j]] = True
@@ -145,7 +230,7 @@ def _perturb(
             out[column] = frame[column].astype(float).mask(mask)
         else:
             out[column] = frame[column].astype(object).mask(mask, None)
-    return out, columns, ""
+    return out
 
 
 def _pick_cells(rows: int, columns: int, rate: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

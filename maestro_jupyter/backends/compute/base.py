@@ -145,6 +145,8 @@ class ComputeBackend(ABC):
     - **Registration**: an entry point in the group ``maestro_jupyter.compute_backends`` of the package that ships
       it, e.g. ``inline = "my_pkg.compute:InlineCompute"``; ``MAESTRO_COMPUTE=inline`` then picks it. The server's
       ``c.Maestro.compute_backend_class`` swaps the class outright, whatever ``MAESTRO_COMPUTE`` says.
+    - **Checks**: :meth:`check_job` and :meth:`check_deployment` refuse what the backend can never run before the
+      services create anything; ``submit_job`` and ``create_deployment`` may still refuse what they find only then.
     - **State**: what must survive goes in the handle, not the object. Every method gets the record and the
       ``handle`` it returned, may run in another process than the one that submitted (the kernel, the server, the
       server after a restart) and on any thread. What a user can get wrong is a
@@ -157,6 +159,15 @@ class ComputeBackend(ABC):
     def __init__(self, settings: Settings, store: MaestroStore | None = None) -> None:
         self.settings = settings
         self.store = store
+
+    def check_job(self, resources: Resources) -> None:  # noqa: B027 - an optional hook; the default accepts all
+        """Refuse, with an ``InvalidParameter``, a job this backend can never run as asked (more GPUs or workers than
+        it offers). Called before anything of the job exists (its record, its MLflow run), so that a refusal leaves
+        nothing behind; the default accepts everything."""
+
+    def check_deployment(self, resources: Resources, replicas: int) -> None:  # noqa: B027 - as check_job
+        """Refuse, with an ``InvalidParameter``, a deployment this backend can never serve as asked; called before its
+        record exists. The default accepts everything."""
 
     @abstractmethod
     def submit_job(self, launch: JobLaunch) -> Handle:

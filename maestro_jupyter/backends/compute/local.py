@@ -2,8 +2,11 @@
 
 A job runs under a detached :mod:`supervisor` that owns its outcome, so neither a kernel's nor the server's
 restart loses it; any process can tell whether that supervisor is still alive from the pid and start time in the
-job's handle. A deployment is one ``mlflow models serve`` process per replica, each in a session of its own, on a
-free local port; health is ``GET /ping``. An update starts the new version's replicas and retires the old ones only
+job's handle. Whoever finds it gone marks the job lost, and first stops what the job left running: nothing of a
+lost job goes on unmetered and out of a cancel's reach. A job gets the GPUs it asks for to itself (see :mod:`.gpus`).
+
+A deployment is one ``mlflow models serve`` process per replica, each in a session of its own, on a free local port;
+health is ``GET /ping``. An update starts the new version's replicas and retires the old ones only
 once the new ones answer, so predictions never stop.
 """
 
@@ -13,7 +16,6 @@ import http.client
 import itertools
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -38,10 +40,12 @@ from .base import (
     slice_utf8,
 )
 from .commands import job_argv, serving_argv
+from .gpus import gpu_indices, gpu_model
 from .meter import GIB, group_readings
-from .supervisor import LAUNCH_FILE, LOG_FILE, proc_start_time, signal_group
+from .supervisor import LAUNCH_FILE, LOG_FILE, job_group, proc_start_time, signal_group
 
 if TYPE_CHECKING:
+    from ...entities import Resources
     from ...settings import Settings
     from ..store import MaestroStore
 
@@ -50,6 +54,8 @@ CANCEL_WAIT_S = 10.0
 #: A replica's health check: a local ``GET /ping`` answers in milliseconds once the model is loaded.
 PING_TIMEOUT_S = 0.5
 STOP_GRACE_S = 5.0
+#: How long the one who finds a job's supervisor gone waits for the job's killed processes to vanish.
+KILL_WAIT_S = 5.0
 
 
 class LocalCompute(ComputeBackend):
@@ -66,14 +72,21 @@ class LocalCompute(ComputeBackend):
 
     # --- jobs ------------------------------------------------------------------------------------------------------
 
-    def submit_job(self, launch: JobLaunch) -> Handle:
-        if launch.resources.workers > 1:
+    def check_job(self, resources: Resources) -> None:
+        """One worker, and no more GPUs than this machine has (``nvidia-smi``; none without it)."""
+        if resources.workers > 1:
             raise InvalidParameter(
                 "Multi-worker training needs MAESTRO_COMPUTE=kubernetes (a Kubeflow PyTorchJob); "
                 "run with workers=1 here"
             )
-        if launch.resources.gpus and shutil.which("nvidia-smi") is None:
-            raise InvalidParameter(f"This machine has no GPU; the job asks for {launch.resources.gpus}")
+        _check_gpus(resources.gpus, "the job asks")
+
+    def check_deployment(self, resources: Resources, replicas: int) -> None:
+        """No more GPUs per replica than this machine has."""
+        _check_gpus(resources.gpus, "each replica asks")
+
+    def submit_job(self, launch: JobLaunch) -> Handle:
+        self.check_job(launch.resources)
         account = member_account(self.settings, launch.user)
         home = self.settings.ensure_home()
         job_dir = home / "jobs" / launch.job_id
@@ -97,7 +110,11 @@ class LocalCompute(ComputeBackend):
             "env": {**env, "PYTHONUNBUFFERED": "1", "MAESTRO_JOB_DIR": str(job_dir)},
             "run_as": account.popen() if account is not None else None,
             "handle": handle,
+            # Which of this machine's GPUs exist, as this process sees them: the supervisor hands them out.
+            "home": str(home),
             "gpus": launch.resources.gpus,
+            "gpu_indices": gpu_indices() if launch.resources.gpus else [],
+            "gpu_type": gpu_model() if launch.resources.gpus else None,
         }
         # The service's alone (the DB's URL is in it), whatever the umask.
         descriptor = os.open(job_dir / LAUNCH_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -120,11 +137,16 @@ class LocalCompute(ComputeBackend):
         if pid is None or _alive(pid, handle.get("supervisor_start")):
             return None
         # The supervisor records the outcome before it exits: read again in case it just did.
-        fresh, _ = self.store.get_job(job.id)
+        fresh, fresh_handle = self.store.get_job(job.id)
         if not fresh.active:
             return None
         tail = _tail(Path(handle.get("dir", "")) / "supervisor.log")
         reason = f"its supervisor (pid {pid}) is gone without recording an outcome"
+        # What it left running would go on unseen: logging into a closed run, unmetered, past any cancel. It stops
+        # before the job is called lost; until it is seen stopped, the job stays active (and cancellable).
+        if not _stop_job_group({**handle, **fresh_handle}):
+            return JobUpdate(status=fresh.status, reason=f"{reason}, and its processes did not stop yet")
+        reason += "; its processes were stopped"
         return JobUpdate(status="lost", reason=f"{reason}: {tail}" if tail else reason, finished_at=time.time())
 
     def job_logs(self, job: Job, handle: Handle, offset: int, limit: int) -> tuple[str, int]:
@@ -132,7 +154,10 @@ class LocalCompute(ComputeBackend):
         if not path or not Path(path).exists():
             return "", max(offset, 0)
         with open(path, "rb") as fh:
-            start = max(0, fh.seek(0, os.SEEK_END) + offset) if offset < 0 else offset
+            size = fh.seek(0, os.SEEK_END)
+            # An offset past the end reads nothing from the end (seeking there fails for offsets beyond what the
+            # file system can address); a negative one counts back from the end.
+            start = max(0, size + offset) if offset < 0 else min(offset, size)
             fh.seek(start)
             data = fh.read(limit + 3)  # up to a whole character more, to see where the last one ends
         text, used = slice_utf8(data, 0, limit)
@@ -149,8 +174,8 @@ class LocalCompute(ComputeBackend):
                     return JobUpdate(status=fresh.status, exit_code=fresh.exit_code, reason=fresh.reason)
                 time.sleep(0.05)
         # No supervisor to do it (or it hangs): stop the job's group ourselves.
-        if handle.get("pgid"):
-            signal_group(int(handle["pgid"]), signal.SIGKILL)
+        _, fresh_handle = self.store.get_job(job.id)
+        _stop_job_group({**handle, **fresh_handle})
         return JobUpdate(status="cancelled", finished_at=time.time())
 
     # --- deployments ---------------------------------------------------------------------------------------------
@@ -310,6 +335,36 @@ class LocalCompute(ComputeBackend):
             time.sleep(0.05)
         for replica in live:
             signal_group(replica["pid"], signal.SIGKILL)  # and uvicorn's worker with it
+
+
+def _check_gpus(wanted: int, who: str) -> None:
+    if not wanted:
+        return
+    have = len(gpu_indices())
+    if wanted > have:
+        machine = "This machine has no GPU" if not have else f"This machine has {have} GPU{'s' if have > 1 else ''}"
+        raise InvalidParameter(f"{machine}; {who} for {wanted}")
+
+
+def _stop_job_group(handle: Handle) -> bool:
+    """Kill what is left of a job whose supervisor is gone (its process group) and wait for it to vanish; whether
+    nothing of it runs any more. A group whose leader's pid now names another process is not the job's: a pid is
+    only reused once no process of its group is left."""
+    group = job_group(handle)
+    if group is None:
+        return True  # it never started
+    pgid, start = group
+    leader = proc_start_time(pgid)
+    if leader is not None and start is not None and leader != start:
+        return True
+    signal_group(pgid, signal.SIGKILL)
+    deadline = time.monotonic() + KILL_WAIT_S
+    # Killed processes linger as zombies until their new parent reaps them: only live ones count.
+    while group_readings([pgid])[pgid]:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _account_env(account: MemberAccount) -> dict[str, str]:

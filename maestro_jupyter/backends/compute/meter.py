@@ -8,12 +8,9 @@ imports this before its job starts.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 
 GIB = 2**30
@@ -83,19 +80,3 @@ class MemoryIntegrator:
             last = now
             if self._stop.wait(self.interval):
                 return
-
-
-@lru_cache(maxsize=1)
-def local_gpus() -> tuple[int, str | None]:
-    """How many NVIDIA GPUs this machine has, and their model name (``nvidia-smi``); ``(0, None)`` without one."""
-    tool = shutil.which("nvidia-smi")
-    if tool is None:
-        return 0, None
-    try:
-        out = subprocess.run(
-            [tool, "--query-gpu=name", "--format=csv,noheader"], capture_output=True, text=True, timeout=10, check=True
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return 0, None
-    names = [line.strip() for line in out.splitlines() if line.strip()]
-    return len(names), (names[0] if names else None)

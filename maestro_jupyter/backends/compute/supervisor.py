@@ -4,6 +4,11 @@ The local backend starts it detached (a session of its own), so a job outlives t
 it. It starts the job's command in a process group of its own, writes the job's output to ``output.log``, records
 "running" and then the outcome (exit status, CPU seconds, peak memory, memory GiB-seconds) in the Maestro DB, and
 closes the job's MLflow run. SIGTERM from a cancel stops the job's whole process group: politely first, then by force.
+A job that asks for GPUs first waits for that many of this machine's to be free (see :mod:`.gpus`) and sees only
+those; one that asks for none sees none.
+
+The job's process group is written to ``group.json`` in the job's folder the moment it exists, before the DB hears of
+it: whoever finds this supervisor gone can stop what it left running (see :func:`job_group`).
 
 It imports as little as it can (no MLflow until the job is over) so that a job is running well within a second of
 its submission.
@@ -25,12 +30,15 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from .meter import MemoryIntegrator, local_gpus, proc_stat
+from .meter import MemoryIntegrator, proc_stat
 
 #: How long a cancelled job may take to exit on SIGTERM before its process group is killed.
 CANCEL_GRACE_S = 5.0
 LAUNCH_FILE = "launch.json"
 LOG_FILE = "output.log"
+GROUP_FILE = "group.json"
+#: How often a job waiting for GPUs looks again, at most (it starts polling faster).
+GPU_POLL_S = 1.0
 
 
 def proc_start_time(pid: int) -> int | None:
@@ -38,6 +46,17 @@ def proc_start_time(pid: int) -> int | None:
     reused. ``None`` if there is no such live process."""
     fields = proc_stat(pid)
     return int(fields[19]) if fields and len(fields) > 19 else None
+
+
+def job_group(handle: dict[str, Any]) -> tuple[int, int | None] | None:
+    """The job's process group id and its leader's start time (``None``: unknown), from its handle or, when the
+    supervisor vanished before recording them, from ``group.json``; ``None`` if the job never started."""
+    if handle.get("pgid"):
+        return int(handle["pgid"]), handle.get("job_start")
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        found = json.loads((Path(handle["dir"]) / GROUP_FILE).read_text())
+        return int(found["pgid"]), found.get("start")
+    return None
 
 
 def describe_exit(code: int) -> str:
@@ -61,6 +80,11 @@ class Supervisor:
         self.child: subprocess.Popen[bytes] | None = None
         self.memory: MemoryIntegrator | None = None
         self.started = time.time()
+        #: The GPU indices the job holds (``CUDA_VISIBLE_DEVICES``) and where, as its handle records them; and since
+        #: when it has run on them.
+        self.gpus: list[str] = []
+        self.allocation: dict[str, Any] = {}
+        self.ran_from: float | None = None
 
     @cached_property
     def store(self) -> Any:
@@ -73,8 +97,12 @@ class Supervisor:
     def run(self) -> int:
         signal.signal(signal.SIGTERM, self._on_term)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        wanted = int(self.launch.get("gpus") or 0)
+        if wanted and not self._claim_gpus(wanted):
+            return 0  # cancelled while it waited, or it can never get them: recorded
         log = open(self.job_dir / LOG_FILE, "ab", buffering=0)  # noqa: SIM115 - the child writes to it until it exits
-        env = {**os.environ, **self.launch["env"]}
+        # Exactly the GPUs it holds (none when it asked for none), whatever the job's environment says.
+        env = {**os.environ, **self.launch["env"], "CUDA_VISIBLE_DEVICES": ",".join(self.gpus)}
         try:
             self.child = subprocess.Popen(
                 self.launch["argv"],
@@ -86,19 +114,20 @@ class Supervisor:
                 process_group=0,  # its own group: a cancel stops the job and whatever it started, not us
                 **(self.launch.get("run_as") or {}),  # a member's account, on a team's machine
             )
-            started = self.started = time.time()
+            started = self.started = self.ran_from = time.time()
+            job_start = proc_start_time(self.child.pid)
+            _write_group(self.job_dir, self.child.pid, job_start)
             self.memory = MemoryIntegrator(self.child.pid).start()
         except OSError as exc:
             log.write(f"maestro: could not start the job: {exc}\n".encode())
             self._finish("failed", None, f"could not start: {exc}")
             return 1
-        me = os.getpid()
         handle = {
-            **self.launch["handle"],
-            "supervisor_pid": me,
-            "supervisor_start": proc_start_time(me),
+            **self._own_handle(),
             "pid": self.child.pid,
             "pgid": self.child.pid,
+            "job_start": job_start,
+            **self.allocation,
         }
         self.store.update_job(
             self.job_id,
@@ -110,8 +139,9 @@ class Supervisor:
         if self.cancelled.is_set():  # a cancel arrived before the child existed
             self._stop_group()
         # Import MLflow while the job runs, so that closing its run at the end delays the outcome by milliseconds.
-        self._mlflow_import = threading.Thread(target=_import_mlflow, daemon=True)
-        self._mlflow_import.start()
+        if self._mlflow_import is None:
+            self._mlflow_import = threading.Thread(target=_import_mlflow, daemon=True)
+            self._mlflow_import.start()
         code = self.child.wait()
         self._kill_leftovers()  # what the job left running in its group dies with it, as in a pod
         log.close()
@@ -123,6 +153,56 @@ class Supervisor:
             status, reason = "failed", describe_exit(code)
         self._finish(status, code, reason)
         return 0
+
+    def _own_handle(self) -> dict[str, Any]:
+        me = os.getpid()
+        return {**self.launch["handle"], "supervisor_pid": me, "supervisor_start": proc_start_time(me)}
+
+    def _claim_gpus(self, wanted: int) -> bool:
+        """Wait until ``wanted`` of this machine's GPUs are free and take them: chosen and recorded in the job's
+        handle under the allocation lock, so no other job gets them. False when the job ends instead (cancelled while
+        it waited, or it asks for more than the machine has), its outcome recorded."""
+        from ...entities import JOB_ACTIVE
+        from . import gpus
+
+        machine = [str(i) for i in self.launch.get("gpu_indices") or []]
+        if wanted > len(machine):  # the machine changed since the submission was checked
+            self._finish("failed", None, f"the job asks for {wanted} GPUs; this machine has {len(machine)}")
+            return False
+        here, home = gpus.host(), Path(self.launch["home"])
+        delay = 0.05
+        while not self.cancelled.is_set():
+            with gpus.allocation_lock(home):
+                held = gpus.held_gpus(self.store.list_jobs(statuses=JOB_ACTIVE, limit=100_000), self.job_id, here)
+                free = [index for index in machine if index not in held]
+                if len(free) >= wanted:
+                    allocation = {gpus.GPUS_KEY: free[:wanted], gpus.HOST_KEY: here}
+                    # Recorded before the lock is let go: the next one to count sees them taken. Not over a cancel.
+                    if not self.store.update_job(
+                        self.job_id,
+                        only_if=("queued", "starting"),
+                        status="starting",
+                        reason="",
+                        handle={**self._own_handle(), **allocation},
+                    ):
+                        break
+                    self.gpus, self.allocation = free[:wanted], allocation
+                    return True
+            if self._mlflow_import is None:  # a cancel while it waits closes the run: have MLflow ready for it
+                self._mlflow_import = threading.Thread(target=_import_mlflow, daemon=True)
+                self._mlflow_import.start()
+            holders = ", ".join(sorted(set(held.values())))
+            self._queued(f"waiting for {wanted} GPU(s): {len(free)} of {len(machine)} free, held by {holders}")
+            self.cancelled.wait(delay)
+            delay = min(delay * 2, GPU_POLL_S)
+        self._finish("cancelled", None, None)
+        return False
+
+    def _queued(self, reason: str) -> None:
+        """Show the job queued with ``reason`` (again, if the submitter's "starting" came after)."""
+        job, _ = self.store.get_job(self.job_id)
+        if (job.status, job.reason) != ("queued", reason):
+            self.store.update_job(self.job_id, only_if=("queued", "starting"), status="queued", reason=reason)
 
     def _on_term(self, _signum: int, _frame: FrameType | None) -> None:
         self.cancelled.set()
@@ -151,12 +231,12 @@ class Supervisor:
         measured = self.memory.stop() if self.memory is not None else 0.0
         if self.memory is None or self.memory.samples < 2:
             measured = peak_mb / 1024 * wall  # too short to sample: its peak held throughout, an upper bound
-        gpus, gpu_type = local_gpus() if self.launch.get("gpus") else (0, None)
+        held = time.time() - self.ran_from if self.ran_from is not None else 0.0
         metered = {
             "memory_gb_seconds": round(measured, 6),
-            # GPUs are billed for the time they are held, as in a cloud; a GPU-less machine holds none.
-            "gpu_seconds": round(min(gpus, int(self.launch.get("gpus") or 0)) * wall, 3),
-            "gpu_type": gpu_type,
+            # GPUs are billed for the time the job ran on them, as in a cloud; not while it waited for them.
+            "gpu_seconds": round(len(self.gpus) * held, 3),
+            "gpu_type": self.launch.get("gpu_type") if self.gpus else None,
         }
         # The run is closed first: whoever sees the job over also finds its run closed.
         self._close_run(status, cpu, peak_mb)
@@ -198,6 +278,15 @@ class Supervisor:
 
 def _import_mlflow() -> None:
     import mlflow.tracking  # noqa: F401
+
+
+def _write_group(job_dir: Path, pgid: int, start: int | None) -> None:
+    """Where the job's processes are, on disk at once (the DB takes longer to open): atomically, so a reader never
+    sees half of it."""
+    scratch = job_dir / f"{GROUP_FILE}.tmp"
+    with contextlib.suppress(OSError):  # a fallback only: the job runs all the same, and the DB records it next
+        scratch.write_text(json.dumps({"pgid": pgid, "start": start}))
+        scratch.replace(job_dir / GROUP_FILE)
 
 
 def signal_group(pgid: int, sig: int) -> None:

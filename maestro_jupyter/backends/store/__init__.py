@@ -1,5 +1,5 @@
-"""The Maestro DB: training jobs, deployments, and (in :mod:`.ledger`) usage, budgets and alerts, shared by every
-process.
+"""The Maestro DB: training jobs, deployments, (in :mod:`.ledger`) usage, budgets and alerts, and (in :mod:`.audit`)
+the audit trail of gate overrides and card approvals, shared by every process.
 
 The kernel, the Jupyter server and a job's supervisor open the same database (``MAESTRO_DB_URL``; SQLite under
 ``MAESTRO_HOME`` by default, PostgreSQL for a team), so a job submitted from a notebook shows in the sidebar and a
@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from ...entities import Deployment, Job, Resources
 from ...errors import BackendUnavailable, NotFound, first_line
 from . import schema
+from .audit import AuditLog
 from .ledger import Ledger
 from .migrate import upgrade
 
@@ -106,6 +107,8 @@ class MaestroStore:
         self.engine = engine_for(url)
         #: Usage, budgets and alerts.
         self.ledger = Ledger(self.engine)
+        #: Gate overrides and card approvals, one row each.
+        self.audit = AuditLog(self.engine)
 
     # --- jobs ----------------------------------------------------------------------------------------------------
 

@@ -147,3 +147,23 @@ alerts = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False, index=True),
     sa.UniqueConstraint("scope", "subject", "period_start", "threshold", name="uq_maestro_alert_once"),
 )
+
+# --- audit (migration 0003) ----------------------------------------------------------------------------------------
+
+#: The audit trail: one row per recorded event (a gate override, a card approval), each inserted in a transaction of
+#: its own and never updated, so that concurrent writers cannot lose each other's records. ``details`` holds what
+#: only some kinds have (an override's action, verdict and failed checks; an approval's fingerprint).
+audit = sa.Table(
+    "maestro_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("model", sa.String(500), nullable=False),
+    sa.Column("version", sa.String(20), nullable=False),
+    sa.Column("alias", sa.String(255)),
+    sa.Column("actor", sa.String(200), nullable=False, index=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Index("ix_maestro_audit_subject", "model", "version", "kind"),
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from http.client import responses
 from typing import Any, ClassVar, TypeVar
@@ -12,18 +13,23 @@ from typing import Any, ClassVar, TypeVar
 from jupyter_server.base.handlers import APIHandler
 from pydantic import BaseModel, ValidationError
 from tornado import web
-from tornado.ioloop import IOLoop
 
 from ...contract.base import Actor, Request, hub_actor, laptop_actor
-from ...errors import CODE_BY_STATUS, InvalidParameter, MaestroError, PermissionDenied, RateLimited
+from ...errors import CODE_BY_STATUS, TOKEN_REFUSED, InvalidParameter, MaestroError, PermissionDenied, RateLimited
 from ...services import Services
+from ..bulkheads import REGISTRY, STORE, bulkhead_of
 from ..context import MaestroContext
 from ..forwarding import Forwarder, server_owner
-from ..openapi import Operation
+from ..openapi import Operation, Param
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Request)
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: How deep a JSON body may nest. Scoring requests and every request model are a few levels deep; a limit far below
+#: the interpreter's recursion limit keeps a hostile body from blowing up the parser, pydantic or a later dump.
+MAX_JSON_DEPTH = 64
+#: A whole number as a query parameter carries it: digits, with an optional sign (no spaces, decimals, booleans).
+_INTEGER = re.compile(r"^[+-]?[0-9]{1,30}$")
 
 
 class MaestroHandler(APIHandler):  # type: ignore[misc]
@@ -45,13 +51,43 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         if self.rate_limited and self.request.method in MUTATING and self.current_user is not None:
             self.maestro.limiter.check(self.rate_limit_key())
 
+    def get_login_url(self) -> str:
+        """An API has no login page to send a browser to. A request that sent no credentials at all is a 401
+        (Jupyter's ``APIHandler`` says 403 to it too); one whose token grants nothing here (another member's, one
+        without the scope, a made-up one) stays a 403: it said who it is, and that is not enough."""
+        if not self.current_user:
+            if self._sent_token():
+                raise web.HTTPError(403, _NOT_ALLOWED)
+            if not self._sent_cookie():
+                raise web.HTTPError(401, _UNAUTHENTICATED)
+        return str(super().get_login_url())
+
+    def check_xsrf_cookie(self) -> None:
+        """A change sent with no credentials at all is refused as unauthenticated (401), and one with a token that
+        grants nothing as such (403), before Jupyter's XSRF check, which would otherwise answer 403 about a missing
+        ``_xsrf`` form argument. A browser's cookie still needs its XSRF token (a 403 that says so)."""
+        if hasattr(self, "_jupyter_current_user") and self.current_user is None:
+            if self._sent_token():
+                raise web.HTTPError(403, _NOT_ALLOWED)
+            if not self._sent_cookie():
+                raise web.HTTPError(401, _UNAUTHENTICATED)
+        super().check_xsrf_cookie()
+
+    def _sent_token(self) -> bool:
+        """Whether the request carries a token (``Authorization`` header, or Jupyter's ``?token=``)."""
+        return bool(self.request.headers.get("Authorization") or self.get_query_argument("token", None))
+
+    def _sent_cookie(self) -> bool:
+        """Whether the request carries a cookie that may identify someone (any but the XSRF cookie)."""
+        return any(name != "_xsrf" for name in self.request.cookies)
+
     def rate_limit_key(self) -> str:
-        """Whose budget a request spends. A Jupyter server's shared token names no user (the identity provider makes
-        up a fresh anonymous one per token request), so everyone holding it shares one budget; in team mode every
-        request is a hub user's (or service's) own."""
-        if self.maestro.services.settings.team:
-            return f"hub:{self.current_user.username}"
-        return "shared-token" if self._shared_token() else str(self.current_user.username)
+        """Whose budget a request spends: the principal it acts for (:meth:`actor`'s user), never its session,
+        cookie or token. A plain Jupyter server's identity provider makes up an anonymous user for each browser
+        session, and its token names no one: all of them are the server's one owner, with one budget (a budget per
+        session let four sessions make four times the limit). In team mode, the hub user, whichever of their tokens
+        or OAuth cookie authenticated the request."""
+        return self.actor().user
 
     def actor(self) -> Actor:
         """Who this request acts for, as the services see it (user, admin, projects).
@@ -95,10 +131,7 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
             raw = self.request.body or b""
             if not raw.strip():
                 raise InvalidParameter(f"A JSON body is required ({_fields(model, exclude=fields)})")
-            try:
-                loaded = json.loads(raw)
-            except ValueError:
-                raise InvalidParameter("The request body is not valid JSON") from None
+            loaded = parse_json_body(raw)
             if not isinstance(loaded, dict):
                 raise InvalidParameter(f"The request body must be a JSON object ({_fields(model, exclude=fields)})")
             data.update(loaded)
@@ -106,17 +139,21 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         return model.model_validate(data)
 
     async def execute(self, request: Request) -> Any:
-        """Carry ``request`` out for the authenticated user, on the Maestro thread pool.
+        """Carry ``request`` out for the authenticated user, on the bulkhead of its operation
+        (:func:`~maestro_jupyter.server.bulkheads.bulkhead_of`): a hung MLflow holds only the threads of the
+        operations that need it.
 
         On a member's server of a team (``MAESTRO_URL`` set, see :mod:`~maestro_jupyter.server.forwarding`), the
         request goes on to the team's service instead, with the server's hub token, and only the server's owner
         may send it."""
+        bulkhead = bulkhead_of(type(request).operation)
         forwarder = self.forwarder
         if forwarder is not None:
             self.check_owner()
-            return await IOLoop.current().run_in_executor(self.maestro.executor, forwarder.call, request)
+            # The same bulkheads: the service's answer waits on the same dependency.
+            return await self.maestro.bulkheads[bulkhead].run(functools.partial(forwarder.call, request))
         actor = self.actor()
-        return await self.call(lambda s: s.execute(request, actor))
+        return await self.call(lambda s: s.execute(request, actor), bulkhead=bulkhead)
 
     @property
     def forwarder(self) -> Forwarder | None:
@@ -128,7 +165,7 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
         forwarder = self.forwarder
         if forwarder is None:
             raise RuntimeError("this server does not forward to a Maestro service")
-        return await IOLoop.current().run_in_executor(self.maestro.executor, forwarder.get, path)
+        return await self.maestro.bulkheads[STORE].run(functools.partial(forwarder.get, path))
 
     def check_owner(self) -> None:
         """Refuse anyone but the server's owner: a forwarded request acts with the owner's hub token, so a hub
@@ -146,33 +183,72 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
             )
 
     def query(self, name: str, default: str | None = None) -> str | None:
-        value = self.get_query_argument(name, default)
-        return value if value != "" else default
+        """A single-valued query parameter as declared in this verb's :class:`Operation` (``default`` when absent).
 
-    def query_int(self, name: str, default: int) -> int:
-        """A whole-number query parameter; anything else is a 400."""
+        Given twice, or given empty (``?search=``), it is a 400 naming the parameter, as is a value outside the
+        declared ``enum`` or ``pattern``: the OpenAPI document states the same rules."""
+        param = self._param(name)
+        values = self.get_query_arguments(name, strip=False)
+        if not values:
+            return default
+        if len(values) > 1:
+            raise InvalidParameter(f"{name} is given {len(values)} times; give it once")
+        value = values[0]
+        if value == "":
+            raise InvalidParameter(f"{name} is empty: give a value or leave the parameter out")
+        if param.enum and value not in param.enum:
+            raise InvalidParameter(f"{name} must be one of {', '.join(map(str, param.enum))}, not {value[:100]!r}")
+        if param.pattern and not re.search(param.pattern, value):
+            raise InvalidParameter(f"Invalid {name} {value[:100]!r}: {param.description}")
+        return value
+
+    def query_int(self, name: str, default: int | None = None) -> int | None:
+        """A whole-number query parameter, within the bounds its :class:`Param` declares (``default`` when absent).
+        Anything else (a decimal, a boolean, a number out of bounds, an empty or repeated value) is a 400 that
+        names the parameter."""
+        param = self._param(name)
+        if param.type != "integer":
+            raise TypeError(f"{name} is not declared as an integer parameter")
         text = self.query(name)
         if text is None:
             return default
-        try:
-            return int(text)
-        except ValueError:
-            raise InvalidParameter(f"{name} must be a whole number, not {text!r}") from None
+        if not _INTEGER.match(text):
+            raise InvalidParameter(f"{name} must be a whole number, not {text[:100]!r}")
+        value = int(text)
+        low, high = param.minimum, param.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise InvalidParameter(f"{name} must be from {low} to {high}, not {value}")
+        return value
 
     def query_list(self, name: str) -> list[str]:
-        """A repeatable (or comma-separated) query parameter."""
-        return [part.strip() for v in self.get_query_arguments(name) for part in v.split(",") if part.strip()]
+        """A repeatable (or comma-separated) query parameter; an empty value is a 400 like any other's."""
+        if not self._param(name).repeated:
+            raise TypeError(f"{name} is not declared as a repeated parameter")
+        values = self.get_query_arguments(name)
+        if any(not v.strip() for v in values):
+            raise InvalidParameter(f"{name} is empty: give a value or leave the parameter out")
+        return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+    def _param(self, name: str) -> Param:
+        """The declaration of query parameter ``name`` for this request's verb: what the document says is what is
+        parsed, so the two cannot drift apart."""
+        operation = self.operations.get((self.request.method or "").lower())
+        for param in operation.query if operation is not None else ():
+            if param.name == name:
+                return param
+        raise TypeError(f"{type(self).__name__}.{self.request.method} does not declare the query parameter {name!r}")
 
     # --- output ----------------------------------------------------------------------------------------------------
 
-    async def call(self, fn: Callable[[Services], T]) -> T:
-        """Run ``fn(services)`` on the Maestro thread pool.
+    async def call(self, fn: Callable[[Services], T], *, bulkhead: str = REGISTRY) -> T:
+        """Run ``fn(services)`` on a Maestro thread pool: ``bulkhead`` names the one of the dependency it waits on
+        (:mod:`~maestro_jupyter.server.bulkheads`; by default ``registry``, whatever may need MLflow).
 
         Everything blocking happens there, including the first use of a service (which opens the MLflow store and
         may wait for the start-up warm-up): the event loop keeps serving Jupyter meanwhile.
         """
         services = self.maestro.services
-        return await IOLoop.current().run_in_executor(self.maestro.executor, functools.partial(fn, services))
+        return await self.maestro.bulkheads[bulkhead].run(functools.partial(fn, services))
 
     def send(self, result: BaseModel | dict[str, Any] | None, status: int = 200) -> None:
         """Finish with ``result`` as JSON (or an empty 204)."""
@@ -204,7 +280,12 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         error = _as_maestro_error(exc)
-        if error is not None:
+        if status_code == 405:
+            # RFC 9110: a 405 lists what the resource does allow.
+            self.set_header("Allow", ", ".join(verb.upper() for verb in self.operations))
+        elif status_code == 401:
+            self.set_header("WWW-Authenticate", 'token realm="maestro"')
+        if error is not None and type(error) is not MaestroError:
             body = error.to_dict()
             if isinstance(error, RateLimited):
                 self.set_header("Retry-After", str(error.retry_after))
@@ -227,6 +308,37 @@ class MaestroHandler(APIHandler):  # type: ignore[misc]
             self.log.warning("Maestro %s %s: %s", self.request.method, self.request.path, error.message)
         else:
             self.log.info("Maestro %s %s -> %s: %s", self.request.method, self.request.path, error.status, error)
+
+
+_UNAUTHENTICATED = "Authentication is required: send 'Authorization: token <your Jupyter or JupyterHub token>'"
+_NOT_ALLOWED = f"{TOKEN_REFUSED} (it is unknown, another user's, or lacks the scope)"
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A request's JSON body, parsed; a 400 when it is not JSON or nests deeper than :data:`MAX_JSON_DEPTH`."""
+    try:
+        loaded = json.loads(raw)
+    except RecursionError:  # deeper than the interpreter's limit: the parser gave up before we could count
+        raise InvalidParameter(f"The request body nests deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:
+        raise InvalidParameter("The request body is not valid JSON") from None
+    if _depth_exceeds(loaded, MAX_JSON_DEPTH):
+        raise InvalidParameter(f"The request body nests deeper than {MAX_JSON_DEPTH} levels")
+    return loaded
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests objects and arrays more than ``limit`` deep (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
 
 
 def _as_maestro_error(exc: BaseException | None) -> MaestroError | None:

@@ -7,7 +7,7 @@ from tornado import web
 
 from ...contract.cards import GenerateCard, RenderCard, UpdateCard
 from ...entities.meta import JsonSchemaDocument
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, flag
 from .base import MaestroHandler
 
 CARD = "maestro_jupyter.analysis.cards.schema:ModelCard"
@@ -20,8 +20,8 @@ class CardHandler(MaestroHandler):
             "The version's model card, built from the registry: JSON, Markdown, printable HTML or PDF",
             CARD,
             query=(
-                Param("format", "json (default) | md | html | pdf"),
-                Param("download", "1: send it as a file download", "integer"),
+                Param("format", "json (default) | md | html | pdf", enum=("json", "md", "html", "pdf")),
+                flag("download", "1: send it as a file download"),
             ),
             alternatives=("text/markdown", "text/html", "application/pdf"),
         ),
@@ -32,7 +32,7 @@ class CardHandler(MaestroHandler):
     @authorized
     async def get(self, name: str, version: str) -> None:
         fmt = self.query("format", "json")
-        download = self.query("download") in ("1", "true")
+        download = self.query_int("download") == 1
         if fmt == "json" and not download:
             self.send(
                 await self.execute(self.request_model(GenerateCard, body=False, name=name, version=version, save=False))

@@ -6,9 +6,9 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...contract.budgets import DeleteBudget, GetBudget, ListAlerts, ListBudgets, SetBudget
-from ...contract.costs import EstimateCost, GetCostSummary
+from ...contract.costs import GROUP_BY, EstimateCost, GetCostSummary
 from ...entities import AlertList, Budget, BudgetList, CostSummary, Estimate
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, page_size
 from .base import MaestroHandler
 
 
@@ -19,8 +19,8 @@ class CostsHandler(MaestroHandler):
             "Spend over a window, grouped",
             CostSummary,
             query=(
-                Param("by", "user, project, model, version or kind (default project)"),
-                Param("window", "How far back: 12h, 30d, 4w (default 30d, at most 366d)"),
+                Param("by", "user, project, model, version or kind (default project)", enum=GROUP_BY),
+                Param("window", "How far back: 12h, 30d, 4w (default 30d, at most 366d)", pattern=r"^[0-9]{1,4}[hdw]$"),
                 Param("user", "Only this user's spend"),
                 Param("project", "Only this project's spend"),
             ),
@@ -89,8 +89,10 @@ class AlertsHandler(MaestroHandler):
             "Budget alerts, newest first",
             AlertList,
             query=(
-                Param("after", "Only alerts with a larger id (to poll for new ones)", "integer"),
-                Param("limit", "At most this many, 1-1000 (default 100)", "integer"),
+                Param(
+                    "after", "Only alerts with a larger id (to poll for new ones)", "integer", minimum=0, maximum=2**62
+                ),
+                page_size("limit", "At most this many"),
             ),
         )
     }

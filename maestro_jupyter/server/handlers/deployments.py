@@ -15,7 +15,7 @@ from ...contract.deployments import (
     UpdateDeployment,
 )
 from ...entities import Deployment, DeploymentList, Prediction
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, flag
 from .base import MaestroHandler
 
 
@@ -25,7 +25,7 @@ class DeploymentsHandler(MaestroHandler):
         "get": Operation(
             "Active deployments, newest first",
             DeploymentList,
-            query=(Param("all", "1: include stopped and failed ones", "integer"), Param("user", "Only this user's")),
+            query=(flag("all", "1: include stopped and failed ones"), Param("user", "Only this user's")),
         ),
         "post": Operation(
             "Serve a model version (through the promotion gate); returns while it starts",
@@ -38,7 +38,7 @@ class DeploymentsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        everything = self.query("all") in ("1", "true")
+        everything = self.query_int("all") == 1
         req = self.request_model(ListDeployments, body=False, include_stopped=everything, user=self.query("user"))
         self.send(await self.execute(req))
 

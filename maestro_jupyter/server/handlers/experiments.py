@@ -7,13 +7,10 @@ from tornado import web
 
 from ...contract.experiments import CompareRuns, GetRun, ListExperiments, ListRuns
 from ...entities import ExperimentPage, RunComparison, RunPage, RunSummary
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, page_size, page_token
 from .base import MaestroHandler
 
-_PAGE = (
-    Param("max_results", "Page size, 1-1000 (default 100)", "integer"),
-    Param("page_token", "next_page_token of the previous page"),
-)
+_PAGE = (page_size(), page_token())
 
 
 class ExperimentsHandler(MaestroHandler):
@@ -25,8 +22,14 @@ class ExperimentsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        fields = {k: self.query(k) for k in ("search", "max_results", "page_token")}
-        self.send(await self.execute(self.request_model(ListExperiments, body=False, **fields)))
+        req = self.request_model(
+            ListExperiments,
+            body=False,
+            search=self.query("search"),
+            page_token=self.query("page_token"),
+            max_results=self.query_int("max_results"),
+        )
+        self.send(await self.execute(req))
 
 
 class ExperimentRunsHandler(MaestroHandler):
@@ -50,8 +53,9 @@ class ExperimentRunsHandler(MaestroHandler):
             ListRuns,
             body=False,
             experiment=experiment,
-            order_by=self.get_query_arguments("order_by") or None,
-            **{k: self.query(k) for k in ("filter", "max_results", "page_token")},
+            order_by=self.query_list("order_by") or None,
+            max_results=self.query_int("max_results"),
+            **{k: self.query(k) for k in ("filter", "page_token")},
         )
         self.send(await self.execute(req))
 
@@ -60,7 +64,9 @@ class RunCompareHandler(MaestroHandler):
     path = "/runs/compare"
     operations = {
         "get": Operation(
-            "Runs side by side", RunComparison, query=(Param("run_ids", "Run ids, comma-separated", repeated=True),)
+            "Runs side by side",
+            RunComparison,
+            query=(Param("run_ids", "Run ids, comma-separated", repeated=True, required=True),),
         )
     }
 

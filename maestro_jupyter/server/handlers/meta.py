@@ -8,6 +8,7 @@ from tornado import web
 from ..._version import __version__
 from ...entities.meta import Info
 from ...errors import NotFound
+from ..bulkheads import STORE
 from ..openapi import Operation, build_spec
 from .base import MaestroHandler
 
@@ -95,5 +96,7 @@ class MetricsHandler(MaestroHandler):
             _, text_bytes = await self.forwarded_get("metrics")
             self.finish(text_bytes, set_content_type="text/plain; version=0.0.4; charset=utf-8")
             return
-        text = await self.call(exposition)
+        # The Maestro DB's bulkhead: the registry's series come from a background reading (never waited for longer
+        # than metrics.MLFLOW_WAIT_S), so a scrape answers within Prometheus' time-out while MLflow hangs.
+        text = await self.call(exposition, bulkhead=STORE)
         self.finish(text.encode(), set_content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -18,10 +18,11 @@ from ...contract.registry import (
     SetTag,
     UpdateDescription,
 )
+from ...contract.rules import MODEL_ORDERS
 from ...entities import ModelDetail, ModelPage, ModelVersion, VersionComparison, VersionDetail
 from ...entities.meta import Tag
 from ...errors import InvalidParameter
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, page_size, page_token
 from .base import MaestroHandler
 
 
@@ -34,9 +35,9 @@ class ModelsHandler(MaestroHandler):
             query=(
                 Param("search", "Part of the model name, case-insensitive"),
                 Param("tag", "key=value; every given tag must match", repeated=True),
-                Param("max_results", "Page size, 1-1000 (default 100)", "integer"),
-                Param("page_token", "next_page_token of the previous page"),
-                Param("order_by", "name ASC | name DESC | last_updated_timestamp DESC | last_updated_timestamp ASC"),
+                page_size(),
+                page_token(),
+                Param("order_by", " | ".join(MODEL_ORDERS), enum=MODEL_ORDERS),
             ),
         ),
         "post": Operation("Register a model logged by a run", ModelVersion, 201, body=RegisterModel),
@@ -55,7 +56,8 @@ class ModelsHandler(MaestroHandler):
             ListModels,
             body=False,
             tags=tags,
-            **{k: self.query(k) for k in ("search", "max_results", "page_token", "order_by")},
+            max_results=self.query_int("max_results"),
+            **{k: self.query(k) for k in ("search", "page_token", "order_by")},
         )
         self.send(await self.execute(req))
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ...contract.rules import _ALIAS
 from ...contract.tests import GetTestOverview, GetTestReportFile, ListTestRuns, RunModelTests
 from ...entities import GateDecision
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, flag, page_size
 from .base import MaestroHandler
 from .data import under_root
 
@@ -22,8 +23,12 @@ class VersionTestsHandler(MaestroHandler):
             "The version's latest test report, its test runs and gate overrides; or the report as HTML / JUnit XML",
             "maestro_jupyter.analysis.modeltests.report:TestHistory",
             query=(
-                Param("format", "json (default) | html | junit: the latest report as stored"),
-                Param("download", "1: send the report file as a download", "integer"),
+                Param(
+                    "format",
+                    "json (default) | html | junit: the latest report as stored",
+                    enum=("json", "html", "junit"),
+                ),
+                flag("download", "1: send the report file as a download"),
             ),
             alternatives=("text/html", "application/xml"),
         ),
@@ -34,7 +39,7 @@ class VersionTestsHandler(MaestroHandler):
     @authorized
     async def get(self, name: str, version: str) -> None:
         fmt = self.query("format", "json")
-        download = self.query("download") in ("1", "true")
+        download = self.query_int("download") == 1
         if fmt == "json" and not download:
             self.send(await self.execute(self.request_model(GetTestOverview, body=False, name=name, version=version)))
             return
@@ -57,7 +62,7 @@ class ModelTestRunsHandler(MaestroHandler):
         "get": Operation(
             "A model's recorded test runs across versions, newest first",
             "maestro_jupyter.analysis.modeltests.report:TestRunList",
-            query=(Param("max_results", "At most this many runs, 1-1000 (default 100)", "integer"),),
+            query=(page_size("max_results", "At most this many runs"),),
         )
     }
 
@@ -66,7 +71,7 @@ class ModelTestRunsHandler(MaestroHandler):
     async def get(self, name: str) -> None:
         from ...analysis.modeltests.report import TestRunList
 
-        req = self.request_model(ListTestRuns, body=False, name=name, max_results=self.query("max_results"))
+        req = self.request_model(ListTestRuns, body=False, name=name, max_results=self.query_int("max_results"))
         self.send(TestRunList(name=req.name, runs=await self.execute(req)))
 
 
@@ -76,7 +81,7 @@ class GateHandler(MaestroHandler):
         "get": Operation(
             "Whether the version may take an alias (or be deployed) now, and why not",
             GateDecision,
-            query=(Param("alias", "The alias to promote to (default: any gated promotion)"),),
+            query=(Param("alias", "The alias to promote to (default: any gated promotion)", pattern=_ALIAS.pattern),),
         )
     }
 

@@ -8,10 +8,13 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ...contract.sources import resolve_path
-from ...contract.training import CancelJob, GetJob, GetJobLogs, ListJobs, SubmitJob, script_fields
+from ...contract.training import MAX_LOG_CHUNK, CancelJob, GetJob, GetJobLogs, ListJobs, SubmitJob, script_fields
 from ...entities import Job, JobList, JobLogs
-from ..openapi import Operation, Param
+from ..openapi import Operation, Param, page_size
 from .base import MaestroHandler
+
+#: The largest log offset taken: a byte count any client (JavaScript's numbers too) holds exactly.
+MAX_LOG_OFFSET = 2**53 - 1
 
 
 class JobsHandler(MaestroHandler):
@@ -24,7 +27,7 @@ class JobsHandler(MaestroHandler):
                 Param("status", "Comma-separated statuses, or active / finished"),
                 Param("user", "Only this user's jobs"),
                 Param("project", "Only this project's jobs"),
-                Param("limit", "At most this many, 1-1000 (default 100)", "integer"),
+                page_size("limit", "At most this many"),
             ),
         ),
         "post": Operation("Submit a training job (it starts at once)", Job, 201, body=SubmitJob),
@@ -39,7 +42,7 @@ class JobsHandler(MaestroHandler):
             status=self.query("status"),
             user=self.query("user"),
             project=self.query("project"),
-            limit=self.query("limit"),
+            limit=self.query_int("limit"),
         )
         self.send(await self.execute(req))
 
@@ -89,9 +92,9 @@ class JobLogsHandler(MaestroHandler):
             "A job's output from a byte offset; poll with next_offset to follow it until complete",
             JobLogs,
             query=(
-                Param("offset", "Start at this byte (default 0)", "integer"),
-                Param("limit", "At most this many bytes (default 65536)", "integer"),
-                Param("tail", "Instead: the last this many bytes", "integer"),
+                Param("offset", "Start at this byte (default 0)", "integer", minimum=0, maximum=MAX_LOG_OFFSET),
+                Param("limit", "At most this many bytes (default 65536)", "integer", minimum=1, maximum=MAX_LOG_CHUNK),
+                Param("tail", "Instead: the last this many bytes", "integer", minimum=1, maximum=MAX_LOG_CHUNK),
             ),
         )
     }
@@ -99,14 +102,13 @@ class JobLogsHandler(MaestroHandler):
     @web.authenticated
     @authorized
     async def get(self, job_id: str) -> None:
-        tail = None if self.query("tail") is None else self.query_int("tail", 0)
         req = self.request_model(
             GetJobLogs,
             body=False,
             job_id=job_id,
             offset=self.query_int("offset", 0),
             limit=self.query_int("limit", 65536),
-            tail=tail,
+            tail=self.query_int("tail"),
         )
         self.send(await self.execute(req))
 
