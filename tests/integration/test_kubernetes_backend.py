@@ -379,6 +379,29 @@ def test_a_distributed_job_without_the_training_operator_is_refused(
     assert kube.names("pytorchjobs") == []
 
 
+def test_a_refused_distributed_job_leaves_nothing_behind(kube: KubeApiServer, tmp_path: Path) -> None:
+    """Through the training service: the Training Operator is missing, so the job is refused before its record, its
+    MLflow run (the tracking server's name resolves nowhere: reaching it would be a 503, not this 400) or any
+    object."""
+    from maestro_jupyter.contract.base import Actor
+    from maestro_jupyter.contract.training import SubmitJob
+    from maestro_jupyter.services import Services
+
+    settings = make_settings(tmp_path)
+    services = Services(settings)
+    client = api_client(kube.url)
+    try:
+        services.__dict__["compute"] = KubernetesCompute(settings, api_client=client)
+        request = SubmitJob.build(source="print('never')", file_name="train.py", workers=2)
+        with pytest.raises(InvalidParameter, match="Kubeflow Training Operator"):
+            services.training.submit(request, Actor("alice", projects=("vision",), default_project="vision"))
+    finally:
+        client.close()
+    assert services.store.list_jobs() == []
+    assert kube.names("configmaps") == []
+    assert kube.names("pytorchjobs") == []
+
+
 def test_a_crd_the_service_account_may_not_read_does_not_block_submission(
     kube: KubeApiServer, backend: KubernetesCompute
 ) -> None:

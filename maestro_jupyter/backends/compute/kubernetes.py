@@ -24,7 +24,7 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 
-from ...entities import JOB_FINAL, Deployment, Job
+from ...entities import JOB_FINAL, Deployment, Job, Resources
 from ...errors import (
     BackendUnavailable,
     Conflict,
@@ -194,15 +194,25 @@ class KubernetesCompute(ComputeBackend):
 
     # --- jobs -------------------------------------------------------------------------------------------------
 
-    def submit_job(self, launch: JobLaunch) -> Handle:
-        """Create the code ConfigMap (unless the code comes from the users' volume), then the Job or PyTorchJob,
-        and make the Job own the ConfigMap."""
-        tracking = launch.env.get("MLFLOW_TRACKING_URI") or self.settings.tracking_uri
+    def check_job(self, resources: Resources) -> None:
+        """Before anything of a job exists: its pods must reach the tracking server, and several workers need the
+        Kubeflow Training Operator's PyTorchJob."""
+        self._check_tracking(self.settings.tracking_uri)
+        if resources.workers > 1:
+            self._require_pytorchjob_crd()
+
+    @staticmethod
+    def _check_tracking(tracking: str) -> None:
         if observed.unreachable_uri(tracking):
             raise InvalidParameter(
                 f"Jobs on Kubernetes log to MLflow from their pods, which cannot reach the tracking URI {tracking!r} "
                 "(a local file or database): set MLFLOW_TRACKING_URI to a tracking server, e.g. http://mlflow:5000"
             )
+
+    def submit_job(self, launch: JobLaunch) -> Handle:
+        """Create the code ConfigMap (unless the code comes from the users' volume), then the Job or PyTorchJob,
+        and make the Job own the ConfigMap."""
+        self._check_tracking(launch.env.get("MLFLOW_TRACKING_URI") or self.settings.tracking_uri)
         ns, image = self.namespace, launch.image or self.settings.job_image
         pvc = self.settings.k8s_code_pvc if launch.code_path else None
         options: Obj = {"code_pvc": pvc, "code_mount": self.settings.k8s_code_mount}
