@@ -149,7 +149,8 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
             raise GateRefused(decision.message, decision.failed_checks)
         user = actor.user
         if not actor.admin:
-            raise PermissionDenied(f"{decision.message}. Only an admin may override the gate ({user} is not one)")
+            refusal = decision.message.rstrip(". ")  # the gate's message ends its own sentence
+            raise PermissionDenied(f"{refusal}. Only an admin may override the gate ({user} is not one)")
         from ..backends.store.audit import GATE_OVERRIDE, AuditEvent
 
         details = {"action": action, "verdict": decision.verdict, "failed_checks": decision.failed_checks}
