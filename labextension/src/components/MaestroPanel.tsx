@@ -1,26 +1,15 @@
 import React from 'react';
 
+import { IMaestroActions, MaestroActionsProvider } from '../actions';
+
 import { BudgetsTab } from '../budgets/BudgetsTab';
 import { DeploymentsTab } from '../deployments/DeploymentsTab';
 import { maestroIcon } from '../icons';
 import { JobsTab } from '../jobs/JobsTab';
 import { ModelsTab } from './ModelsTab';
 import { ITabDefinition, Tabs } from './Tabs';
-import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
 
-/**
- * What the sidebar can open in the main area.
- */
-export interface IMaestroActions {
-  /** Open a run (of a model version) in the main area. */
-  openRun: (args: IOpenRunArgs) => void;
-  /** Open the model card of a version in the main area. */
-  openCard: (args: IOpenCardArgs) => void;
-  /** Open the automated tests of a version in the main area. */
-  openTests: (args: IOpenTestsArgs) => void;
-  /** Open the version comparison of a model in the main area. */
-  compareVersions: (name: string) => void;
-}
+export type { IMaestroActions } from '../actions';
 
 /**
  * Properties of `MaestroPanel` (and of every tab).
@@ -108,7 +97,9 @@ export function MaestroPanel(props: IPanelProps): JSX.Element {
         />
         <h2 className="maestro-title">Maestro</h2>
       </header>
-      <Tabs tabs={sidebarTabs(props)} label="Maestro sections" />
+      <MaestroActionsProvider actions={props.actions}>
+        <Tabs tabs={sidebarTabs(props)} label="Maestro sections" />
+      </MaestroActionsProvider>
     </div>
   );
 }
