@@ -264,6 +264,13 @@ def projects(value: str) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
         project, sep, people = (part.strip() for part in entry.partition(":"))
         if not sep or not project or any(ch in project for ch in " ,*/"):
             raise SystemExit(f"MAESTRO_HUB_PROJECTS: {entry!r} is not 'project:user,user' or 'project:*'")
+        from maestro_jupyter.naming import is_project_name  # the rule the service applies to projects
+
+        if not is_project_name(project):
+            raise SystemExit(
+                f"MAESTRO_HUB_PROJECTS: {project!r} is not a project name: use 1-63 letters, digits, '-', '_' or '.', "
+                "starting and ending with a letter or digit"
+            )
         group = f"{PROJECT_PREFIX}{project}"
         listed = names(people)
         if EVERYONE in listed:

@@ -14,7 +14,15 @@ const esModules = [
   'vscode-ws-jsonrpc',
   'y-protocols',
   'y-websocket',
-  'yjs'
+  'yjs',
+  // Vega, Vega-Lite, vega-embed and their d3 dependencies ship ES modules only.
+  'vega',
+  'd3-',
+  'delaunator',
+  'internmap',
+  'robust-predicates',
+  'json-stringify-pretty-compact',
+  'topojson-client'
 ].join('|');
 
 const baseConfig = jestJupyterLab(__dirname);
@@ -34,8 +42,11 @@ module.exports = {
   // Fail any request that a test forgot to mock.
   setupFiles: [
     ...baseConfig.setupFiles,
-    '<rootDir>/src/__tests__/no-network.ts'
+    '<rootDir>/src/__tests__/no-network.ts',
+    '<rootDir>/src/__tests__/vega-env.ts'
   ],
   testRegex: 'src/.*/.*.spec.ts[x]?$',
+  // d3's ES modules are `.mjs` files: babel them like the `.js` ones.
+  transform: { ...baseConfig.transform, '^.+\\.mjs$': 'babel-jest' },
   transformIgnorePatterns: [`/node_modules/(?!${esModules}).+`]
 };

@@ -7,7 +7,8 @@
 - ``diabetes-regressor``: two versions (ridge, random forest), alias ``champion`` (best R²);
 - ``iris-classifier``: one version, alias ``champion``.
 
-Every version comes from a run with params, metrics (incl. training time) and a signature, and has been through the
+Every version comes from a run with params, metrics (incl. training time; per-stage learning curves for the boosted
+models), artifacts (feature importances, a confusion matrix) and a signature, and has been through the
 automated model tests on the held-out split (so the champion took its alias through the promotion gate). It is
 idempotent: a model already seeded completely is left alone; one left half-seeded by an interrupted run is seeded
 again.
@@ -24,7 +25,7 @@ from typing import Any
 from .settings import Settings
 
 SEED_TAG = "maestro.demo"
-SEED_VERSION = "2"
+SEED_VERSION = "3"  # 3: runs have learning curves and artifacts
 TRUSTED_SKLEARN_TYPES = ["sklearn.tree._tree.Tree", "numpy.dtype"]
 
 
@@ -137,6 +138,64 @@ def _metrics(task: str, model: Any, x_test: Any, y_test: Any) -> dict[str, float
     }
 
 
+def _log_learning_curves(task: str, model: Any, x_test: Any, y_test: Any) -> None:
+    """For a boosted model, the per-stage curves a run view draws: the training loss sklearn records at each stage
+    and the held-out score after it (so the demo shows learning curves, not only last values)."""
+    import mlflow
+    from mlflow.entities import Metric
+    from sklearn import metrics
+
+    booster = model[-1] if hasattr(model, "steps") else model
+    if not hasattr(booster, "train_score_") or not hasattr(booster, "staged_predict"):
+        return
+    prepared = model[:-1].transform(x_test) if hasattr(model, "steps") else x_test
+    score = metrics.accuracy_score if task == "classification" else metrics.r2_score
+    held_out_key = "staged_accuracy" if task == "classification" else "staged_r2"
+    now = int(time.time() * 1000)
+    series = [Metric("train_loss", float(loss), now, step) for step, loss in enumerate(booster.train_score_)]
+    series += [
+        Metric(held_out_key, float(score(y_test, pred)), now, step)
+        for step, pred in enumerate(booster.staged_predict(prepared))
+    ]
+    run_id = mlflow.active_run().info.run_id  # type: ignore[union-attr]
+    mlflow.MlflowClient().log_batch(run_id, metrics=series)
+
+
+def _log_artifacts(task: str, model: Any, x_test: Any, y_test: Any) -> None:
+    """What a run's artifacts browser previews: a table (the features' importances) and, for a classifier, an image
+    (its confusion matrix on the held-out split)."""
+    import tempfile
+    from pathlib import Path
+
+    import mlflow
+    import pandas as pd
+
+    estimator = model[-1] if hasattr(model, "steps") else model
+    weights = getattr(estimator, "feature_importances_", None)
+    if weights is None and getattr(estimator, "coef_", None) is not None:
+        coef = estimator.coef_
+        weights = abs(coef).mean(axis=0) if coef.ndim > 1 else abs(coef)
+    with tempfile.TemporaryDirectory() as tmp:
+        if weights is not None:
+            frame = pd.DataFrame({"feature": list(x_test.columns), "importance": [float(w) for w in weights]})
+            path = Path(tmp) / "feature_importances.csv"
+            frame.sort_values("importance", ascending=False).to_csv(path, index=False)
+            mlflow.log_artifact(str(path), "evaluation")
+        if task == "classification":
+            import matplotlib
+
+            matplotlib.use("Agg")  # no display in a seed or a job
+            from sklearn.metrics import ConfusionMatrixDisplay
+
+            shown = ConfusionMatrixDisplay.from_estimator(model, x_test, y_test, colorbar=False)
+            path = Path(tmp) / "confusion_matrix.png"
+            shown.figure_.savefig(path, dpi=80, bbox_inches="tight")
+            import matplotlib.pyplot as plt
+
+            plt.close(shown.figure_)
+            mlflow.log_artifact(str(path), "evaluation")
+
+
 def _is_seeded(client: Any, spec: DemoModel) -> bool:
     from mlflow.exceptions import MlflowException
 
@@ -189,6 +248,8 @@ def seed(settings: Settings | None = None, log: Callable[[str], None] = print) -
                     results = _metrics(spec.task, model, x_test, y_test)
                     mlflow.log_params({"algorithm": algorithm, "dataset": spec.dataset, **params})
                     mlflow.log_metrics({**results, "training_time_s": elapsed})
+                    _log_learning_curves(spec.task, model, x_test, y_test)
+                    _log_artifacts(spec.task, model, x_test, y_test)
                     estimator = type(model[-1] if hasattr(model, "steps") else model)
                     mlflow.set_tags(
                         {

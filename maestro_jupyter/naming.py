@@ -63,6 +63,29 @@ def subject_name(value: object, what: str = "user or project name") -> str:
     return text
 
 
+_PROJECT = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$")
+
+
+def project_name(value: object, what: str = "project name") -> str:
+    """A project's name: 1-63 letters, digits, ``-``, ``_`` or ``.``, starting and ending with a letter or digit.
+
+    A project becomes a Kubernetes label on its jobs and deployments, a hub group (``project-<name>``), the
+    ``project:<name>`` of its budget and a word in cost reports: a name such as ``"churn team!"`` would be changed
+    behind the user's back in some of those and not in others, so it is refused where it is first given."""
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not _PROJECT.match(text):
+        raise InvalidParameter(
+            f"Invalid {what} {value!r}: use 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter "
+            "or digit (e.g. churn-team)"
+        )
+    return text
+
+
+def is_project_name(value: object) -> bool:
+    """Whether ``value`` is a valid project name (see :func:`project_name`)."""
+    return isinstance(value, str) and bool(_PROJECT.match(value))
+
+
 def file_safe(name: str) -> str:
     """A model name as a file or folder name: letters, digits, ``_.-`` (every other run becomes ``_``)."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "model"

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar, cast
 
 from .errors import InvalidParameter
+from .naming import project_name
 
 T = TypeVar("T")
 
@@ -100,6 +101,11 @@ def setting(env: str, parse: Callable[[Any, str], T], default: Any, help: str) -
 
 def _text(value: Any, var: str) -> str:
     return str(value)
+
+
+def _project(value: Any, var: str) -> str:
+    # The rule every project name follows (a label on the cluster, a hub group, a budget's name): see naming.
+    return project_name(value, f"{var} (a project name)")
 
 
 def _path(value: Any, var: str) -> Path:
@@ -304,7 +310,7 @@ class Settings:
     )
     project: str = setting(
         env="MAESTRO_PROJECT",
-        parse=_text,
+        parse=_project,
         default="default",
         help="The project new jobs, deployments and their costs are attributed to (default 'default'); the only one "
         "this process may charge. None on a team (MAESTRO_TEAM), where projects are hub groups.",

@@ -58,6 +58,8 @@ COST_RATES = "maestro.cost.rates"
 COST_TRAIN_METRIC = METRIC_PREFIX + "cost_to_train"
 #: Run tag: what the job that ran it cost.
 COST_RUN = "maestro.cost.run"
+#: Run tag: the Maestro training job that ran the run (``job-…``; set when the job is submitted).
+JOB_ID = "maestro.job.id"
 #: Run tags ``maestro.hardware.KEY`` (cpus, memory, gpus, gpu_type, node...) describe where training ran.
 HARDWARE_PREFIX = "maestro.hardware."
 

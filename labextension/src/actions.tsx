@@ -1,10 +1,30 @@
 import React, { createContext, useContext } from 'react';
 
-import type {
-  IOpenCardArgs,
-  IOpenRunArgs,
-  IOpenTestsArgs
-} from './components/VersionItem';
+/**
+ * What to open for a run (e.g. a version's source run).
+ */
+export interface IOpenRunArgs {
+  runId: string;
+  /** Model name and version the run produced, for MLflow links. */
+  name?: string;
+  version?: string;
+}
+
+/**
+ * Which model card to open.
+ */
+export interface IOpenCardArgs {
+  name: string;
+  version: string;
+}
+
+/**
+ * Which version's automated tests to open.
+ */
+export interface IOpenTestsArgs {
+  name: string;
+  version: string;
+}
 
 /**
  * What any view of the sidebar can open in the main area. Provided once, by `MaestroPanel`, through
@@ -20,6 +40,8 @@ export interface IMaestroActions {
   openTests: (args: IOpenTestsArgs) => void;
   /** Open the version comparison of a model in the main area. */
   compareVersions: (name: string) => void;
+  /** Open the comparison of 2 to 100 runs (by id) in the main area. */
+  compareRuns: (runIds: string[]) => void;
 }
 
 /**
@@ -30,7 +52,8 @@ const NO_ACTIONS: IMaestroActions = {
   openRun: () => undefined,
   openCard: () => undefined,
   openTests: () => undefined,
-  compareVersions: () => undefined
+  compareVersions: () => undefined,
+  compareRuns: () => undefined
 };
 
 /** The sidebar's actions, provided by `MaestroPanel`. */

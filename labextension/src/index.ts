@@ -12,14 +12,15 @@ import { Widget } from '@lumino/widgets';
 import { AlertNotifier } from './budgets/alertNotifier';
 import { createCardWidget } from './card/CardWidget';
 import { cardWidgetId } from './card/helpers';
-import {
-  IOpenCardArgs,
-  IOpenRunArgs,
-  IOpenTestsArgs
-} from './components/VersionItem';
+import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './actions';
 import { compareWidgetId, createCompareWidget } from './compare/CompareWidget';
+import {
+  compareRunIds,
+  createRunsCompareWidget,
+  runsCompareWidgetId
+} from './experiments/compareRuns';
 import { maestroIcon } from './icons';
-import { MaestroModel, readOptions } from './model';
+import { isRunCommand, MaestroModel, readOptions } from './model';
 import { isProfilablePath, profileWidgetId, uniqueId } from './profile/helpers';
 import { createProfileWidget } from './profile/ProfileWidget';
 import { createRunWidget, runWidgetId } from './run/RunWidget';
@@ -45,6 +46,8 @@ export namespace CommandIDs {
   export const open = 'maestro:open';
   /** Compare the versions of a model; args `{name?: string}`. */
   export const compareVersions = 'maestro:compare-versions';
+  /** Compare 2 to 100 runs side by side; args `{runIds: string[]}`. */
+  export const compareRuns = 'maestro:compare-runs';
   /** Show a run; args `{runId: string, name?: string, version?: string}`. */
   export const openRun = 'maestro:open-run';
   /** Show the model card of a version; args `{name: string, version: string}`. */
@@ -104,6 +107,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
     fileBrowser: IDefaultFileBrowser | null
   ): void => {
     const model = new MaestroModel();
+    // Code run in a notebook, console or file may start a job or a
+    // deployment: the sidebar polls those lists fast for a while after.
+    app.commands.commandExecuted.connect((_, executed) => {
+      if (isRunCommand(executed.id)) {
+        model.noteActivity();
+      }
+    });
 
     // Settings are loaded in the background (not awaited: they must not
     // delay the application start-up). The panel waits for them before its
@@ -263,6 +273,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         },
         compareVersions: name => {
           void app.commands.execute(CommandIDs.compareVersions, { name });
+        },
+        compareRuns: runIds => {
+          void app.commands.execute(CommandIDs.compareRuns, { runIds });
         }
       }
     });
@@ -314,6 +327,39 @@ const plugin: JupyterFrontEndPlugin<void> = {
           }
         }
         openCompare(name);
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.compareRuns, {
+      label: 'Compare runs',
+      caption:
+        'Compare runs side by side: learning curves, params against metrics, and a diff table',
+      icon: args => (args['isPalette'] ? undefined : maestroIcon),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            runIds: {
+              type: 'array',
+              items: { type: 'string' },
+              minItems: 2,
+              maxItems: 100,
+              description: 'MLflow run ids (2 to 100).'
+            }
+          },
+          required: ['runIds']
+        }
+      },
+      execute: args => {
+        const runIds = compareRunIds(args['runIds']);
+        if (runIds === null) {
+          throw new Error(
+            `${CommandIDs.compareRuns} needs 2 to 100 distinct run ids (runIds).`
+          );
+        }
+        if (!activateExisting(runsCompareWidgetId(runIds))) {
+          addToMain(createRunsCompareWidget(runIds));
+        }
       }
     });
 

@@ -61,22 +61,30 @@ export function isMetricValue(value: unknown): value is number {
 }
 
 /**
- * A compact representation of a metric value (4 significant digits);
- * an em dash for a missing value.
+ * The best of `values` for `metric` (the lowest for a loss or an error, the highest otherwise: `metricGoal`); null
+ * when none is a number.
  */
-export function formatMetric(value: number | null | undefined): string {
-  if (!isMetricValue(value)) {
-    return '—';
+export function bestMetricValue(
+  metric: string,
+  values: Iterable<number | null | undefined>
+): number | null {
+  const lower = metricGoal(metric) === 'min';
+  let best: number | null = null;
+  for (const value of values) {
+    if (
+      isMetricValue(value) &&
+      (best === null || (lower ? value < best : value > best))
+    ) {
+      best = value;
+    }
   }
-  if (Number.isInteger(value) && Math.abs(value) < 1e7) {
-    return String(value);
-  }
-  const abs = Math.abs(value);
-  if (abs !== 0 && (abs < 1e-3 || abs >= 1e7)) {
-    return value.toExponential(2);
-  }
-  return String(Number(value.toPrecision(4)));
+  return best;
 }
+
+/**
+ * The sidebar's one format of a metric value (4 significant digits); it lives in `format.ts` with the other formats.
+ */
+export { formatMetric } from './format';
 
 /**
  * Display rank of a metric: preferred metrics first (in their order), then
@@ -106,4 +114,41 @@ export function orderMetrics(metrics: Iterable<string>): string[] {
     }
     return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
   });
+}
+
+/**
+ * Words that mark a metric whose lowest value is the best (losses and errors;
+ * `log_loss` is the words `log` and `loss`).
+ */
+const LOWER_IS_BETTER_WORDS: ReadonlySet<string> = new Set([
+  'loss',
+  'error',
+  'rmse',
+  'mae',
+  'mse'
+]);
+
+/**
+ * Which value of a metric is the best: `min` for names that look like losses
+ * or errors (a word `loss`, `error`, `rmse`, `mae`, `mse` or `log_loss`, e.g.
+ * `val_loss`, `valLoss`, `mean_absolute_error`, `test/rmse`) and for Maestro's training
+ * time, `max` for anything else (accuracy, f1, roc_auc, r2…). scikit-learn's
+ * negated scorers (`neg_mean_squared_error`) are `max`: their sign is already
+ * flipped. The one rule every view highlights best values with.
+ */
+export function metricGoal(name: string): 'max' | 'min' {
+  const lower = name.toLowerCase();
+  if (lower === TRAINING_TIME_METRIC) {
+    return 'min';
+  }
+  // camelCase (`valLoss`) splits into words like snake_case.
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  if (words[0] === 'neg') {
+    return 'max';
+  }
+  return words.some(word => LOWER_IS_BETTER_WORDS.has(word)) ? 'min' : 'max';
 }

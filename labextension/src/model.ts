@@ -20,9 +20,36 @@ export interface IMaestroOptions {
  */
 export const DEFAULT_OPTIONS: IMaestroOptions = {
   pageSize: 50,
-  refreshInterval: 0,
+  // Live by default: a job started from a notebook must show up without a
+  // click (and every 5 s while jobs or deployments are changing).
+  refreshInterval: 30,
   mlflowUiUrl: ''
 };
+
+/**
+ * How long after code was run in a notebook, console or editor the Jobs and
+ * Deployments tabs poll fast (`activityAt`), in milliseconds: long enough for
+ * a cell's `%maestro train` or `ml.deployments.create` to reach the server.
+ */
+export const ACTIVITY_WINDOW_MS = 60_000;
+
+/**
+ * Whether a command runs code (a notebook cell, a console, a file): the
+ * commands after which a new job or deployment may appear.
+ */
+export function isRunCommand(id: string): boolean {
+  return /^(notebook|console|runmenu|fileeditor|editor):(.*-)?run(-|$)/.test(
+    id
+  );
+}
+
+/**
+ * Whether `activityAt` (epoch ms, 0 for never) is within
+ * `ACTIVITY_WINDOW_MS` of `now`.
+ */
+export function isRecentActivity(activityAt: number, now: number): boolean {
+  return activityAt > 0 && now - activityAt < ACTIVITY_WINDOW_MS;
+}
 
 /**
  * Read the options from the user settings (`get` returns a setting's
@@ -83,6 +110,23 @@ export class MaestroModel {
   }
 
   /**
+   * When code was last run in the application (epoch ms; 0 before), see
+   * `noteActivity`.
+   */
+  get activityAt(): number {
+    return this._activityAt;
+  }
+
+  /**
+   * Record that code was just run (a notebook cell, a console): the lists
+   * that code may change (jobs, deployments) poll fast for a while.
+   */
+  noteActivity(): void {
+    this._activityAt = Date.now();
+    this._changed.emit();
+  }
+
+  /**
    * The server information, once loaded (see `loadInfo`).
    */
   get info(): MaestroInfo | null {
@@ -123,6 +167,7 @@ export class MaestroModel {
   }
 
   private _options: IMaestroOptions;
+  private _activityAt = 0;
   private _info: MaestroInfo | null = null;
   private _infoPromise: Promise<MaestroInfo | null> | null = null;
   private _changed = new Signal<this, void>(this);

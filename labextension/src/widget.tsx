@@ -15,7 +15,8 @@ const NO_ACTIONS: IMaestroActions = {
   openRun: () => undefined,
   openCard: () => undefined,
   openTests: () => undefined,
-  compareVersions: () => undefined
+  compareVersions: () => undefined,
+  compareRuns: () => undefined
 };
 
 /**
@@ -119,6 +120,7 @@ export class MaestroSidebar extends ReactWidget {
       <MaestroPanel
         pageSize={options.pageSize}
         refreshInterval={options.refreshInterval}
+        activityAt={this._model.activityAt}
         mlflowUiUrl={this._model.mlflowUiUrl}
         visible={this.isVisible}
         actions={this._actions}

@@ -134,7 +134,7 @@ class FeatureReport(BaseModel):
 
     def _rows(self) -> list[list[Any]]:
         def num(v: float | None) -> str:
-            return "" if v is None else f"{v:.3f}"
+            return display.fmt_number(None if v is None else float(v))  # 4 significant digits, as every metric
 
         return [
             [f.rank, f.feature, f.kind, *(num(getattr(f, k)) for k in _STATS), f"{f.missing_share:.0%}", *_tail(f)]
@@ -142,7 +142,8 @@ class FeatureReport(BaseModel):
         ]
 
     def _repr_html_(self) -> str:
-        """Notebook view: the summary, a bar chart of the top 20 scores, the evidence table and the flags."""
+        """Notebook view: the summary, the evidence table and the flags (the chart is its own output: see
+        :meth:`chart` and ``_ipython_display_``)."""
         rows, shown = self._rows(), self._displayed()
         flagged = {i for i, f in enumerate(shown) if f.flags}
         for row, f in zip(rows, shown, strict=True):
@@ -150,11 +151,39 @@ class FeatureReport(BaseModel):
         notes = [[x.kind, ", ".join(x.columns), x.message] for x in self.flags]
         flags = display.html_table(["flag", "columns", "message"], notes, title="Flags") if notes else ""
         return (
-            f"<div><b>{display.esc(self._summary())}</b><br>{_svg_bars(shown[:20])}"
+            # mathjax_ignore: JupyterLab typesets $...$ pairs in HTML output; a column name may hold dollar signs
+            f'<div class="mathjax_ignore tex2jax_ignore"><b>{display.esc(self._summary())}</b><br>'
             + display.html_table(_HEADERS, rows, diff_rows=flagged)
             + flags
             + "</div>"
         )
+
+    def chart(self, top: int = 20) -> Any:
+        """The ``top`` best-ranked displayed features' scores as a :class:`~maestro_jupyter.charts.Chart`: a
+        zero-based bar each on the score's [0, 1] axis, flagged ones in orange, tooltips with flags and ranks."""
+        from ..charts import bar_chart
+
+        shown = self._displayed()[:top]
+        more = f" (top {len(shown)} of {len(self.features)})" if len(shown) < len(self.features) else ""
+        return bar_chart(
+            [f.feature for f in shown],
+            [f.score for f in shown],
+            value_title="Score",
+            label_title="Feature",
+            groups=["flagged" if f.flags else "not flagged" for f in shown],
+            group_title="Flags",
+            # Fixed mid-tones (the theme's blue, a warning orange): readable on light and dark backgrounds.
+            palette={"not flagged": "#4c78a8", "flagged": "#f58518"},
+            notes=[f"#{f.rank}" + (f" · {', '.join(f.flags)}" if f.flags else "") for f in shown],
+            title=f"Feature scores for {self.target!r}{more}",
+        )
+
+    def _ipython_display_(self) -> None:
+        # The chart, then the summary, table and flags: two outputs, since in one bundle the front end would show
+        # only the HTML (it ranks above Vega-Lite).
+        from ..charts import own_bundle, show
+
+        show(self.chart(), own_bundle(self))
 
     def __str__(self) -> str:
         """Plain-text view: the summary, the evidence table and one line per flag."""
@@ -165,30 +194,6 @@ class FeatureReport(BaseModel):
 
 def _tail(f: FeatureScore) -> list[str]:
     return [", ".join(f.flags), ", ".join(p.split(".")[-1] for p in f.parts)]
-
-
-def _svg_bars(features: Sequence[FeatureScore]) -> str:
-    """A horizontal bar per feature (its score, to the scale of the largest shown), flagged ones in orange."""
-    row_h, label_w, bar_w = 18, 180, 260
-    top = max((f.score for f in features), default=0.0) or 1.0
-    height = row_h * len(features) + 8
-    parts = []
-    for i, f in enumerate(features):
-        y = 4 + i * row_h
-        color = "#e65100" if f.flags else "#1976d2"
-        width = max(1.0, bar_w * f.score / top)
-        note = f" ({', '.join(f.flags)})" if f.flags else ""
-        name = f.feature if len(f.feature) <= 26 else f.feature[:25] + "…"
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">{display.esc(name)}</text>'
-            f'<rect x="{label_w}" y="{y + 2}" width="{width:.1f}" height="{row_h - 5}" fill="{color}">'
-            f"<title>{display.esc(f.feature)}: {f.score:.3f}{display.esc(note)}</title></rect>"
-            f'<text x="{label_w + width + 4:.1f}" y="{y + 13}" font-size="10">{f.score:.2f}{display.esc(note)}</text>'
-        )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 200}" height="{height}" role="img" '
-        f'aria-label="feature scores" style="margin:4px 0">{"".join(parts)}</svg>'
-    )
 
 
 # --- the analysis ----------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel
 
+from ..entities import formatting
 from ..entities.display import esc, fmt_number, html_table
 from . import _identifiers as ids
 from ._identifiers import ID_MIN_ROWS
@@ -87,7 +88,11 @@ class ProfileResult(BaseModel):
     report_rows: int | None = None  # rows the report was computed on (== summary.rows unless sampled)
     minimal: bool = True
     compare_summary: DataSummary | None = None
-    elapsed_seconds: float = 0.0
+    elapsed_seconds: float = 0.0  # how long computing it took (when it was computed, not when it was last asked for)
+    #: When it was computed (seconds since the epoch).
+    computed_at: float | None = None
+    #: True when this answer is a stored result of an earlier, identical request (``computed_at`` says when).
+    cached: bool = False
 
     def _header_lines(self) -> list[str]:
         s = self.summary
@@ -108,21 +113,30 @@ class ProfileResult(BaseModel):
         """The header, the warnings and the per-column table (no report)."""
         s = self.summary
         parts = [f"<h3>{esc(self.title)}</h3>", "<div>" + "<br>".join(esc(line) for line in self._header_lines())]
-        parts.append(f" <small>({self.elapsed_seconds:.1f} s)</small></div>")
+        parts.append(f' <small class="maestro-muted">({esc(self._timing())})</small></div>')
         if s.warnings:
             items = "".join(f"<li><b>{esc(w.kind)}</b>: {esc(w.message)}</li>" for w in s.warnings)
             parts.append(f'<div><b>{len(s.warnings)} warning(s)</b><ul class="maestro-warnings">{items}</ul></div>')
         else:
             parts.append("<div>No warnings.</div>")
-        headers = ["column", "dtype", "kind", "missing", "distinct", "mean", "std", "min", "max", "top"]
+        headers = ["column", "dtype", "kind", "missing", "missing %", "distinct", "mean", "std", "min", "max", "top"]
         rows = [
-            [c.name, c.dtype, c.kind, f"{c.missing:,} ({c.missing_share:.1%})", f"{c.distinct:,}"]
+            [c.name, c.dtype, c.kind, c.missing, f"{c.missing_share:.1%}", c.distinct]
             + [fmt_number(v) for v in (c.mean, c.std, c.min, c.max)]
             + ["" if c.top is None else f"{_clip(c.top)} ({c.top_share or 0:.1%})"]
             for c in s.column_summaries
         ]
         parts.append(html_table(headers, rows, title="Columns"))
         return "".join(parts)
+
+    def _timing(self) -> str:
+        """How long computing it took; for a stored answer, that it is one and when it was computed (its elapsed
+        time is the first run's, not this request's)."""
+        took = formatting.duration(self.elapsed_seconds)
+        if self.cached:
+            when = f" {formatting.relative(self.computed_at)}" if self.computed_at else ""
+            return f"cached · computed{when} in {took}"
+        return f"computed in {took}"
 
     def _iframe(self) -> str:
         if self.report_html is None:
@@ -134,10 +148,15 @@ class ProfileResult(BaseModel):
         )
 
     def _repr_html_(self) -> str:
-        return f'<div class="maestro-profile">{self._summary_html()}{self._iframe()}</div>'
+        # mathjax_ignore: JupyterLab typesets $...$ pairs in HTML output, and column names or values may hold them
+        body = self._summary_html() + self._iframe()
+        return f'<div class="maestro-profile mathjax_ignore tex2jax_ignore">{body}</div>'
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self._repr_html_(), "text/plain": str(self)}
 
     def __str__(self) -> str:
-        lines = [self.title, *self._header_lines()]
+        lines = [f"{self.title} ({self._timing()})", *self._header_lines()]
         lines += [f"warning {w.kind}: {w.message}" for w in self.summary.warnings] or ["no warnings"]
         return "\n".join(lines)
 
@@ -529,4 +548,5 @@ def profile(
         minimal=minimal,
         compare_summary=compare_summary,
         elapsed_seconds=time.perf_counter() - start,
+        computed_at=time.time(),
     )

@@ -19,10 +19,11 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
@@ -112,6 +113,18 @@ def check_run_filter(filter_string: str) -> None:
                 )
 
 
+#: Alias names MLflow reserves (``latest``, and ``v3`` for version 3): never an alias a model has.
+_RESERVED_ALIAS = re.compile(r"^(latest|v\d+)$", re.IGNORECASE)
+
+#: The tag MLflow marks a prompt (a registered model of another kind) and each of its versions with.
+PROMPT_TAG = "mlflow.prompt.is_prompt"
+
+
+def is_prompt(tags: dict[str, str]) -> bool:
+    """Whether a registered model's or version's tags make it a prompt's, which MlflowClient's model calls refuse."""
+    return PROMPT_TAG in tags
+
+
 def _is_connection_failure(exc: BaseException) -> bool:
     text = str(exc)
     markers = ("Max retries exceeded", "Connection refused", "failed with exception", "Read timed out")
@@ -164,6 +177,52 @@ def sql_string(value: str) -> str:
     raise InvalidParameter("A search value may not contain both single and double quotes")
 
 
+#: Versions whose model-file facts a process keeps (the least recently used go first): a few hundred bytes each.
+MAX_CACHED_VERSIONS = 4096
+
+_T = TypeVar("_T")
+
+
+class VersionCache(Generic[_T]):
+    """A bounded, thread-safe least-recently-used map from ``(name, version)`` (or a run's id) to what never changes
+    about it (what a READY version's MLmodel file says, which run it came from, a finished run's metrics)."""
+
+    def __init__(self, limit: int = MAX_CACHED_VERSIONS) -> None:
+        self.limit = limit
+        self._items: OrderedDict[Hashable, _T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> _T | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: _T) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.limit:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+#: Sources that name a model through the registry or tracking store rather than where its files are: MLflow
+#: resolves them (``get_model_version_download_uri``); any other source is where the files are.
+_INDIRECT_SCHEMES = ("models:", "runs:")
+
+
+def files_location(source: str | None) -> str | None:
+    """Where a version's files are, from its ``source`` alone when that says it (a file path or an artifact store
+    URI: MLflow's own download URI is then that source), else ``None`` (MLflow must be asked)."""
+    if not source or source.startswith(_INDIRECT_SCHEMES):
+        return None
+    return source.rstrip("/")
+
+
 class MlflowRegistry:
     """Registry and tracking operations over one MLflow tracking/registry URI pair."""
 
@@ -177,8 +236,11 @@ class MlflowRegistry:
             _bootstrap_embedded(settings)
         with translate_errors("Opening the MLflow store"):  # MLflow opens a database store right here
             self.client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.registry_uri)
-        self._model_info_cache: dict[tuple[str, str], tuple[Signature | None, list[str]]] = {}
-        self._environment_cache: dict[tuple[str, str], ModelEnvironment] = {}
+        # What a version's model files say, by (name, version), with the location they were read from: a
+        # version's files never change, but a model deleted and registered again numbers its versions from 1.
+        self._model_info_cache: VersionCache[tuple[str | None, Signature | None, list[str]]] = VersionCache()
+        self._environment_cache: VersionCache[tuple[str | None, ModelEnvironment]] = VersionCache()
+        self._run_ids: VersionCache[str] = VersionCache()
 
     # --- registered models -----------------------------------------------------------------------------------
 
@@ -269,19 +331,44 @@ class MlflowRegistry:
 
     def get_version(self, name: str, version: str) -> ModelVersion:
         with translate_errors(f"Reading {name!r} version {version}"):
-            return _model_version(self.client.get_model_version(name, version))
+            mv = _model_version(self.client.get_model_version(name, version))
+        if mv.run_id:
+            self._run_ids.put((name, mv.version), mv.run_id)
+        return mv
+
+    def known_run_id(self, name: str, version: str) -> str | None:
+        """The source run of a version read before in this process (a version's run never changes, but a model
+        deleted and registered again numbers its versions from 1: a guess to check against the version)."""
+        return self._run_ids.get((name, version))
 
     def get_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        """The version ``alias`` points at, in one request."""
+        missing = NotFound(f"Model {name!r} has no alias {alias!r}")
         with translate_errors(f"Reading {name!r}@{alias}"):
-            aliases = self.client.get_registered_model(name).aliases or {}
-            if alias not in aliases:  # MLflow calls an unknown alias a bad parameter; to a user it is missing
-                raise NotFound(f"Model {name!r} has no alias {alias!r}")
-            return _model_version(self.client.get_model_version(name, str(aliases[alias])))
+            if _RESERVED_ALIAS.match(alias):  # MLflow reads these as versions; no alias can have such a name
+                self.client.get_registered_model(name)  # a missing model is the error to report first
+                raise missing
+            try:
+                mv = self.client.get_model_version_by_alias(name, alias)
+            except MlflowException as exc:
+                if exc.error_code in _INVALID:  # MLflow calls an unknown alias a bad parameter; to a user it is missing
+                    raise missing from None
+                raise
+            if is_prompt(mv.tags):  # a prompt's version: MlflowClient's model calls say there is no such model
+                raise NotFound(f"Registered Model with name={name} not found")
+            return _model_version(mv)
 
-    def set_alias(self, name: str, alias: str, version: str) -> None:
+    def set_alias(self, name: str, alias: str, version: str, read: ModelVersion | None = None) -> None:
+        """Point ``alias`` at ``version``. ``read``: the version as the caller has just read it (so it exists, and
+        its tags say whether it is a prompt's), which spares MLflow two reads: the version's and the model's."""
         with translate_errors(f"Setting alias {alias!r} on {name!r}"):
-            self.client.get_model_version(name, version)
-            self.client.set_registered_model_alias(name, alias, version)
+            if read is None:
+                self.client.get_model_version(name, version)
+                self.client.set_registered_model_alias(name, alias, version)
+                return
+            if is_prompt(read.tags):  # what MlflowClient's own check would refuse
+                raise NotFound(f"Registered Model with name={name} not found")
+            self._registry().set_registered_model_alias(name, alias, version)
 
     def delete_alias(self, name: str, alias: str) -> None:
         with translate_errors(f"Removing alias {alias!r} from {name!r}"):
@@ -305,52 +392,98 @@ class MlflowRegistry:
         with translate_errors(f"Updating {name!r} version {version}"):
             self.client.update_model_version(name, version, description=description)
 
-    def model_info(self, name: str, version: str) -> tuple[Signature | None, list[str]]:
-        """Signature and flavors from the version's MLmodel file; cached, since a version's files never change."""
+    def model_info(
+        self, name: str, version: str, source: str | None = None, ready: bool = True
+    ) -> tuple[Signature | None, list[str]]:
+        """Signature and flavors from the version's MLmodel file; cached, since a version's files never change.
+
+        ``source`` (the version's, when the caller has read it) says where the files are, sparing MLflow a request
+        for the download URI, and checks the cached facts: a version of a model deleted and registered again has
+        another source. A version not ``ready`` (its files may be still on their way) is read but not cached."""
         key = (name, version)
-        if key not in self._model_info_cache:
-            from mlflow.models import Model
+        cached = self._model_info_cache.get(key)
+        if cached is not None and (source is None or cached[0] == source):
+            return cached[1], cached[2]
+        from mlflow.models import Model
 
-            with translate_errors(f"Reading the MLmodel of {name!r} version {version}"), _scratch() as tmp:
-                uri = self.client.get_model_version_download_uri(name, version).rstrip("/")
-                try:
-                    path = self._download(f"{uri}/MLmodel", tmp)
-                except (MlflowException, OSError):
-                    self._model_info_cache[key] = (None, [])  # not an MLflow model: nothing to describe
-                    return self._model_info_cache[key]
+        with translate_errors(f"Reading the MLmodel of {name!r} version {version}"), _scratch() as tmp:
+            location = self._files_location(name, version, source)
+            path = self._read_file(location, "MLmodel", tmp)
+            if path is None:  # not an MLflow model: nothing to describe
+                signature, flavors = None, []
+            else:
                 model = Model.load(path)
-            signature = None
-            if model.signature is not None:
-                outputs = model.signature.outputs.to_dict() if model.signature.outputs else []
-                signature = Signature(inputs=model.signature.inputs.to_dict(), outputs=outputs)
-            self._model_info_cache[key] = (signature, sorted(model.flavors))
-        return self._model_info_cache[key]
+                signature = None
+                if model.signature is not None:
+                    outputs = model.signature.outputs.to_dict() if model.signature.outputs else []
+                    signature = Signature(inputs=model.signature.inputs.to_dict(), outputs=outputs)
+                flavors = sorted(model.flavors)
+        if ready:
+            self._model_info_cache.put(key, (source, signature, flavors))
+        return signature, flavors
 
-    def model_environment(self, name: str, version: str) -> ModelEnvironment:
+    def model_environment(self, name: str, version: str, source: str | None = None) -> ModelEnvironment:
         """Requirements, Python version and flavor details of a version's model files; cached like ``model_info``."""
         key = (name, version)
-        if key not in self._environment_cache:
-            env = ModelEnvironment()
-            with translate_errors(f"Reading the environment of {name!r} version {version}"), _scratch() as tmp:
-                uri = self.client.get_model_version_download_uri(name, version).rstrip("/")
-                mlmodel = self._download_optional(f"{uri}/MLmodel", tmp)
-                if mlmodel is not None:
-                    import yaml
+        cached = self._environment_cache.get(key)
+        if cached is not None and (source is None or cached[0] == source):
+            return cached[1]
+        env = ModelEnvironment()
+        with translate_errors(f"Reading the environment of {name!r} version {version}"), _scratch() as tmp:
+            location = self._files_location(name, version, source)
+            mlmodel = self._read_file(location, "MLmodel", tmp)
+            if mlmodel is not None:
+                import yaml
 
-                    meta = yaml.safe_load(Path(mlmodel).read_text()) or {}
-                    flavors = meta.get("flavors") or {}
-                    env.python_version = (flavors.get("python_function") or {}).get("python_version")
-                    env.flavor_versions = {
-                        f: str(conf[f"{f}_version"])
-                        for f, conf in flavors.items()
-                        if isinstance(conf, dict) and conf.get(f"{f}_version")
-                    }
-                    requirements = self._download_optional(f"{uri}/requirements.txt", tmp)
-                    if requirements is not None:
-                        lines = Path(requirements).read_text().splitlines()
-                        env.requirements = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
-            self._environment_cache[key] = env
-        return self._environment_cache[key]
+                meta = yaml.safe_load(Path(mlmodel).read_text()) or {}
+                flavors = meta.get("flavors") or {}
+                env.python_version = (flavors.get("python_function") or {}).get("python_version")
+                env.flavor_versions = {
+                    f: str(conf[f"{f}_version"])
+                    for f, conf in flavors.items()
+                    if isinstance(conf, dict) and conf.get(f"{f}_version")
+                }
+                requirements = self._read_file(location, "requirements.txt", tmp)
+                if requirements is not None:
+                    lines = Path(requirements).read_text().splitlines()
+                    env.requirements = [ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")]
+        self._environment_cache.put(key, (source, env))
+        return env
+
+    def _registry(self) -> Any:
+        """MLflow's registry client under ``self.client``: the same calls without the registered-model read that
+        ``MlflowClient`` makes before each one to refuse prompts (a round trip of its own), for the calls whose
+        caller has read the model or version already and refuses prompts itself (:func:`is_prompt`)."""
+        registry = getattr(self.client, "_get_registry_client", None)
+        return registry() if registry is not None else self.client
+
+    def _files_location(self, name: str, version: str, source: str | None) -> str:
+        """Where a version's files are: its ``source`` when that says it, else MLflow's download URI for it."""
+        known = None if str(self.registry_uri or "").startswith("databricks") else files_location(source)
+        if known is not None:
+            return known
+        return str(self._registry().get_model_version_download_uri(name, version)).rstrip("/")
+
+    def _read_file(self, location: str, file_name: str, dst: str) -> str | None:
+        """One file of a version's folder at ``location`` in ``dst``, in one request to the artifact store (not
+        ``download_artifacts``, which first lists the path to learn whether it is a folder); ``None`` if there is no
+        such file."""
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+        local = os.path.join(dst, file_name)
+        try:
+            try:  # mlflow-artifacts:/ URIs resolve against this store's tracking URI, not MLflow's globals (a lock)
+                repo = get_artifact_repository(location, tracking_uri=self.tracking_uri, registry_uri=self.registry_uri)
+            except TypeError:  # an MLflow whose registry takes the URI alone
+                with self.mlflow_globals():
+                    repo = get_artifact_repository(location)
+            download_file = getattr(repo, "_download_file", None)
+            if download_file is None:  # an artifact repository of another kind: MLflow's public path
+                return self._download(f"{location}/{file_name}", dst)
+            download_file(file_name, local)
+        except (MlflowException, OSError):
+            return None
+        return local if os.path.isfile(local) else None
 
     def _download_optional(self, uri: str, dst: str) -> str | None:
         try:
@@ -589,11 +722,25 @@ class MlflowRegistry:
                 order_by=order_by,
                 page_token=page_token or None,
             )
-        return RunPage(runs=[run_summary(r) for r in page], next_page_token=page.token or None)
+        return RunPage(runs=[self.summary(r) for r in page], next_page_token=page.token or None)
 
     def get_run(self, run_id: str) -> RunSummary:
         with translate_errors(f"Reading run {run_id}"):
-            return run_summary(self.client.get_run(run_id))
+            return self.summary(self.client.get_run(run_id))
+
+    def summary(self, run: Any) -> RunSummary:
+        """A run's summary with its experiment's name and its link into MLflow's UI (when one is configured)."""
+        from .mlflow_runs import ExperimentNames, run_url
+
+        names = self.__dict__.get("_experiment_names")
+        if names is None:  # made on first use (a sibling module: see mlflow_runs)
+            names = self.__dict__["_experiment_names"] = ExperimentNames(self)
+        exp_id = str(run.info.experiment_id)
+        return run_summary(
+            run,
+            experiment_name=names.get(exp_id),
+            mlflow_url=run_url(self.settings.mlflow_ui_url, exp_id, run.info.run_id),
+        )
 
 
 @dataclass
@@ -674,13 +821,18 @@ def _model_version(mv: Any) -> ModelVersion:
     )
 
 
-def run_summary(run: Any) -> RunSummary:
+def run_summary(run: Any, experiment_name: str = "", mlflow_url: str | None = None) -> RunSummary:
+    from .mlflow_runs import run_source
+
     info, data = run.info, run.data
     duration = (info.end_time - info.start_time) / 1000 if info.end_time and info.start_time else None
     return RunSummary(
         run_id=info.run_id,
         run_name=info.run_name or "",
         experiment_id=str(info.experiment_id),
+        experiment_name=experiment_name,
+        source=run_source(data.tags),
+        mlflow_url=mlflow_url,
         status=info.status,
         start_time=info.start_time,
         end_time=info.end_time,

@@ -1,18 +1,18 @@
 """Every registered version's run metrics, aliases and training time, for the metrics exposition.
 
 One registry search for the versions, then one run read per version; finished runs do not change, so their facts are
-kept for the life of the process and a scrape costs one search once the cache is warm.
+kept (the most recently used :data:`MAX_VERSIONS`, enough for every version a scrape reports) and a scrape costs one
+search once the cache is warm.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlflow.exceptions import MlflowException
 
-from .mlflow_registry import MlflowRegistry, translate_errors
+from .mlflow_registry import MlflowRegistry, VersionCache, translate_errors
 
 MAX_VERSIONS = 5000
 
@@ -28,8 +28,8 @@ class VersionFacts:
     tags: dict[str, str] = field(default_factory=dict)
 
 
-_runs: dict[str, tuple[dict[str, float], float | None]] = {}
-_runs_lock = threading.Lock()
+#: Finished runs' metrics and duration, by run id.
+_runs: VersionCache[tuple[dict[str, float], float | None]] = VersionCache(limit=MAX_VERSIONS)
 
 
 def version_facts(registry: MlflowRegistry) -> list[VersionFacts]:
@@ -64,8 +64,7 @@ def _aliases(client: Any, names: set[str]) -> dict[tuple[str, str], list[str]]:
 
 
 def _run_facts(client: Any, run_id: str) -> tuple[dict[str, float], float | None]:
-    with _runs_lock:
-        cached = _runs.get(run_id)
+    cached = _runs.get(run_id)
     if cached is not None:
         return cached
     try:
@@ -76,6 +75,5 @@ def _run_facts(client: Any, run_id: str) -> tuple[dict[str, float], float | None
     seconds = (info.end_time - info.start_time) / 1000 if info.end_time and info.start_time else None
     facts = ({k: float(v) for k, v in run.data.metrics.items()}, seconds)
     if info.status != "RUNNING":
-        with _runs_lock:
-            _runs[run_id] = facts
+        _runs.put(run_id, facts)
     return facts

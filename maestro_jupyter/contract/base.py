@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .. import naming
 from ..errors import InvalidParameter, PermissionDenied, first_validation_error
 
 if TYPE_CHECKING:
@@ -132,7 +133,17 @@ def hub_actor(model: Mapping[str, Any], settings: Settings) -> Actor:
         raise PermissionDenied(f"Maestro acts for hub users only; the {kind} {name or '(unnamed)'} is not one")
     groups = [str(group) for group in model.get("groups") or ()]
     prefix = settings.project_prefix
-    projects = tuple(sorted({g[len(prefix) :] for g in groups if g.startswith(prefix) and len(g) > len(prefix)}))
+    # A group whose name is not a project name ("project-churn team!") is no project: work could not be labelled,
+    # budgeted or reported under it as named (the hub config refuses to make such groups; see naming.project_name).
+    projects = tuple(
+        sorted(
+            {
+                g[len(prefix) :]
+                for g in groups
+                if g.startswith(prefix) and len(g) > len(prefix) and naming.is_project_name(g[len(prefix) :])
+            }
+        )
+    )
     admin = model.get("admin") is True or bool(settings.admin_group and settings.admin_group in groups)
     return Actor(name, admin=admin, projects=projects, default_project=projects[0] if projects else None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, ValidationInfo, field_validator
 
 from .. import naming
 from ..entities import AlertList, Budget, BudgetList
@@ -118,6 +118,16 @@ class SetBudget(_OneBudget):
         if value is not None and not isinstance(value, bool):
             raise InvalidParameter(f"hard_limit is true or false, not {value!r}")
         return value
+
+    @field_validator("subject", mode="after")
+    @classmethod
+    def _project(cls, subject: str, info: ValidationInfo) -> str:
+        # A new or changed project budget names a project as projects are named ("churn team!" is a 400 here, not
+        # a budget nobody's work can ever be charged to). Reading or deleting one keeps the looser subject rule, so
+        # a budget stored before this rule can still be found and removed.
+        if info.data.get("scope") == "project":
+            return rules.project(subject)
+        return subject
 
     @field_validator("webhook", mode="before")
     @classmethod

@@ -52,6 +52,11 @@ class CreateDeployment(Request):
     )
 
     # The rules' own messages, for the SDK and REST alike (before pydantic's bounds, which document the API).
+    @field_validator("project", mode="before")
+    @classmethod
+    def _project(cls, value: object) -> object:
+        return None if value is None else rules.project(value)
+
     @field_validator("model", mode="before")
     @classmethod
     def _model(cls, value: object) -> object:

@@ -13,10 +13,28 @@ from .base import Request
 from .registry import PageSize, PageToken
 
 MAX_FILTER = 4000
-MAX_COMPARE = 50
+MAX_COMPARE = 100
+#: Runs one page of a run listing may hold: an experiment of a few thousand runs sorts in one table.
+MAX_RUN_PAGE = 5000
 DEFAULT_RUN_ORDER = "attributes.start_time DESC"
 
 RunId = Annotated[str, BeforeValidator(rules.run_id), Field(description="A run id")]
+
+
+def run_page_size(value: object) -> int:
+    """Runs per page, 1-5000 (default 100)."""
+    if value is None or value == "":
+        return 100
+    try:
+        size = value if isinstance(value, int) and not isinstance(value, bool) else int(str(value))
+    except (TypeError, ValueError):
+        raise InvalidParameter(f"max_results must be a whole number, not {value!r}") from None
+    if not 1 <= size <= MAX_RUN_PAGE:
+        raise InvalidParameter(f"max_results must be between 1 and {MAX_RUN_PAGE}, not {size}")
+    return size
+
+
+RunPageSize = Annotated[int, BeforeValidator(run_page_size), Field(description=f"Page size, 1-{MAX_RUN_PAGE}")]
 
 
 def experiment(value: object) -> str:
@@ -69,7 +87,7 @@ class ListRuns(Request):
     filter: Annotated[str, BeforeValidator(run_filter)] = Field(
         default="", max_length=MAX_FILTER, description='MLflow run search filter, e.g. "metrics.accuracy > 0.9"'
     )
-    max_results: PageSize = 100
+    max_results: RunPageSize = 100
     page_token: PageToken = None
 
 
@@ -83,7 +101,7 @@ class GetRun(Request):
 
 
 class CompareRuns(Request):
-    """Every param and metric of 2 to 50 runs, aligned, with the keys whose values differ."""
+    """Every param and metric of 2 to 100 runs, aligned, with the keys whose values differ."""
 
     operation: ClassVar[str] = "experiments.compare_runs"
     result: ClassVar[Any] = RunComparison

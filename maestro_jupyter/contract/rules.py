@@ -50,6 +50,12 @@ def name(value: object, what: str = "model name") -> str:
     return value
 
 
+def project(value: object) -> str:
+    """A project's name (a budget's ``project:NAME``, ``MAESTRO_PROJECT``, a hub group ``project-NAME``, the project
+    a job or deployment is charged to): see :func:`~maestro_jupyter.naming.project_name`."""
+    return naming.project_name(value)
+
+
 def new_model_name(value: object) -> str:
     """A name for a model being created: also no ``/`` (it would not survive a URL path)."""
     checked = name(value)

@@ -141,6 +141,11 @@ class SubmitJob(Request):
     mlflow_password: SkipJsonSchema[str | None] = Field(default=None, max_length=1024, repr=False)
 
     # The rules' own messages, for the SDK and REST alike (before pydantic's bounds, which document the API).
+    @field_validator("project", mode="before")
+    @classmethod
+    def _project(cls, value: object) -> object:
+        return None if value is None else rules.project(value)
+
     @field_validator("name", mode="before")
     @classmethod
     def _name(cls, value: object) -> object:

@@ -14,6 +14,10 @@ class _Displayable(BaseModel):
     def _repr_html_(self) -> str:
         return display.to_html(self)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """HTML where the front end renders it, and the same content as text (VS Code, Notebook 7, terminals)."""
+        return display.mimebundle(self)
+
     def __str__(self) -> str:
         return display.to_text(self)
 

@@ -113,7 +113,11 @@ class Deployment(_Displayable):
     id: str
     model: str
     version: str
+    #: The alias the deployment was made or rolled through (what it recorded then; see ``alias_version``).
     alias: str | None = None
+    #: The version ``alias`` names in the registry now: ``version`` while the alias still points at what is served,
+    #: another version once it moved, None when it was removed (or there is no alias). Read on every answer.
+    alias_version: str | None = None
     status: str
     user: str
     project: str

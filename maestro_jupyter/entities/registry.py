@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -26,12 +26,31 @@ class ModelVersion(_Displayable):
     tags: dict[str, str] = Field(default_factory=dict)
 
 
+#: Where a run came from (see :class:`RunSource`).
+SourceType = Literal["NOTEBOOK", "JOB", "SCRIPT", "LOCAL", "UNKNOWN"]
+
+
+class RunSource(BaseModel):
+    """Where a run came from: a notebook, a Maestro (or Databricks) job, a script, or elsewhere on a machine.
+
+    Read from MLflow's ``mlflow.source.*`` tags and Maestro's job tag (``maestro.job.id``)."""
+
+    type: SourceType
+    #: The notebook's or script's path (or the job's), as the run recorded it; may be empty.
+    name: str = ""
+    #: The Maestro job that ran it, when one did.
+    job_id: str | None = None
+    git_commit: str | None = None
+
+
 class RunSummary(_Displayable):
     """A tracking run with its latest metrics, params and user tags."""
 
     run_id: str
     run_name: str = ""
     experiment_id: str
+    #: The experiment's name (what a person recognises; ``experiment_id`` is for links and filters).
+    experiment_name: str = ""
     status: str
     start_time: int | None = None
     end_time: int | None = None
@@ -40,6 +59,9 @@ class RunSummary(_Displayable):
     metrics: dict[str, float] = Field(default_factory=dict)
     params: dict[str, str] = Field(default_factory=dict)
     tags: dict[str, str] = Field(default_factory=dict)
+    source: RunSource | None = None
+    #: The run's page in MLflow's UI, when one is configured (``MAESTRO_MLFLOW_UI_URL``).
+    mlflow_url: str | None = None
 
 
 class Signature(BaseModel):
@@ -164,6 +186,17 @@ class VersionComparison(_Displayable):
             with open(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
         return text
+
+    def chart(self) -> Any:
+        """The metrics per version as a :class:`~maestro_jupyter.charts.Chart` (Vega-Lite): a panel per metric, a
+        zero-based bar per version coloured by alias, tooltips with the exact values."""
+        return display.version_chart(self)
+
+    def _ipython_display_(self) -> None:
+        # The chart and the table as two outputs: in one bundle the front end would show only the HTML table.
+        from ..charts import own_bundle, show
+
+        show(self.chart(), own_bundle(self))
 
 
 class GateOverride(BaseModel):

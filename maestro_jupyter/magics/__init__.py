@@ -2,9 +2,9 @@
 
 Each subcommand parses its arguments into a typed namespace and returns a display object; user errors (bad
 arguments, unknown models, an unreachable tracking server) become one ``UsageError`` line, never a traceback.
-The subcommands live in one module per group (:mod:`.registry`, :mod:`.data`, :mod:`.cards`, :mod:`.tests`,
-:mod:`.compute`, :mod:`.costs`); :data:`GROUPS` lists them explicitly. They reach Maestro only through the SDK
-(:mod:`maestro_jupyter.sdk`), built on first use.
+The subcommands live in one module per group (:mod:`.registry`, :mod:`.runs`, :mod:`.data`, :mod:`.cards`,
+:mod:`.tests`, :mod:`.compute`, :mod:`.costs`); :data:`GROUPS` lists them explicitly. They reach Maestro only
+through the SDK (:mod:`maestro_jupyter.sdk`), built on first use.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..errors import MaestroError
-from . import cards, compute, costs, data, registry, tests
+from . import cards, compute, costs, data, registry, runs, tests
 from .base import HelpShown, Parser, Subcommand, Subcommands
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ _BUILTIN = Subcommands()
 GROUPS: tuple[Subcommands, ...] = (
     _BUILTIN,
     registry.COMMANDS,
+    runs.COMMANDS,
     data.COMMANDS,
     cards.COMMANDS,
     tests.COMMANDS,
@@ -89,8 +90,10 @@ class MaestroMagics(Magics):  # type: ignore[misc]
 def load_ipython_extension(ipython: Any) -> None:
     """Register the magics; point plain ``mlflow`` calls in this kernel at Maestro's store."""
     from ..sdk.kernel import prepare_kernel
+    from ..sdk.progress import quiet_tqdm_auto
 
     prepare_kernel()
+    quiet_tqdm_auto()
     ipython.register_magics(MaestroMagics)
 
 

@@ -54,6 +54,7 @@ def _show_card(magics: MagicContext, args: argparse.Namespace) -> Any:
 
     from ..contract.rules import ModelRef
     from ..sdk.cards import CardOutput
+    from ..sdk.progress import Progress
 
     ref = ModelRef.parse(args.ref)
     cards = magics.client.cards
@@ -66,10 +67,13 @@ def _show_card(magics: MagicContext, args: argparse.Namespace) -> Any:
             reason = getattr(exc, "strerror", None) or exc
             raise UsageError(f"%maestro card: cannot read {args.load}: {reason}") from None
     status = "approved" if args.approve else "draft" if args.reopen else None
-    if markdown is not None or status is not None:  # one change, saved once
-        card = cards.update(ref.name, markdown=markdown, status=status, comment=args.comment, **where)
-    else:
-        card = cards.generate(ref.name, save=not args.preview, **where)
-    saved = str(cards.save(card, args.save, format=args.format)) if args.save else None
     fmt = args.format or "html"
-    return CardOutput(fmt, card.render(fmt), card.summary(), saved)
+    # A PDF takes seconds to typeset: the progress line shows after one (nothing shows for a quick card).
+    with Progress(f"Making the model card of {args.ref}" + (" (PDF)" if fmt == "pdf" else "")):
+        if markdown is not None or status is not None:  # one change, saved once
+            card = cards.update(ref.name, markdown=markdown, status=status, comment=args.comment, **where)
+        else:
+            card = cards.generate(ref.name, save=not args.preview, **where)
+        saved = str(cards.save(card, args.save, format=args.format)) if args.save else None
+        rendered = card.render(fmt)
+    return CardOutput(fmt, rendered, card.summary(), saved)

@@ -54,12 +54,11 @@ def _train(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> 
         gpus=args.gpus,
         workers=args.workers,
     )
-    if job.estimate is not None:
-        print(f"Estimated cost: {job.estimate.message}")
+    # The job shows itself: a summary line (status, estimate, the command to follow it), the details folded.
     if args.follow:
+        estimate = job.estimate
         _print_following(magics, job.id)
-        return job.refresh().job
-    print(f"Submitted {job.id} ({job.status}); follow it with %maestro logs {job.id} --follow")
+        return job.refresh().job.model_copy(update={"estimate": estimate})
     return job.job
 
 
@@ -140,9 +139,7 @@ def _deploy(magics: MagicContext, args: argparse.Namespace, cell: str | None) ->
         override_reason=args.override,
         wait=args.wait,
     )
-    d = deployment.deployment
-    if d.estimate is not None:
-        print(f"Estimated cost: {d.estimate.message}")
+    d = deployment.deployment  # shows itself: status, version, replicas, the estimate, how to call it
     if d.status == "failed":
         raise UsageError(f"Deployment {d.id} failed: {d.reason}")
     return d

@@ -1,4 +1,5 @@
-"""``%maestro models``, ``model``, ``experiments``, ``runs``, ``compare`` and ``alias``: the registry and its runs."""
+"""``%maestro models``, ``model``, ``experiments``, ``compare`` and ``alias``: the registry and its experiments (an
+experiment's runs and one run: :mod:`.runs`)."""
 
 from __future__ import annotations
 
@@ -49,20 +50,6 @@ def _experiments_args(p: argparse.ArgumentParser) -> None:
 @COMMANDS.add("experiments", "List experiments: %maestro experiments [SEARCH]", _experiments_args)
 def _experiments(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
     return magics.client.experiments.list(args.search)
-
-
-def _runs_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("experiment", help="experiment name or id")
-    p.add_argument("--order-by", action="append", default=None, help="e.g. 'metrics.accuracy DESC'")
-    p.add_argument("--filter", default="", help="MLflow run filter, e.g. 'metrics.accuracy > 0.9'")
-    p.add_argument("--max", type=int, default=100, dest="max_results", help="page size (1-1000)")
-
-
-@COMMANDS.add("runs", "List an experiment's runs: %maestro runs EXPERIMENT [--order-by 'metrics.m DESC']", _runs_args)
-def _runs(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
-    return magics.client.experiments.runs(
-        args.experiment, order_by=args.order_by, filter=args.filter, max_results=args.max_results
-    )
 
 
 def _compare_args(p: argparse.ArgumentParser) -> None:

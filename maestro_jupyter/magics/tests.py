@@ -7,6 +7,7 @@ from typing import Any
 
 from IPython.core.error import UsageError
 
+from ..entities import formatting as fmt
 from ..entities.display import Table
 from .base import MagicContext, Subcommands, data_source, split_names
 
@@ -44,11 +45,21 @@ def _test(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> A
             version = magics.client.models.get(ref.name, alias=ref.alias).version  # type: ignore[union-attr]
         runs = tests.history(ref.name, version=version)
         rows = [
-            [r.ran_at, f"v{r.version}", r.verdict, f"{r.passed}/{r.failed}/{r.skipped}", ", ".join(r.failed_checks)]
+            [
+                fmt.relative(r.ran_at),
+                f"v{r.version}",
+                r.verdict,
+                r.passed,
+                r.failed,
+                r.skipped,
+                ", ".join(r.failed_checks),
+                r.ran_by or "",
+            ]
             for r in runs
         ]
         title = f"Test runs of {ref.name}" + (f" v{version}" if version else "")
-        return Table(title, ["ran at", "version", "verdict", "passed/failed/skipped", "failed checks"], rows)
+        headers = ["ran", "version", "verdict", "passed", "failed", "skipped", "failed checks", "by"]
+        return Table(f"{title} · {fmt.count(len(rows), 'run')}", headers, rows)
     if not args.data or not args.target:
         raise UsageError("%maestro test: give --data DF and --target COL (or --history)")
     thresholds = {}

@@ -45,20 +45,23 @@ class DataAPI:
         .html file to write, and ``log=True`` attaches the report to the active MLflow run. The same data profiles
         instantly the second time; changed data never reuses a report.
         """
+        from .progress import Progress
+
         frame, label = read_frame(source)
         other = read_frame(compare)[0] if compare is not None else None
-        result: ProfileResult = self._transport.call(
-            ProfileData.build(
-                data=frame,
-                minimal=minimal,
-                report=report,
-                sample=sample,
-                target=target,
-                title=title or f"Profile of {label}",
-                compare=other,
-                progress=True,
-            )
+        request = ProfileData.build(
+            data=frame,
+            minimal=minimal,
+            report=report,
+            sample=sample,
+            target=target,
+            title=title or f"Profile of {label}",
+            compare=other,
+            # One progress line of ours (below) instead of the profiling library's bars, which need ipywidgets
+            progress=False,
         )
+        with Progress(f"Profiling {label} ({frame.shape[0]:,} rows)"):
+            result: ProfileResult = self._transport.call(request)
         if output is not None:
             save_report(result, output)
         if log:
@@ -81,10 +84,13 @@ class DataAPI:
         importance on held-out data, within ``time_budget`` seconds, and flags leakage, redundancy, constant,
         mostly-missing and ID-like columns. ``.top_features`` and ``.to_frame()`` are there for code.
         """
+        from .progress import Progress
+
         request = DiscoverFeatures.build(
             data=read_frame(source)[0], target=target, task=task, top=top, time_budget=time_budget, exclude=exclude
         )
-        return self._transport.call(request)  # type: ignore[no-any-return]
+        with Progress(f"Ranking features for {target!r} (up to {time_budget:g} s)"):
+            return self._transport.call(request)  # type: ignore[no-any-return]
 
 
 def read_frame(source: Any) -> tuple[pd.DataFrame, str]:

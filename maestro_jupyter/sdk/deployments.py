@@ -43,15 +43,21 @@ class ModelDeployment:
         return self
 
     def wait(self, timeout: float = 120.0) -> ModelDeployment:
-        """Block until ready (or failed, or ``timeout`` seconds pass)."""
+        """Block until ready (or failed, or ``timeout`` seconds pass), showing progress after a second."""
+        from .progress import Progress
+
         deadline = time.monotonic() + timeout
         delay = 0.05
-        while True:
-            self.refresh()
-            if self.deployment.status in _SETTLED or time.monotonic() >= deadline:
-                return self
-            time.sleep(delay)
-            delay = min(delay * 1.5, 0.5)
+        d = self.deployment
+        with Progress(f"Starting deployment {d.id}", total=d.replicas) as progress:
+            while True:
+                self.refresh()
+                d = self.deployment
+                progress.update(d.ready_replicas, f"{d.status}, {d.ready_replicas}/{d.replicas} replicas ready")
+                if d.status in _SETTLED or time.monotonic() >= deadline:
+                    return self
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.5)
 
     def predict(self, data: Any, params: Mapping[str, Any] | None = None) -> Prediction:
         """Predictions for ``data``: a pandas DataFrame, a CSV/Parquet file, a list of records (dicts), or an MLflow
@@ -88,6 +94,9 @@ class ModelDeployment:
 
     def _repr_html_(self) -> str:
         return self.deployment._repr_html_()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self.deployment._repr_mimebundle_(include, exclude)
 
     def __repr__(self) -> str:
         d = self.deployment

@@ -62,7 +62,11 @@ class TestsAPI:
             record=record,
             data=read_frame(data)[0],
         )
-        return self._transport.call(request)  # type: ignore[no-any-return]
+        from .progress import Progress
+
+        what = f"{name} v{version}" if version is not None else f"{name}@{alias}" if alias else name
+        with Progress(f"Testing {what}"):
+            return self._transport.call(request)  # type: ignore[no-any-return]
 
     def get(self, name: str, *, version: int | str | None = None, alias: str | None = None) -> TestReport | None:
         """The latest recorded report of a version (``None`` if it was never tested)."""

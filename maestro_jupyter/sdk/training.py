@@ -37,15 +37,20 @@ class TrainingJob:
         return self
 
     def wait(self, timeout: float | None = None, poll: float = 0.5) -> TrainingJob:
-        """Block until the job is over (or ``timeout`` seconds pass); returns itself, refreshed."""
+        """Block until the job is over (or ``timeout`` seconds pass); returns itself, refreshed. Shows progress
+        (the job's status and time so far) after a second."""
+        from .progress import Progress
+
         deadline = None if timeout is None else time.monotonic() + timeout
         delay = 0.05
-        while True:
-            self.refresh()
-            if not self.job.active or (deadline is not None and time.monotonic() >= deadline):
-                return self
-            time.sleep(delay)
-            delay = min(delay * 2, poll)
+        with Progress(f"Waiting for {self.job.id} ({self.job.name})") as progress:
+            while True:
+                self.refresh()
+                progress.update(note=self.job.status)
+                if not self.job.active or (deadline is not None and time.monotonic() >= deadline):
+                    return self
+                time.sleep(delay)
+                delay = min(delay * 2, poll)
 
     def logs(self, follow: bool = False) -> str | Iterator[str]:
         """The output so far; with ``follow=True`` an iterator of output chunks as they come, until the job ends."""
@@ -71,6 +76,9 @@ class TrainingJob:
 
     def _repr_html_(self) -> str:
         return self.job._repr_html_()
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return self.job._repr_mimebundle_(include, exclude)
 
     def __repr__(self) -> str:
         return f"TrainingJob(id={self.job.id!r}, name={self.job.name!r}, status={self.job.status!r})"

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .gate import PromotionGate
     from .modeltests import ModelTestService
     from .registry import RegistryService
+    from .runs import RunService
     from .training import TrainingService
 
 
@@ -100,6 +101,12 @@ class Services:
         from .experiments import ExperimentService
 
         return ExperimentService(self.mlflow, self.settings)
+
+    @cached_property
+    def runs(self) -> RunService:
+        from .runs import RunService
+
+        return RunService(self.mlflow, self.settings)
 
     @cached_property
     def data(self) -> DataService:

@@ -77,7 +77,7 @@ class DataService(LoggingConfigurable):  # type: ignore[misc]
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return self._cache[key].model_copy(update={"cached": True})
         try:
             result = profiling.profile(
                 frame,

@@ -52,6 +52,7 @@ READY_TIMEOUT_S = 120.0
 PREDICT_TIMEOUT_S = 60.0
 MAX_PREDICT_BYTES = 20_000_000
 _SETTLED = ("ready", "failed", "stopped", "degraded")
+_UNREADABLE = object()  # the registry could not say where an alias points
 
 
 class DeploymentService:
@@ -124,7 +125,8 @@ class DeploymentService:
             raise
         self.store.update_deployment(deployment_id, handle=handle)
         self._watch(deployment_id)
-        return self._get(deployment_id).model_copy(update={"estimate": estimate})
+        created = self._with_alias_target(self._get(deployment_id))
+        return created.model_copy(update={"estimate": estimate})
 
     def _free(self, deployment_id: str) -> None:
         """Make room for a new deployment ``deployment_id``: refuse if one is active, forget a stopped one."""
@@ -178,18 +180,42 @@ class DeploymentService:
     # --- read ------------------------------------------------------------------------------------------------
 
     def get(self, request: GetDeployment, actor: Actor) -> Deployment:
-        """The deployment as it is now (health-checked when active)."""
-        return self._get(request.deployment_id)
+        """The deployment as it is now (health-checked when active), with where its alias points now."""
+        return self._with_alias_target(self._get(request.deployment_id))
 
     def _get(self, deployment_id: str) -> Deployment:
         record, handle = self.store.get_deployment(deployment_id)
         return self._refreshed(record, handle)
 
     def list(self, request: ListDeployments, actor: Actor) -> DeploymentList:
-        """Active deployments (all of them with ``include_stopped``), newest first."""
+        """Active deployments (all of them with ``include_stopped``), newest first, with where their aliases point
+        now."""
         statuses = None if request.include_stopped else list(DEPLOYMENT_ACTIVE)
         rows = self.store.list_deployments(user=request.user, statuses=statuses, limit=request.limit)
-        return DeploymentList(deployments=[self._refreshed(r, h) for r, h in rows])
+        seen: dict[tuple[str, str], object] = {}
+        return DeploymentList(deployments=[self._with_alias_target(self._refreshed(r, h), seen) for r, h in rows])
+
+    def _with_alias_target(
+        self, deployment: Deployment, seen: dict[tuple[str, str], object] | None = None
+    ) -> Deployment:
+        """The deployment with ``alias_version``: the version its alias names in the registry now (None once the
+        alias was removed). The record keeps the alias it was made through, but aliases move without it; a reader
+        must not call a deployment "champion" after champion moved on. When the registry cannot be read the alias is
+        assumed unmoved (``alias_version = version``), as before this was checked. ``seen`` caches the registry's
+        answers across a list."""
+        if not deployment.alias:
+            return deployment
+        seen = {} if seen is None else seen
+        key = (deployment.model, deployment.alias)
+        if key not in seen:
+            try:
+                seen[key] = self._registry().resolve_version(deployment.model, alias=deployment.alias)
+            except NotFound:
+                seen[key] = None
+            except MaestroError:
+                seen[key] = _UNREADABLE
+        target = seen[key]
+        return deployment.model_copy(update={"alias_version": deployment.version if target is _UNREADABLE else target})
 
     def _refreshed(self, record: Deployment, handle: Handle) -> Deployment:
         if not record.active or not handle:
@@ -255,7 +281,7 @@ class DeploymentService:
             self._roll(request, actor)
         if request.replicas is not None:
             self._scale(request.deployment_id, request.replicas, actor.user)
-        return self._get(request.deployment_id)
+        return self._with_alias_target(self._get(request.deployment_id))
 
     def _roll(self, request: UpdateDeployment, actor: Actor) -> None:
         record, handle = self._owned(request.deployment_id, actor.user)
@@ -289,7 +315,7 @@ class DeploymentService:
                 record.id, status="stopped", ready_replicas=0, instances=[], updated_at=time.time(), reason=""
             )
         fresh, _ = self.store.get_deployment(record.id)
-        return fresh
+        return self._with_alias_target(fresh)
 
     def _meter(self, record: Deployment, handle: Handle) -> None:
         with contextlib.suppress(MaestroError):  # usage is bookkeeping: it never blocks a change

@@ -130,18 +130,20 @@ class PromotionGate(LoggingConfigurable):  # type: ignore[misc]
         override_reason: str | None = None,
         actor: Actor,
         alias: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> GateDecision:
         """Let ``action`` through or raise ``GateRefused``; an admin's ``override_reason`` lets a refused version
         through and is recorded in the audit trail, with the ``alias`` it takes if any (anyone else's is a
         ``PermissionDenied``: an override is an admin's call, or the gate would hold only for those who do not know
-        the word)."""
+        the word). ``tags``: the version's, when the caller has just read them (else the gate reads the version)."""
         reason = (override_reason or "").strip()
         if override_reason is not None and not reason:
             raise InvalidParameter("An override needs a reason")
         if len(reason) > MAX_REASON:
             raise InvalidParameter(f"The override reason is longer than {MAX_REASON} characters")
         name, version = v.name(name), v.version(version)
-        tags = self.backend.get_version(name, version).tags
+        if tags is None:
+            tags = self.backend.get_version(name, version).tags
         decision = self._decide(name, version, action, True, tags)
         if decision.allowed:
             return decision

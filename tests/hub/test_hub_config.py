@@ -155,6 +155,6 @@ def test_projects_are_hub_groups_made_at_start(monkeypatch, tmp_path):
     default, namespace = load(monkeypatch, tmp_path)
     assert default.JupyterHub.load_groups == {"project-default": {"users": []}}
     assert namespace["OPEN_PROJECTS"] == ["project-default"]
-    for bad in ("churn", "churn alice", ":alice", "a b:alice"):
+    for bad in ("churn", "churn alice", ":alice", "a b:alice", "churn!:alice", "-churn:alice"):
         with pytest.raises(SystemExit, match="MAESTRO_HUB_PROJECTS"):
             load(monkeypatch, tmp_path, MAESTRO_HUB_PROJECTS=bad)

@@ -32,8 +32,11 @@ def test_summary_is_exact_and_cached_by_content(ml, cancer):
     assert first.summary.duplicate_rows == int(cancer.duplicated().sum())
     started = time.perf_counter()
     again = ml.data.profile(cancer.copy(), report=False, target="target")
-    # The same content (sent again as Parquet): the cached result, down to the time the first profile took.
-    assert again == first
+    # The same content (sent again as Parquet): the cached result, down to the time the first profile took, and
+    # marked as cached with when it was computed (a view says "Cached", not the first run's elapsed time).
+    assert (first.cached, again.cached) == (False, True)
+    assert again.computed_at == first.computed_at is not None
+    assert again.model_copy(update={"cached": False}) == first
     assert time.perf_counter() - started < 1.0
     changed = cancer.copy()
     changed.iloc[0, 0] = None

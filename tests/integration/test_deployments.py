@@ -140,3 +140,20 @@ def test_a_health_check_that_raced_an_update_does_not_undo_it(ml, rows):
     poll(lambda: dep.refresh().status == "ready", "the update to v1")
     poll(lambda: not any(alive(pid) for pid in old_pids), "the old replica to stop")
     assert dep.predict(rows.head(3)).predictions == in_process(ml, "1", rows.head(3))
+
+
+def test_a_deployment_says_where_its_alias_points_now(ml):
+    """A deployment records the alias it was made through, but aliases move on: the answer carries the version the
+    alias names now, so that nobody calls a deployment "champion" after champion moved or was removed."""
+    dep = ml.deployments.create(MODEL, alias="champion", name="cancer-alias", wait=False)
+    assert (dep.version, dep.alias, dep.alias_version) == ("3", "champion", "3")
+
+    ml.models.set_alias(MODEL, "champion", 1, override_reason="test: champion moves while v3 is served")
+    [listed] = [d for d in ml.deployments.list().deployments if d.id == dep.id]
+    assert (listed.version, listed.alias, listed.alias_version) == ("3", "champion", "1")
+
+    ml.models.delete_alias(MODEL, "champion")
+    assert dep.refresh().alias_version is None
+    assert dep.delete().alias_version is None
+    plain = ml.deployments.create(MODEL, version=2, name="cancer-plain", wait=False)
+    assert (plain.alias, plain.alias_version) == (None, None)

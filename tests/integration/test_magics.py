@@ -7,7 +7,7 @@ from IPython.core.error import UsageError
 from IPython.core.interactiveshell import InteractiveShell
 
 import maestro_jupyter
-from maestro_jupyter.entities import ModelDetail, ModelPage, RunPage, VersionDetail
+from maestro_jupyter.entities import ModelDetail, ModelPage, VersionDetail
 from maestro_jupyter.entities.display import Table
 
 
@@ -66,8 +66,10 @@ def test_model_by_name_alias_and_version(shell):
 
 
 def test_runs_sorted(shell):
+    from maestro_jupyter.magics.run_views import RunsTable
+
     page = run_line(shell, "runs maestro-demo-breast-cancer --order-by 'metrics.accuracy DESC'")
-    assert isinstance(page, RunPage)
+    assert isinstance(page, RunsTable)
     acc = [r.metrics["accuracy"] for r in page]
     assert acc == sorted(acc, reverse=True)
 

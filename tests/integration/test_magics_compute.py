@@ -3,6 +3,8 @@ with real processes."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
@@ -36,7 +38,22 @@ def test_a_train_cell_runs_and_its_output_follows(shell, capsys):
     assert isinstance(job, Job)
     assert job.name == "cell-job"
     assert job.kind == "cell"
-    assert f"%maestro logs {job.id} --follow" in capsys.readouterr().out
+    # The job shows itself, summary first (nothing printed besides): what it is, its state, its estimate, the
+    # command to follow it; then the details folded, with times, resources and the estimate readable.
+    assert capsys.readouterr().out == ""
+    bundle = job._repr_mimebundle_()
+    first = bundle["text/plain"].splitlines()[0]
+    assert re.fullmatch(
+        rf"Job {job.id} \(cell-job\) · (queued|starting|running)( · running for [\d.]+ s)? · est\. \$0\.06 per run · "
+        rf"follow with %maestro logs {job.id} --follow",
+        first,
+    ), first
+    html = bundle["text/html"]
+    assert html.index('class="maestro-summary"') < html.index("<details>")
+    assert f"<code>%maestro logs {job.id} --follow</code>" in html
+    assert "$" not in html
+    assert "created_at" not in html
+    assert "{'" not in html
 
     run_line(shell, f"logs {job.id} --follow")
     out = capsys.readouterr().out
@@ -68,6 +85,13 @@ def test_deploy_predict_list_and_undeploy(shell, capsys):
     deployed = run_line(shell, "deploy iris-classifier@champion")
     assert deployed.id == "iris-classifier-champion"
     assert deployed.status == "ready"
+    assert capsys.readouterr().out == ""  # the estimate is in the summary, not printed beside it
+    assert str(deployed).splitlines()[0] == (
+        "Deployment iris-classifier-champion · ready · iris-classifier v1 (champion) · 1/1 replicas ready · "
+        "est. $1.32 per day · predict with %maestro predict iris-classifier-champion DF"
+    )
+    assert "&#36;1.32" in deployed._repr_html_()
+    assert "$" not in deployed._repr_html_()
     assert [d.id for d in run_line(shell, "deployments")] == ["iris-classifier-champion"]
     shell.user_ns["flowers"] = pd.DataFrame(
         [{"sepal length (cm)": 6.7, "sepal width (cm)": 3.0, "petal length (cm)": 5.2, "petal width (cm)": 2.3}]

@@ -33,6 +33,12 @@ def test_budget_set_list_alerts_and_delete(spent, capsys):
     assert isinstance(budget, Budget)
     assert (budget.amount, budget.period, budget.thresholds, budget.hard_limit) == (5.0, "weekly", [50, 80], True)
     assert budget.spent == 4.25
+    assert str(budget).splitlines()[0] == (
+        "Budget project:churn (weekly) · $4.25 of $5.00 spent (85.0%) · $0.75 left · "
+        "hard limit: over-budget work is refused"
+    )
+    assert "1.79" not in str(budget)
+    assert "period_start" not in str(budget)
     listing = run_line(spent, "budget")
     assert isinstance(listing, BudgetList)
     assert "project:churn  weekly  $4.25" in str(listing)
@@ -54,6 +60,7 @@ def test_budget_set_list_alerts_and_delete(spent, capsys):
         ("budget set project:churn", "needs an amount"),
         ("budget set project:churn 5 --thresholds a,b", "whole percentages"),
         ("budget delete project:nobody", "No budget"),
+        ('budget set "project:churn team!" 5', "Invalid project name 'churn team!'"),
     ],
 )
 def test_bad_input_is_one_line(spent, capsys, line, message):

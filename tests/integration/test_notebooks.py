@@ -251,11 +251,19 @@ def test_the_quickstart_creates_what_it_shows_and_calls_the_real_api(runner):
     assert body["tags"]["task"] == "classification"
 
 
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_no_notebook_shows_tqdm_s_ipywidgets_warning(runner, name):
+    # Without ipywidgets, tqdm.auto warns "IProgress not found" in a red box when a library first imports it.
+    assert "IProgress not found" not in runner.get(name).text()
+
+
 def test_the_profile_notebook_finds_the_planted_problems(runner):
     run = runner.get(PROFILE)
     text = run.text()
-    for problem in ("kind='constant'", "kind='high_missing'", "kind='id_like'", "kind='leakage'"):
+    # As the results read in text (the profile's warnings, the feature report's flags), not as a field dump.
+    for problem in ("warning constant: ", "warning high_missing: ", "warning id_like: ", "! leakage: "):
         assert problem in text
+    assert "kind='" not in text
     assert "second profile: 0.0" in text  # the cached profile
     assert sorted(p.name for p in run.workdir.iterdir()) == [PROFILE]  # it wrote nothing next to itself
 

@@ -74,6 +74,7 @@ async def test_over_the_hard_limit_a_submission_is_a_403_with_the_reason(api, ma
         ("GET", ("costs",), {"params": {"by": "colour"}}, "INVALID_PARAMETER"),
         ("PUT", ("budgets", "team", "x"), {"body": {"amount": 5}}, "INVALID_PARAMETER"),
         ("PUT", ("budgets", "project", "x"), {"body": {"amount": -5}}, "INVALID_PARAMETER"),
+        ("PUT", ("budgets", "project", "churn team!"), {"body": {"amount": 5}}, "INVALID_PARAMETER"),
         ("PUT", ("budgets", "project", "x"), {"body": {"amount": 5, "webhook": "ftp://x"}}, "INVALID_PARAMETER"),
         ("PUT", ("budgets", "project", "x"), {"body": {"amount": 5, "colour": 1}}, "INVALID_PARAMETER"),
         ("GET", ("alerts",), {"params": {"after": "x"}}, "INVALID_PARAMETER"),
@@ -86,6 +87,14 @@ async def test_bad_requests_are_4xx(api, method, parts, kwargs, code):
     assert 400 <= status < 500
     assert body["error"] == code
     assert body["message"]
+
+
+async def test_a_project_budget_needs_a_project_name(api):
+    status, body = await api("PUT", "budgets", "project", "churn team!", body={"amount": 5})
+    assert (status, body["error"]) == (400, "INVALID_PARAMETER")
+    assert body["message"].startswith("Invalid project name 'churn team!': use 1-63 letters, digits")
+    status, _ = await api("PUT", "budgets", "user", "alice", body={"amount": 5})
+    assert status == 200  # users are named by the hub, not by this rule
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -61,7 +62,9 @@ def test_results_render_as_html_and_text(ml):
     assert "breast-cancer-classifier" in html
     assert "champion→v3" in str(page)
     detail = ml.models.get(MODEL, alias="champion")
-    assert "metric accuracy" in str(detail)
+    text = str(detail)
+    assert text.startswith(f"{MODEL} v{detail.version} · champion · READY · registered ")  # the summary first
+    assert re.search(r"^accuracy +0\.\d{4}$", text, re.M)  # metrics to 4 significant digits, right-aligned
     assert "load_model" in detail._repr_html_()
 
 

@@ -20,7 +20,7 @@ from maestro_jupyter.backends.store import MaestroStore
 from tests.cost_helpers import usage_row
 from tests.live_server import LabServer
 
-from .test_jobs_deployments import api_ok, is_call, open_tab, screenshot
+from .test_jobs_deployments import api_ok, confirm_dialog, is_call, open_tab, screenshot
 
 PROJECT = "churn"
 BUDGET_ID = f"project:{PROJECT}"
@@ -175,9 +175,10 @@ def test_budgets_tab_sets_a_budget_shows_spend_and_alerts_and_deletes_it(
         expect(toast).to_be_in_viewport(ratio=1)  # slid in
         screenshot(page, request, "notifications")
 
-        # Delete the budget: its row goes, the list is empty again.
+        # Delete the budget, once JupyterLab's dialog is answered: its row goes, the list is empty again.
+        row.locator("button.maestro-budget-delete").click()
         with page.expect_response(lambda r: is_call(r, "DELETE", f"budgets/project/{PROJECT}")) as deleted:
-            row.locator("button.maestro-budget-delete").click()
+            confirm_dialog(page, "Delete budget")
         assert deleted.value.status in (200, 204), (deleted.value.status, deleted.value.text())
         expect(row).to_have_count(0)
         expect(budgets.locator(".maestro-empty[role=status]")).to_contain_text("No budgets.")

@@ -56,6 +56,17 @@ def is_call(response: Any, method: str, path: str) -> bool:
     return response.request.method == method and urlsplit(response.url).path.endswith(f"/maestro/api/v1/{path}")
 
 
+def confirm_dialog(page: Any, button: str) -> str:
+    """Wait for JupyterLab's confirmation dialog, click its button labelled ``button`` ("Cancel", "Delete
+    deployment", ...) and wait for it to close; returns its title and body text."""
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_be_visible()
+    text = f"{dialog.locator('.jp-Dialog-header').inner_text()}\n{dialog.locator('.jp-Dialog-body').inner_text()}"
+    dialog.get_by_role("button", name=button, exact=True).click()
+    expect(dialog).to_have_count(0)
+    return text
+
+
 def screenshot(page: Any, request: pytest.FixtureRequest, suffix: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{suffix}.png"))
@@ -104,11 +115,16 @@ def test_jobs_tab_follows_a_log_cancels_a_job_and_shows_a_finished_one(
         assert job_status(lab, quick["id"]) == "succeeded"
         screenshot(page, request, "jobs")
 
-        # Cancel the endless one from its row.
+        # Cancel the endless one from its row: JupyterLab's dialog asks first, and its Cancel sends nothing.
         cancel = row.locator("button.maestro-job-cancel")
         expect(cancel).to_have_text("Cancel")
+        cancel.click()
+        assert "Cancel job" in confirm_dialog(page, "Cancel")
+        expect(chip).not_to_have_text("cancelled")
+        assert job_status(lab, slow["id"]) in ACTIVE_JOB_STATUSES
+        cancel.click()
         with page.expect_response(lambda r: is_call(r, "POST", f"training/jobs/{slow['id']}/cancel")) as answer:
-            cancel.click()
+            confirm_dialog(page, "Cancel job")
         assert answer.value.status == 200, (answer.value.status, answer.value.text())
         expect(chip).to_have_text("cancelled")
         expect(cancel).to_have_count(0)
@@ -172,9 +188,13 @@ def test_deployments_tab_predicts_and_deletes_a_deployment(
         expect(error).to_contain_text("Invalid JSON")
         expect(output).to_have_count(0)
 
-        # Delete: the row leaves the list (stopped deployments are hidden by default) or shows stopped.
+        # Delete, after JupyterLab's dialog names the replicas and the endpoint that stops: the row leaves the list
+        # (stopped deployments are hidden by default) or shows stopped.
+        row.locator("button.maestro-deployment-delete").click()
         with page.expect_response(lambda r: is_call(r, "DELETE", f"deployments/{DEPLOYMENT}")) as answer:
-            row.locator("button.maestro-deployment-delete").click()
+            asked = confirm_dialog(page, "Delete deployment")
+        assert "replica" in asked, asked
+        assert "stops answering" in asked, asked
         assert answer.value.status == 200, (answer.value.status, answer.value.text())
         expect(
             panel.locator(f'li.maestro-deployment[data-deployment-id="{DEPLOYMENT}"]:not([data-status="stopped"])')

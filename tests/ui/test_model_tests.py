@@ -14,7 +14,15 @@ from playwright.sync_api import expect
 
 from tests.live_server import LabServer
 
-from .test_models_browser import BREAST, api_ok, expand, model_aliases, set_alias_through_form, version_item
+from .test_models_browser import (
+    BREAST,
+    answer_dialog,
+    api_ok,
+    expand,
+    model_aliases,
+    set_alias_through_form,
+    version_item,
+)
 from .test_sidebar import open_lab, open_sidebar
 
 
@@ -85,7 +93,7 @@ def test_a_refused_promotion_names_the_failed_checks_and_can_be_overridden(
     row = version_item(item, "1")
     expect(row.locator(".maestro-version-verdict")).to_have_attribute("data-verdict", "failed")
 
-    form = set_alias_through_form(row, "champion")
+    form = set_alias_through_form(row, "champion", confirm="Move alias")  # champion names v3: a move
     alert = form.locator('.maestro-alias-error[role="alert"]')
     expect(alert).to_contain_text("its latest tests failed (accuracy, latency_p95_ms)")
     expect(form.locator("ul.maestro-gate-failed-checks li")).to_have_text(["accuracy", "latency_p95_ms"])
@@ -98,6 +106,8 @@ def test_a_refused_promotion_names_the_failed_checks_and_can_be_overridden(
     )
     expect(override).to_be_enabled()
     override.click()
+    asked = answer_dialog(page, "Override and set alias")
+    assert "failed the checks accuracy and latency_p95_ms" in asked, asked
     expect(row.locator('.maestro-version-alias[data-alias="champion"]')).to_be_visible()
     assert model_aliases(lab, BREAST)["champion"] == "1"
     (recorded,) = overview(lab, BREAST, "1")["overrides"]

@@ -24,8 +24,10 @@ from tests.live_server import LabServer
 from .conftest import ARTIFACTS
 from .test_sidebar import (
     MODEL_ITEMS,
+    MODEL_NAMES,
     SEEDED,
     SIDEBAR,
+    SIDEBAR_TAB,
     expect_aliases,
     expect_models,
     is_models_request,
@@ -76,7 +78,7 @@ def expect_expanded(item: Any, name: str, versions: list[str]) -> None:
         expect(
             version_item(item, version).locator("dl.maestro-version-metrics div.maestro-metric").first
         ).to_be_visible()
-    expect(item.locator(".maestro-versions-loading")).to_have_count(0)
+    expect(item.locator(".maestro-versions .maestro-loading")).to_have_count(0)
 
 
 def expect_number(text: str, value: float, what: str = "") -> None:
@@ -186,8 +188,20 @@ def test_expanded_model_lists_versions_with_their_metrics(
 # --------------------------------------------------------------------------------------------------------------------
 
 
-def set_alias_through_form(row: Any, alias: str) -> Any:
-    """Open the version's alias form, type ``alias`` and Save; returns the form."""
+def answer_dialog(page: Any, button: str) -> str:
+    """Wait for JupyterLab's dialog (a confirmation), click its button labelled ``button`` ("Cancel", "Move alias",
+    ...) and wait for it to close; returns its title and body text."""
+    dialog = page.locator(".jp-Dialog")
+    expect(dialog).to_be_visible()
+    text = f"{dialog.locator('.jp-Dialog-header').inner_text()}\n{dialog.locator('.jp-Dialog-body').inner_text()}"
+    dialog.get_by_role("button", name=button, exact=True).click()
+    expect(dialog).to_have_count(0)
+    return text
+
+
+def set_alias_through_form(row: Any, alias: str, *, confirm: str | None = None) -> Any:
+    """Open the version's alias form, type ``alias`` and Save (answering the confirmation with ``confirm`` when the
+    alias moves from another version); returns the form."""
     button = row.locator('button.maestro-set-alias[aria-label="Set alias"]')
     expect(button).to_have_attribute("aria-expanded", "false")
     button.click()
@@ -199,6 +213,8 @@ def set_alias_through_form(row: Any, alias: str) -> Any:
     submit = form.locator("button.maestro-alias-submit")
     expect(submit).to_have_text("Save")
     submit.click()
+    if confirm is not None:
+        answer_dialog(row.page, confirm)
     return form
 
 
@@ -222,8 +238,8 @@ def test_set_move_and_remove_an_alias(lab: LabServer, page: Any, request: pytest
         expect_aliases(item, ["champion → v3", "challenger → v2", "staging → v1"])
         assert model_aliases(lab, BREAST) == {"champion": "3", "challenger": "2", "staging": "1"}
 
-        # Move it to v2 through v2's form: it leaves v1.
-        set_alias_through_form(v2, "staging")
+        # Move it to v2 through v2's form, which asks first: it leaves v1.
+        set_alias_through_form(v2, "staging", confirm="Move alias")
         expect(staging_v2).to_be_visible()
         expect(staging_v1).to_have_count(0)
         expect_aliases(item, ["champion → v3", "challenger → v2", "staging → v2"])
@@ -231,10 +247,16 @@ def test_set_move_and_remove_an_alias(lab: LabServer, page: Any, request: pytest
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-moved.png"))
 
-        # Remove it with the chip's button.
+        # Remove it with the chip's button, which asks first: Cancel changes nothing.
         remove = staging_v2.locator('button.maestro-alias-remove[aria-label="Remove alias staging"]')
+        remove.click()
+        asked = answer_dialog(page, "Cancel")
+        assert asked.startswith("Remove alias staging?"), asked
+        expect(staging_v2).to_be_visible()
+        assert model_aliases(lab, BREAST) == {"champion": "3", "challenger": "2", "staging": "2"}
+        remove.click()
         with page.expect_response(lambda r: r.request.method == "DELETE" and "/aliases/staging" in r.url) as deleted:
-            remove.click()
+            answer_dialog(page, "Remove alias")
         assert deleted.value.status == 204
         expect(staging_v2).to_have_count(0)
         expect(item.locator('li.maestro-version-alias[data-alias="staging"]')).to_have_count(0)
@@ -378,13 +400,16 @@ def test_filter_by_tag(lab: LabServer, page: Any, request: pytest.FixtureRequest
 
 
 def expect_chart(widget: Any, metric: str, versions: list[str]) -> Any:
+    """The Vega-Lite chart of a metric by version: named for screen readers, a bar per version with a value, every
+    version labelled on the x axis (small charts are drawn in SVG)."""
     chart = widget.locator(f'figure.maestro-chart[data-metric="{metric}"]')
-    svg = chart.locator(f'svg[role=img][aria-label="{metric} by version"]')
+    image = chart.locator(f'[role=img][aria-label="{metric} by version"]')
+    expect(image).to_be_visible()
+    svg = image.locator("svg.marks")
     expect(svg).to_be_visible()
-    points = svg.locator("circle.maestro-chart-point")
-    expect(points).to_have_count(len(versions))
-    assert data_attribute(points, "data-version") == versions
-    expect(svg.locator("path.maestro-chart-line")).to_have_count(1)
+    expect(svg.locator(".mark-rect path")).to_have_count(len(versions))
+    labels = svg.locator(".role-axis-label text").all_text_contents()  # SVG text has no innerText
+    assert {f"v{version}" for version in versions} <= set(labels), labels
     return chart
 
 
@@ -532,10 +557,24 @@ def test_open_the_run_of_a_version(lab: LabServer, page: Any, request: pytest.Fi
     for key, value in run_api["params"].items():
         expect(params.locator(f'tr[data-key="{key}"] td')).to_have_text(str(value))
 
+    # The metrics logged at every boosting stage are learning curves; the others, one value each, a table.
+    curves = run.locator('section.maestro-run-section[data-section="curves"]')
+    staged = ["staged_accuracy", "train_loss"]
+    expect(curves.locator("figure.maestro-run-chart")).to_have_count(len(staged))
+    for key in staged:
+        chart = curves.locator(f'figure.maestro-run-chart[data-metric="{key}"]')
+        expect(chart.locator(".maestro-vega-chart :is(svg.marks, canvas)")).to_be_visible()
     metrics = run.locator('section.maestro-run-section[data-section="metrics"]')
-    expect(metrics.locator("tr[data-key]")).to_have_count(len(run_api["metrics"]))
-    for key, value in run_api["metrics"].items():
+    single = {key: value for key, value in run_api["metrics"].items() if key not in staged}
+    expect(metrics.locator("tr[data-key]")).to_have_count(len(single))
+    for key, value in single.items():
         expect_number(metrics.locator(f'tr[data-key="{key}"] td').inner_text(), value, f"run metric {key}")
+
+    # Its artifacts: the seed's evaluation folder, opened to its two files.
+    artifacts = run.locator('section.maestro-run-section[data-section="artifacts"]')
+    artifacts.get_by_role("button", name="evaluation", exact=False).first.click()
+    expect(artifacts.get_by_text("confusion_matrix.png")).to_be_visible()
+    expect(artifacts.get_by_text("feature_importances.csv")).to_be_visible()
 
     tags = run.locator('section.maestro-run-section[data-section="tags"]')
     expect(tags.locator('tr[data-key="task"] td')).to_have_text("classification")
@@ -568,10 +607,13 @@ def test_keyboard_reaches_the_tabs_and_expands_models(
     sidebar.get_by_role("searchbox", name="Search models").focus()
     press_until_focused(page, "Shift+Tab", tab, max_presses=4)
     page.keyboard.press("ArrowRight")
-    jobs = tablist.locator("button.maestro-tab[role=tab]#maestro-tab-jobs")
-    expect(jobs).to_be_focused()
-    expect(jobs).to_have_attribute("aria-selected", "true")
-    page.keyboard.press("ArrowLeft")
+    experiments = tablist.locator("button.maestro-tab[role=tab]#maestro-tab-experiments")
+    expect(experiments).to_be_focused()
+    expect(experiments).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("End")
+    budgets = tablist.locator("button.maestro-tab[role=tab]#maestro-tab-budgets")
+    expect(budgets).to_be_focused()
+    page.keyboard.press("Home")
     expect(tab).to_be_focused()
     expect(tab).to_have_attribute("aria-selected", "true")
     expect(panel).to_be_visible()
@@ -602,3 +644,76 @@ def test_keyboard_reaches_the_tabs_and_expands_models(
     page.keyboard.press("Space")
     expect_expanded(iris, IRIS, ["1"])
     expect(page.locator(SIDEBAR).locator(f"{MODEL_ITEMS}.maestro-mod-expanded")).to_have_count(2)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Sort, and expanding by the name
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def show_sidebar(page: Any) -> Any:
+    """The sidebar, opened if the workspace did not restore it open."""
+    sidebar = page.locator(SIDEBAR)
+    if not sidebar.is_visible():
+        page.locator(SIDEBAR_TAB).click()
+    expect(sidebar).to_be_visible()
+    return sidebar
+
+
+def test_sort_the_models(lab: LabServer, page: Any, request: pytest.FixtureRequest) -> None:
+    """Last updated (newest first) by default, by name, or by the best value of a metric among the versions (one
+    comparison per loaded model); the choice is remembered for the session."""
+    newest_first = [m["name"] for m in api_ok(lab, "GET", "models?order_by=last_updated_timestamp%20DESC")["models"]]
+    best: dict[str, float] = {}
+    for name in SEEDED:
+        values = [v["metrics"].get("accuracy") for v in comparison(lab, name).values()]
+        numbers = [value for value in values if isinstance(value, (int, float))]
+        if numbers:
+            best[name] = max(numbers)
+    assert best, "the seed logs accuracy"
+    by_accuracy = sorted(best, key=lambda n: (-best[n], n)) + sorted(n for n in SEEDED if n not in best)
+
+    open_lab(page, lab, request, sort_by_name=False)
+    sidebar = show_sidebar(page)
+    expect(sidebar.locator(MODEL_NAMES)).to_have_text(newest_first)
+    sort = sidebar.get_by_role("combobox", name="Sort by")
+    expect(sort).to_have_value("updated")
+
+    with page.expect_response(lambda r: is_models_request(r) and "order_by=name" in r.url):
+        sort.select_option("name")
+    expect(sidebar.locator(MODEL_NAMES)).to_have_text(sorted(SEEDED))
+
+    sort.select_option("metric")
+    metric = sidebar.get_by_role("combobox", name="Metric to sort by")
+    expect(metric).to_be_visible()
+    metric.select_option("accuracy")
+    expect(sidebar.locator(MODEL_NAMES)).to_have_text(by_accuracy)
+    expect(sidebar.locator(".maestro-models-sort-note")).to_contain_text(f"for the {len(SEEDED)} models loaded")
+    for name, value in best.items():
+        shown = model_item(sidebar, name).locator(".maestro-model-best-value").inner_text()
+        expect_number(shown, value, f"{name} best accuracy")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-by-accuracy.png"))
+
+    # Remembered for the session: a reload of the page sorts the same way.
+    open_lab(page, lab, request, sort_by_name=False)
+    sidebar = show_sidebar(page)
+    expect(sidebar.get_by_role("combobox", name="Sort by")).to_have_value("metric")
+    expect(sidebar.get_by_role("combobox", name="Metric to sort by")).to_have_value("accuracy")
+    expect(sidebar.locator(MODEL_NAMES)).to_have_text(by_accuracy)
+
+
+def test_expand_a_model_by_its_name(lab: LabServer, page: Any, request: pytest.FixtureRequest) -> None:
+    open_lab(page, lab, request)
+    sidebar = open_sidebar(page)
+    item = model_item(sidebar, IRIS)
+    button = item.get_by_role("button", name=f"Versions of {IRIS}")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    # The name is part of the button: clicking it expands the model.
+    item.locator(".maestro-model-name").click()
+    expect_expanded(item, IRIS, ["1"])
+    # Enter on the focused item collapses it again.
+    item.focus()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(item.locator(VERSION_ITEMS)).to_have_count(0)

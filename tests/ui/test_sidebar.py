@@ -33,11 +33,21 @@ def is_models_request(response: Any, search: str | None = None) -> bool:
     return parse_qs(urlsplit(response.url).query).get("search") == [search]
 
 
-def open_lab(page: Any, lab: LabServer, request: pytest.FixtureRequest) -> None:
+#: The Models tab sorted by name, remembered for the session as the sort select does: the tests that list the seeded
+#: models expect them alphabetically (the default order, last updated first, depends on when the seed touched each
+#: model; ``test_models_browser.test_sort_the_models`` checks it and the other orders).
+SORT_BY_NAME = "window.sessionStorage.setItem('maestro:models-sort', JSON.stringify({key: 'name', metric: ''}))"
+
+
+def open_lab(page: Any, lab: LabServer, request: pytest.FixtureRequest, *, sort_by_name: bool = True) -> None:
     """Load JupyterLab in a workspace of the test's own (so no layout is restored from another test), and wait for
     the end of its start-up: about a second after the splash screen goes, JupyterLab opens a Launcher in the empty
-    main area and gives it the focus, which would otherwise close a command palette or steal the focus mid-test."""
-    page.goto(lab.lab_url(workspace=request.node.name))
+    main area and gives it the focus, which would otherwise close a command palette or steal the focus mid-test.
+    With ``sort_by_name`` (the default) the Models tab lists models by name; without, in its default order."""
+    if sort_by_name:
+        page.add_init_script(SORT_BY_NAME)
+    # A parametrized test's name has brackets, which JupyterLab refuses in a workspace's name.
+    page.goto(lab.lab_url(workspace=re.sub(r"[^A-Za-z0-9_-]", "-", request.node.name)))
     expect(page.locator("#jupyterlab-splash")).to_have_count(0, timeout=APP_START_TIMEOUT_MS)
     expect(page.locator("#jp-main-dock-panel")).to_be_visible(timeout=APP_START_TIMEOUT_MS)
     expect(page.locator(SIDEBAR_TAB)).to_be_visible(timeout=APP_START_TIMEOUT_MS)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import jsonschema
 import pypdf
 import pytest
 
 from maestro_jupyter.analysis.cards import ReviewState, build_card, card_json_schema, fingerprint
-from maestro_jupyter.analysis.cards.markdown_io import MISSING_TEXT, sections_from_markdown
+from maestro_jupyter.analysis.cards.builder import EDIT_HINT
+from maestro_jupyter.analysis.cards.markdown_io import MISSING_TEXT, RECORDED_TEXT, sections_from_markdown
 from maestro_jupyter.analysis.cards.render import render
 from maestro_jupyter.analysis.cards.schema import (
     CardFacts,
@@ -75,12 +77,46 @@ def test_completeness_counts_required_fields_and_names_the_missing_ones():
     by_field = {i.field: i for i in empty.completeness.checklist}
     assert by_field["signature"].origin == "registry"
     assert by_field["owners"].origin == "missing"
-    assert by_field["owners"].hint
+    assert by_field["owners"].hint == ""  # how people fill a section is said once (EDIT_HINT), not per section
+    assert "%maestro test" in by_field["tests"].hint
 
     full = build_card(facts(description="Gradient boosting on 12 features"), FULL, ReviewState(), NOW)
     assert full.completeness.missing == ["Model test results"]
     assert {i.field: i.origin for i in full.completeness.checklist}["owners"] == "people"
     assert full.completeness.score > empty.completeness.score
+
+
+def test_a_section_reads_the_checklists_fact_and_the_edit_hint_is_said_once():
+    """The source run logged its training set: the checklist ticks Training data, so the section must not say
+    "Not written yet" (it did, in both the HTML and the Markdown card); and the way to edit the card is said once,
+    not beside each of the 15 unwritten sections."""
+    card = build_card(facts(), CardSections(), ReviewState(), NOW)
+    assert {i.field: i for i in card.completeness.checklist}["training_data"].filled
+
+    page = render(card, "html").decode()
+    section = re.search(r'<section [^>]*data-section="training_data".*?</section>', page, re.S)
+    assert section is not None
+    assert 'data-state="recorded"' in section.group(0)
+    assert "Not written yet" not in section.group(0)
+    assert page.count("ml.cards.update") == 1
+    assert page.count(EDIT_HINT) == 1
+
+    text = render(card, "md").decode()
+    assert text.count("ml.cards.update") == 1
+    training = text.split("### Training data", 1)[1].split("####", 1)[0]
+    assert RECORDED_TEXT in training
+    assert MISSING_TEXT not in training
+    assert sections_from_markdown(text, expected_model="churn")["training_data"] is None  # reads back as unwritten
+
+    bare = facts()
+    bare.training.datasets = []
+    unlogged = build_card(bare, CardSections(), ReviewState(), NOW)
+    assert not {i.field: i for i in unlogged.completeness.checklist}["training_data"].filled
+    assert 'data-section="training_data" data-state="missing"' in render(unlogged, "html").decode()
+
+    written = build_card(facts(), CardSections(training_data="Accounts from 2025."), ReviewState(), NOW)
+    assert "Accounts from 2025." in render(written, "html").decode()
+    assert EDIT_HINT in render(written, "html").decode()  # other sections are still unwritten
 
 
 def test_an_approved_card_goes_stale_when_a_fact_changes_and_says_which():

@@ -11,10 +11,23 @@ import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, make_classification, make_regression
 
 from maestro_jupyter.analysis.features import FeatureReport, discover_features
+from maestro_jupyter.charts import VEGALITE_MIME
 
 
 def by_name(report: FeatureReport) -> dict[str, object]:
     return {f.feature: f for f in report.features}
+
+
+def displayed(obj: object) -> list[dict[str, object]]:
+    """The mime bundles IPython's ``display(obj)`` publishes, one per output."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.display import display
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()
+    with capture_output() as captured:
+        display(obj)
+    return [output.data for output in captured.outputs]
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +91,25 @@ def test_planted_traps_are_flagged(planted):
 def test_report_renders_and_serialises(planted):
     _, report = planted
     html = report._repr_html_()
-    assert "<svg" in html
     assert "<script" not in html
     assert "maestro-diff" in html
     assert "leakage" in html
-    assert html.count("<rect") == min(20, len(report.features))
+    assert "<svg" not in html  # the chart is its own output (below), Vega-Lite rather than hand-drawn SVG
+    chart, table = displayed(report)
+    assert set(chart) == {VEGALITE_MIME, "image/svg+xml", "text/plain"}
+    bars = chart[VEGALITE_MIME]["data"]["values"]
+    assert [b["label"] for b in bars] == [f.feature for f in report.features[:20]]
+    assert [b["value"] for b in bars] == [f.score for f in report.features[:20]]
+    assert {b["label"] for b in bars if b["group"] == "flagged"} == {f.feature for f in report.features[:20] if f.flags}
+    assert chart[VEGALITE_MIME]["encoding"]["x"]["scale"]["domain"] == [0, 1]  # a score: the whole [0, 1] axis
+    whole = report.chart(top=100).spec["data"]["values"]
+    assert len(whole) == len(report.features)
+    leak = next(b for b in whole if b["label"] == "leak")
+    assert (leak["group"], leak["note"]) == ("flagged", f"#{by_name(report)['leak'].rank} · leakage")
+    assert chart["text/plain"] == "Bar chart: score for 20 features"
+    assert table["text/html"] == html
+    assert table["text/plain"] == str(report)
+    assert len(displayed(report.head(3))[0][VEGALITE_MIME]["data"]["values"]) == 3
     text = str(report)
     assert "leak" in text
     assert "redundant" in text

@@ -25,6 +25,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "server": ("sdk", "magics"),
     "server.handlers": ("sdk", "magics", "backends"),
     "magics": ("services", "backends", "server", "analysis"),
+    # A leaf package: charts for every layer's results, so it may use none of them.
+    "charts": ("entities", "contract", "analysis", "services", "backends", "server", "sdk", "magics"),
 }
 #: Layer -> the modules of a forbidden layer it may import all the same, and why. A member's Jupyter server on a team
 #: forwards every operation to the team's service over HTTP (server/forwarding.py): it uses the SDK's HTTP transport

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 HEAVY = ["mlflow", "sklearn", "data_profiling", "ydata_profiling", "kubernetes", "pandas", "fairlearn"]
+HEAVY += ["altair", "vl_convert"]  # charts: their specs are plain dicts, the static fallback drawn when displayed
 
 PROBE = """
 import json, sys

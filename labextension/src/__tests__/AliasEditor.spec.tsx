@@ -8,7 +8,14 @@ import {
 } from '@testing-library/react';
 import React from 'react';
 
-import { AliasEditor, IAliasEditorProps } from '../components/AliasEditor';
+import { AliasEditor, IAliasEditorProps } from '../models/AliasEditor';
+import {
+  answerDialog,
+  dialogButtons,
+  dialogText,
+  openDialog,
+  waitForDialog
+} from './helpers/dialog';
 import { json, mockRequests } from './helpers/requests';
 
 const REFUSED = {
@@ -58,7 +65,16 @@ function reasonBox(): HTMLTextAreaElement {
 
 afterEach(() => {
   jest.restoreAllMocks();
+  document.querySelectorAll('.jp-Dialog').forEach(dialog => dialog.remove());
 });
+
+/** The method and path (after the API prefix) of each request sent. */
+function sent(spy: jest.SpyInstance): string[] {
+  return spy.mock.calls.map(
+    call =>
+      `${call[1]?.method ?? 'GET'} ${String(call[0]).replace(/^.*\/maestro\/api\/v1\//, '')}`
+  );
+}
 
 describe('AliasEditor and the promotion gate', () => {
   it('overrides a refused promotion with a reason sent to the server', async () => {
@@ -108,6 +124,7 @@ describe('AliasEditor and the promotion gate', () => {
     await act(async () => {
       fireEvent.click(overrideButton());
     });
+    await answerDialog('Override and set alias');
     await waitFor(() => expect(props.onDone).toHaveBeenCalledWith('champion'));
     expect(spy).toHaveBeenCalledTimes(2);
     expect(spy.mock.calls[1][0]).toMatch(/\/models\/iris\/aliases\/champion$/);
@@ -192,6 +209,7 @@ describe('AliasEditor and the promotion gate', () => {
     await act(async () => {
       fireEvent.click(overrideButton());
     });
+    await answerDialog('Override and set alias');
     await waitFor(() =>
       expect(screen.getByRole('alert').textContent).toBe(
         'override_reason: at most 1000 characters'
@@ -205,6 +223,79 @@ describe('AliasEditor and the promotion gate', () => {
     expect(
       document.querySelectorAll('.maestro-gate-failed-checks li')
     ).toHaveLength(2);
+  });
+
+  it('asks before overriding the gate, and sends nothing on Cancel', async () => {
+    const spy = mockRequests(json(REFUSED, 409));
+    const { props } = renderEditor();
+    await submitAlias('champion');
+    await screen.findByRole('alert');
+    fireEvent.change(reasonBox(), { target: { value: 'hotfix' } });
+    await act(async () => {
+      fireEvent.click(overrideButton());
+    });
+    await waitForDialog();
+    expect(dialogText().title).toBe(
+      'Override the promotion gate for champion?'
+    );
+    expect(dialogText().body).toContain(
+      'Version 3 of iris failed the checks accuracy and latency_p95_ms.'
+    );
+    expect(dialogButtons()).toEqual(['Cancel', 'Override and set alias']);
+    await answerDialog('Cancel');
+    expect(openDialog()).toBeNull();
+    expect(sent(spy)).toEqual(['PUT models/iris/aliases/champion']);
+    expect(props.onDone).not.toHaveBeenCalled();
+    // The override form stays, ready to try again.
+    expect(reasonBox().value).toBe('hotfix');
+    expect(overrideButton().disabled).toBe(false);
+  });
+
+  it('asks before moving an alias that names another version; Cancel sends only the deployments lookup', async () => {
+    const spy = mockRequests(
+      json({
+        deployments: [
+          {
+            id: 'churn-prod',
+            model: 'iris',
+            version: '2',
+            alias: 'champion',
+            alias_version: '2',
+            status: 'ready'
+          }
+        ]
+      })
+    );
+    const { props } = renderEditor({
+      aliases: { champion: '2', staging: '3' }
+    });
+    await submitAlias('champion');
+    await waitForDialog();
+    expect(dialogText().title).toBe('Move alias champion to version 3?');
+    expect(dialogText().body).toBe(
+      'Deployment churn-prod serves iris@champion (version 2). Moving the alias leaves it serving version 2, no longer as champion. ' +
+        'iris@champion names version 2; it will name version 3.'
+    );
+    await answerDialog('Cancel');
+    expect(sent(spy)).toEqual(['GET deployments']);
+    expect(props.onDone).not.toHaveBeenCalled();
+    const input = screen.getByRole('textbox', {
+      name: 'Alias name'
+    }) as HTMLInputElement;
+    expect(input.value).toBe('champion');
+    expect(input.disabled).toBe(false);
+
+    // An alias already on this version moves nothing: no question.
+    spy.mockImplementationOnce(async () =>
+      json({ name: 'iris', version: '3', aliases: ['staging'] })
+    );
+    await submitAlias('staging');
+    await waitFor(() => expect(props.onDone).toHaveBeenCalledWith('staging'));
+    expect(openDialog()).toBeNull();
+    expect(sent(spy)).toEqual([
+      'GET deployments',
+      'PUT models/iris/aliases/staging'
+    ]);
   });
 
   it('shows no override form for other errors', async () => {

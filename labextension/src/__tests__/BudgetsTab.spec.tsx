@@ -1,9 +1,11 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
 import { AlertList, BudgetList, CostSummary, MaestroAPIError } from '../api';
 import * as api from '../api/request';
 import { BudgetsTab } from '../budgets/BudgetsTab';
+import { confirmAction } from '../components/confirm';
+import { DEFAULT_OPTIONS } from '../model';
 import { alert, budget, costGroup, costSummary, NOW } from './budgets-fixtures';
 import { settle } from './helpers/async';
 
@@ -13,7 +15,10 @@ jest.mock('../api/request', () => ({
   requestAPI: jest.fn()
 }));
 
+jest.mock('../components/confirm', () => ({ confirmAction: jest.fn() }));
+
 const mockedApi = api as jest.Mocked<typeof api>;
+const confirm = confirmAction as jest.MockedFunction<typeof confirmAction>;
 
 const churn = budget();
 const bob = budget({
@@ -130,6 +135,7 @@ beforeEach(() => {
   };
   writeResult = null;
   mockedApi.requestAPI.mockImplementation(server as typeof api.requestAPI);
+  confirm.mockResolvedValue(true);
 });
 
 afterEach(() => {
@@ -376,6 +382,10 @@ describe('BudgetsTab: budgets', () => {
     ) as HTMLButtonElement;
     expect(remove.textContent).toBe('Delete');
     fireEvent.click(remove);
+    await act(async () => {
+      await Promise.resolve();
+    });
+    expect(confirm).toHaveBeenCalledTimes(1);
     expect(remove.disabled).toBe(true);
     await settle();
     expect(requests('DELETE')).toEqual(['DELETE budgets/project/churn']);
@@ -386,6 +396,25 @@ describe('BudgetsTab: budgets', () => {
       container.querySelector('[data-budget-id="project:churn"]')
     ).toBeNull();
     expect(container.querySelectorAll('li.maestro-budget')).toHaveLength(2);
+  });
+
+  it('asks before deleting a budget; Cancel sends nothing', async () => {
+    confirm.mockResolvedValue(false);
+    const { container } = renderTab();
+    await settle();
+    const item = row(container, 'user:bob');
+    fireEvent.click(
+      item.querySelector('.maestro-budget-delete') as HTMLElement
+    );
+    await settle();
+    expect(confirm).toHaveBeenCalledTimes(1);
+    const asked = confirm.mock.calls[0][0];
+    expect(asked.title).toBe('Delete the budget of user bob?');
+    expect(asked.accept).toBe('Delete budget');
+    expect(asked.body).toContain('$100.00');
+    expect(asked.body).toContain('no hard limit refusing jobs and deployments');
+    expect(requests('DELETE')).toEqual([]);
+    expect(row(container, 'user:bob')).toBeTruthy();
   });
 
   it("shows the server's message when a delete is refused", async () => {
@@ -564,6 +593,16 @@ describe('BudgetsTab: polling', () => {
     await settle(60_000);
     expect(requests('GET')).toHaveLength(6);
     expect(screen.queryByText('auto 30 s')).toBeNull();
+  });
+
+  it('refreshes budgets, spend and alerts every 30 s with the default settings', async () => {
+    renderTab({ refreshInterval: DEFAULT_OPTIONS.refreshInterval });
+    await settle();
+    expect(requests('GET')).toHaveLength(3);
+    await settle(29_000);
+    expect(requests('GET')).toHaveLength(3);
+    await settle(1000);
+    expect(requests('GET')).toHaveLength(6);
   });
 
   it('does not poll without a refresh interval', async () => {

@@ -10,7 +10,7 @@ import React from 'react';
 
 import * as api from '../api';
 import { CardSections, ModelCard, MaestroAPIError } from '../api';
-import { CardView } from '../card/CardView';
+import { CardView, EDIT_HINT } from '../card/CardView';
 import { createCardWidget } from '../card/CardWidget';
 import { draftApproval, emptySections } from './card-fixtures';
 
@@ -158,6 +158,14 @@ async function renderCard(): Promise<HTMLElement> {
   return container;
 }
 
+/** The document a frame shows, without the theme's style the view adds to it. */
+function shown(iframe: HTMLIFrameElement): string | null {
+  const srcdoc = iframe.getAttribute('srcdoc');
+  return srcdoc === null
+    ? null
+    : srcdoc.replace(/<style data-maestro-theme>[\s\S]*?<\/style>/, '');
+}
+
 function frame(container: HTMLElement): HTMLIFrameElement {
   return container.querySelector('.maestro-card-frame') as HTMLIFrameElement;
 }
@@ -216,10 +224,10 @@ describe('CardView', () => {
       )
     ).toEqual(['Limitations', 'Training data']);
 
-    // The sandbox is empty: no scripts, no same-origin access.
+    // No scripts: the sandbox only lets the view read the card (to size the frame to it).
     const iframe = frame(container);
-    expect(iframe.getAttribute('sandbox')).toBe('');
-    expect(iframe.getAttribute('srcdoc')).toBe(HTML);
+    expect(iframe.getAttribute('sandbox')).toBe('allow-same-origin');
+    expect(shown(iframe)).toBe(HTML);
     expect(iframe.getAttribute('title')).toBe('Model card');
 
     const checklist = container.querySelector(
@@ -255,6 +263,60 @@ describe('CardView', () => {
     expect(described.classList.contains('maestro-mod-missing')).toBe(false);
     expect(described.querySelector('.maestro-card-hint')).toBeNull();
     expect(described.getAttribute('data-origin')).toBe('registry');
+  });
+
+  it('says once how to fill the sections people write, not beside each', async () => {
+    const container = await renderCard();
+    const checklist = container.querySelector(
+      '.maestro-card-checklist'
+    ) as HTMLElement;
+    const hints = checklist.querySelectorAll('.maestro-card-edit-hint');
+    expect(hints.length).toBe(1);
+    expect(hints[0].textContent).toBe(EDIT_HINT);
+    // Citation is a missing section with no hint of its own: only its Fill button.
+    const citation = checklist.querySelector(
+      '[data-field="citation"]'
+    ) as HTMLElement;
+    expect(citation.querySelector('.maestro-card-hint')).toBeNull();
+    expect(citation.querySelector('.maestro-card-fill')).not.toBeNull();
+    expect(checklist.textContent?.split('ml.cards.update').length).toBe(2);
+
+    // Every section written: no hint at all.
+    mocked.getCard.mockResolvedValue(
+      card({
+        completeness: {
+          ...card().completeness,
+          checklist: card().completeness.checklist.map(item => ({
+            ...item,
+            filled: true,
+            origin: 'people'
+          }))
+        }
+      })
+    );
+    const full = await renderCard();
+    expect(full.querySelector('.maestro-card-edit-hint')).toBeNull();
+  });
+
+  it('sizes the frame to the card (the view scrolls, not the frame) and themes it', async () => {
+    document.body.dataset.jpThemeLight = 'false';
+    try {
+      const container = await renderCard();
+      const iframe = frame(container);
+      expect(iframe.getAttribute('data-theme')).toBe('dark');
+      expect(iframe.getAttribute('srcdoc')).toContain('color-scheme: dark');
+      expect(iframe.getAttribute('srcdoc')).toMatch(/--ink: [^;]+;/);
+      const root = iframe.contentDocument?.documentElement as HTMLElement;
+      Object.defineProperty(root, 'scrollHeight', {
+        configurable: true,
+        value: 2400
+      });
+      fireEvent.load(iframe);
+      expect(iframe.getAttribute('data-fitted')).toBe('true');
+      expect(iframe.style.height).toBe('2402px');
+    } finally {
+      delete document.body.dataset.jpThemeLight;
+    }
   });
 
   it('links to the downloads of every format as attachments', async () => {
@@ -337,9 +399,7 @@ describe('CardView', () => {
       status: 'approved',
       comment: 'LGTM'
     });
-    await waitFor(() =>
-      expect(frame(container).getAttribute('srcdoc')).toBe(HTML_AFTER)
-    );
+    await waitFor(() => expect(shown(frame(container))).toBe(HTML_AFTER));
     expect(mocked.getCardHTML).toHaveBeenCalledTimes(2);
     // The card JSON is not requested again: the PUT returned it.
     expect(mocked.getCard).toHaveBeenCalledTimes(1);
@@ -429,9 +489,7 @@ describe('CardView', () => {
       }
     });
     expect(container.querySelector('.maestro-card-form')).toBeNull();
-    await waitFor(() =>
-      expect(frame(container).getAttribute('srcdoc')).toBe(HTML_AFTER)
-    );
+    await waitFor(() => expect(shown(frame(container))).toBe(HTML_AFTER));
 
     // The form opens again on the saved sections.
     fireEvent.click(button(container, 'maestro-card-edit'));
@@ -450,7 +508,7 @@ describe('CardView', () => {
     fireEvent.change(field(form, 'license'), { target: { value: 'GPL-3.0' } });
     fireEvent.click(button(container, 'maestro-card-cancel'));
     expect(container.querySelector('.maestro-card-form')).toBeNull();
-    expect(frame(container).getAttribute('srcdoc')).toBe(HTML);
+    expect(shown(frame(container))).toBe(HTML);
     expect(mocked.updateCard).not.toHaveBeenCalled();
 
     fireEvent.click(button(container, 'maestro-card-edit'));
@@ -538,9 +596,7 @@ describe('CardView', () => {
     mocked.getCard.mockResolvedValue(approved());
     mocked.getCardHTML.mockResolvedValue(HTML_AFTER);
     fireEvent.click(button(container, 'maestro-card-refresh'));
-    await waitFor(() =>
-      expect(frame(container).getAttribute('srcdoc')).toBe(HTML_AFTER)
-    );
+    await waitFor(() => expect(shown(frame(container))).toBe(HTML_AFTER));
     expect(container.querySelector('.maestro-card-status')?.textContent).toBe(
       'Approved'
     );

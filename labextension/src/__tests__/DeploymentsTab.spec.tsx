@@ -4,9 +4,11 @@ import React from 'react';
 import * as api from '../api';
 import { MaestroAPIError } from '../api';
 import * as clipboard from '../clipboard';
+import { confirmAction } from '../components/confirm';
 import { DeploymentsTab } from '../deployments/DeploymentsTab';
 import { deployment } from './compute-fixtures';
 import { deferred, settle } from './helpers/async';
+import { DEFAULT_OPTIONS } from '../model';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -22,7 +24,10 @@ jest.mock('../clipboard', () => ({
   copyText: jest.fn()
 }));
 
+jest.mock('../components/confirm', () => ({ confirmAction: jest.fn() }));
+
 const mocked = api as jest.Mocked<typeof api>;
+const confirm = confirmAction as jest.MockedFunction<typeof confirmAction>;
 const mockedClipboard = clipboard as jest.Mocked<typeof clipboard>;
 
 const BASE_URL = 'http://localhost:8888/jupyter/';
@@ -91,6 +96,7 @@ beforeEach(() => {
     deployments: [champion, degraded]
   });
   mocked.getVersion.mockResolvedValue(versionDetail(null));
+  confirm.mockResolvedValue(true);
 });
 
 afterEach(() => {
@@ -117,9 +123,12 @@ describe('DeploymentsTab', () => {
     expect(status?.className).toBe(
       'maestro-deployment-status maestro-status-ready'
     );
+    expect(first.querySelector('.maestro-deployment-name')?.textContent).toBe(
+      'churn'
+    );
     expect(
       first.querySelector('.maestro-deployment-version')?.textContent
-    ).toBe('churn v3');
+    ).toBe('version 3');
     expect(first.querySelector('.maestro-deployment-alias')?.textContent).toBe(
       'champion'
     );
@@ -190,22 +199,97 @@ describe('DeploymentsTab', () => {
     expect(stopped.querySelector('.maestro-predict')).toBeNull();
   });
 
-  it('polls every 2 s while a deployment is starting', async () => {
+  it('polls every 5 s while a deployment is starting', async () => {
     mocked.listDeployments.mockResolvedValue({
       deployments: [deployment({ status: 'starting', ready_replicas: 0 })]
     });
     renderTab({ refreshInterval: 60 });
     await settle();
-    await settle(2000);
+    await settle(4000);
+    expect(mocked.listDeployments).toHaveBeenCalledTimes(1);
+    await settle(1000);
     expect(mocked.listDeployments).toHaveBeenCalledTimes(2);
     mocked.listDeployments.mockResolvedValue({ deployments: [champion] });
-    await settle(2000);
+    await settle(5000);
     expect(mocked.listDeployments).toHaveBeenCalledTimes(3);
     // Ready: back to the refresh interval.
-    await settle(58_000);
+    await settle(59_000);
     expect(mocked.listDeployments).toHaveBeenCalledTimes(3);
-    await settle(2000);
+    await settle(1000);
     expect(mocked.listDeployments).toHaveBeenCalledTimes(4);
+  });
+
+  it('refreshes on its own with the default settings, never while hidden', async () => {
+    const { container, rerender, props } = renderTab({
+      refreshInterval: DEFAULT_OPTIONS.refreshInterval,
+      active: false
+    });
+    // Hidden from the start: the one request of the mount, then nothing.
+    await settle(120_000);
+    expect(mocked.listDeployments).toHaveBeenCalledTimes(1);
+    rerender(<DeploymentsTab {...props} active={true} />);
+    await settle();
+    expect(mocked.listDeployments).toHaveBeenCalledTimes(2);
+    // A deployment made from a notebook shows up within the interval, no click.
+    mocked.listDeployments.mockResolvedValue({
+      deployments: [champion, degraded, deployment({ id: 'new-one' })]
+    });
+    await settle(30_000);
+    expect(mocked.listDeployments).toHaveBeenCalledTimes(3);
+    expect(row(container, 'new-one')).toBeTruthy();
+  });
+
+  it('shows the alias only while it still names the version served', async () => {
+    mocked.listDeployments.mockResolvedValue({
+      deployments: [
+        deployment(),
+        deployment({ id: 'moved', alias_version: '4' }),
+        deployment({ id: 'removed', alias_version: null }),
+        deployment({ id: 'plain', alias: null, alias_version: null })
+      ]
+    });
+    const { container } = renderTab();
+    await settle();
+    const served = (id: string) => {
+      const item = row(container, id);
+      return [
+        item.querySelector('.maestro-deployment-version')?.textContent,
+        item.querySelector('.maestro-deployment-alias')?.textContent ?? null
+      ];
+    };
+    expect(served('churn-champion')).toEqual(['version 3', 'champion']);
+    expect(served('moved')).toEqual(['version 3 (was champion)', null]);
+    expect(
+      row(container, 'moved')
+        .querySelector('.maestro-deployment-version')
+        ?.getAttribute('title')
+    ).toContain('champion, which now names version 4');
+    expect(served('removed')).toEqual(['version 3 (was champion)', null]);
+    expect(served('plain')).toEqual(['version 3', null]);
+  });
+
+  it('asks before deleting, naming the replicas and the endpoint; Cancel sends nothing', async () => {
+    confirm.mockResolvedValue(false);
+    const { container } = renderTab();
+    await settle();
+    const remove = row(container, 'iris-1').querySelector(
+      '.maestro-deployment-delete'
+    ) as HTMLButtonElement;
+    fireEvent.click(remove);
+    await settle();
+    expect(confirm).toHaveBeenCalledTimes(1);
+    const asked = confirm.mock.calls[0][0];
+    expect(asked.title).toBe('Delete deployment iris-1?');
+    expect(asked.accept).toBe('Delete deployment');
+    expect(asked.body).toContain(
+      'It runs 3 replicas (1 ready) of iris version 1'
+    );
+    expect(asked.body).toContain(
+      `its endpoint ${BASE_URL}maestro/api/v1/deployments/iris-1/predict stops answering`
+    );
+    expect(mocked.deleteDeployment).not.toHaveBeenCalled();
+    expect(remove.disabled).toBe(false);
+    expect(row(container, 'iris-1')).toBeTruthy();
   });
 
   it('scales a deployment', async () => {
@@ -283,6 +367,8 @@ describe('DeploymentsTab', () => {
     ) as HTMLButtonElement;
     expect(remove.textContent).toBe('Delete');
     fireEvent.click(remove);
+    await settle();
+    expect(confirm).toHaveBeenCalledTimes(1);
     expect(mocked.deleteDeployment).toHaveBeenCalledWith('iris-1');
     await settle();
     expect(mocked.listDeployments).toHaveBeenCalledTimes(2);

@@ -1,9 +1,11 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import React from 'react';
 
 import * as api from '../api';
 import { JobLogs, MaestroAPIError } from '../api';
+import { confirmAction } from '../components/confirm';
 import { LOG_TAIL_BYTES } from '../jobs/helpers';
+import { DEFAULT_OPTIONS } from '../model';
 import { JobsTab } from '../jobs/JobsTab';
 import { job } from './compute-fixtures';
 import { deferred, settle } from './helpers/async';
@@ -15,7 +17,10 @@ jest.mock('../api', () => ({
   getJobLogs: jest.fn()
 }));
 
+jest.mock('../components/confirm', () => ({ confirmAction: jest.fn() }));
+
 const mocked = api as jest.Mocked<typeof api>;
+const confirm = confirmAction as jest.MockedFunction<typeof confirmAction>;
 
 /** The fake "now", in seconds since the epoch. */
 const NOW = 1_700_000_100;
@@ -83,6 +88,7 @@ beforeEach(() => {
   jest.useFakeTimers();
   jest.setSystemTime(NOW * 1000);
   mocked.listJobs.mockResolvedValue({ jobs: [running, failed, done] });
+  confirm.mockResolvedValue(true);
 });
 
 afterEach(() => {
@@ -175,26 +181,52 @@ describe('JobsTab', () => {
     expect(duration()).toBe('1 min 7 s');
   });
 
-  it('polls every 2 s while a job is active, and only while shown', async () => {
+  it('polls every 5 s while a job is active, and only while shown', async () => {
     const { rerender, props } = renderTab();
     await settle();
     expect(mocked.listJobs).toHaveBeenCalledTimes(1);
-    await settle(2000);
+    await settle(4000);
+    expect(mocked.listJobs).toHaveBeenCalledTimes(1);
+    await settle(1000);
     expect(mocked.listJobs).toHaveBeenCalledTimes(2);
-    await settle(2000);
+    await settle(5000);
     expect(mocked.listJobs).toHaveBeenCalledTimes(3);
 
+    // Hidden (another tab, or the sidebar closed): no request at all.
     rerender(<JobsTab {...props} active={false} />);
-    await settle(10_000);
+    await settle(60_000);
     expect(mocked.listJobs).toHaveBeenCalledTimes(3);
 
-    // Nothing active and auto-refresh off: no polling.
+    // Shown again after a missed tick: the list catches up at once. Nothing
+    // active then, and auto-refresh off: no more polling.
     mocked.listJobs.mockResolvedValue({ jobs: [done] });
     rerender(<JobsTab {...props} active={true} />);
-    await settle(2000);
+    await settle();
     expect(mocked.listJobs).toHaveBeenCalledTimes(4);
-    await settle(20_000);
+    await settle(60_000);
     expect(mocked.listJobs).toHaveBeenCalledTimes(4);
+  });
+
+  it('skips the ticks while the browser tab is hidden', async () => {
+    const visibility = jest
+      .spyOn(document, 'visibilityState', 'get')
+      .mockReturnValue('hidden');
+    try {
+      renderTab();
+      await settle();
+      expect(mocked.listJobs).toHaveBeenCalledTimes(1);
+      await settle(30_000);
+      expect(mocked.listJobs).toHaveBeenCalledTimes(1);
+      // Back to the browser tab: at once, not an interval later.
+      visibility.mockReturnValue('visible');
+      await act(async () => {
+        document.dispatchEvent(new Event('visibilitychange'));
+      });
+      await settle();
+      expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+    } finally {
+      visibility.mockRestore();
+    }
   });
 
   it('polls every refreshInterval when no job is active', async () => {
@@ -205,6 +237,51 @@ describe('JobsTab', () => {
     expect(mocked.listJobs).toHaveBeenCalledTimes(1);
     await settle(1000);
     expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+  });
+
+  it('shows a job started from a notebook without a click, with the default settings', async () => {
+    // Nothing running yet: the default interval (30 s) applies.
+    mocked.listJobs.mockResolvedValue({ jobs: [done] });
+    const { container } = renderTab({
+      refreshInterval: DEFAULT_OPTIONS.refreshInterval
+    });
+    await settle();
+    expect(DEFAULT_OPTIONS.refreshInterval).toBe(30);
+    expect(container.querySelector('.maestro-auto-refresh')?.textContent).toBe(
+      'auto 30 s'
+    );
+    // A notebook submits a job.
+    mocked.listJobs.mockResolvedValue({ jobs: [running, done] });
+    await settle(29_000);
+    expect(container.querySelector('[data-job-id="job-run"]')).toBeNull();
+    await settle(1000);
+    expect(container.querySelector('[data-job-id="job-run"]')).not.toBeNull();
+    expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+  });
+
+  it('polls fast for a minute after code was run, so a new job shows within seconds', async () => {
+    mocked.listJobs.mockResolvedValue({ jobs: [done] });
+    const { container, rerender, props } = renderTab({
+      refreshInterval: DEFAULT_OPTIONS.refreshInterval
+    });
+    await settle();
+    // A cell runs (%maestro train): the sidebar is told, and the job exists a moment later.
+    rerender(<JobsTab {...props} activityAt={Date.now()} />);
+    mocked.listJobs.mockResolvedValue({ jobs: [running, done] });
+    await settle(5000);
+    expect(container.querySelector('[data-job-id="job-run"]')).not.toBeNull();
+    expect(mocked.listJobs).toHaveBeenCalledTimes(2);
+
+    // The job ends; after the minute, back to every 30 s (fast polling
+    // would make 4 requests in 20 s, 30 s polling at most 1).
+    mocked.listJobs.mockResolvedValue({ jobs: [done] });
+    await settle(60_000);
+    const calls = mocked.listJobs.mock.calls.length;
+    await settle(20_000);
+    expect(mocked.listJobs.mock.calls.length).toBeLessThanOrEqual(calls + 1);
+    expect(container.querySelector('.maestro-auto-refresh')?.textContent).toBe(
+      'auto 30 s'
+    );
   });
 
   it('filters by status', async () => {
@@ -354,6 +431,25 @@ describe('JobsTab', () => {
     expect(mocked.getJobLogs.mock.calls[2][1]).toMatchObject({ offset: 0 });
   });
 
+  it('asks before cancelling a job; Cancel in the dialog sends nothing', async () => {
+    confirm.mockResolvedValue(false);
+    const { container } = renderTab();
+    await settle();
+    const cancel = row(container, 'job-run').querySelector(
+      '.maestro-job-cancel'
+    ) as HTMLButtonElement;
+    fireEvent.click(cancel);
+    await settle();
+    expect(confirm).toHaveBeenCalledTimes(1);
+    expect(confirm.mock.calls[0][0]).toMatchObject({
+      title: 'Cancel job train-big?',
+      accept: 'Cancel job'
+    });
+    expect(confirm.mock.calls[0][0].body).toContain('job-run is running');
+    expect(mocked.cancelJob).not.toHaveBeenCalled();
+    expect(cancel.disabled).toBe(false);
+  });
+
   it('cancels an active job, disabled while pending', async () => {
     const request = deferred<api.Job>();
     mocked.cancelJob.mockReturnValue(request.promise);
@@ -363,6 +459,8 @@ describe('JobsTab', () => {
       '.maestro-job-cancel'
     ) as HTMLButtonElement;
     fireEvent.click(cancel);
+    await settle();
+    expect(confirm).toHaveBeenCalledTimes(1);
     expect(mocked.cancelJob).toHaveBeenCalledWith('job-run');
     expect(cancel.disabled).toBe(true);
     mocked.listJobs.mockResolvedValue({

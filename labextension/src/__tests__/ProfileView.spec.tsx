@@ -74,7 +74,9 @@ const result: ProfileResult = {
   report_rows: 569,
   minimal: true,
   compare_summary: null,
-  elapsed_seconds: 2.5
+  elapsed_seconds: 2.5,
+  computed_at: 1_700_000_000,
+  cached: false
 };
 
 beforeEach(() => {
@@ -148,9 +150,108 @@ describe('ProfileView', () => {
     const iframe = container.querySelector(
       'iframe.maestro-profile-report'
     ) as HTMLIFrameElement;
-    expect(iframe.getAttribute('srcdoc')).toBe(REPORT);
+    // The report, with the theme's style and the height script added at its end.
+    const srcdoc = iframe.getAttribute('srcdoc') ?? '';
+    expect(
+      srcdoc.startsWith('<!DOCTYPE html><html><body><h1>Report</h1>')
+    ).toBe(true);
+    expect(srcdoc).toContain('<style data-maestro-theme>');
+    expect(srcdoc.endsWith('</body></html>')).toBe(true);
     expect(iframe.getAttribute('sandbox')).toBe('allow-scripts');
     expect(iframe.getAttribute('title')).toBe('Profile report');
+  });
+
+  it('says "Cached" with when it was computed, not the first run\'s elapsed time', async () => {
+    jest.useFakeTimers();
+    jest.setSystemTime(1_700_000_000_000 + 3 * 3600 * 1000);
+    try {
+      mocked.profileData.mockResolvedValue({
+        ...result,
+        elapsed_seconds: 21.8,
+        cached: true
+      });
+      const { container } = render(<ProfileView path="a.csv" />);
+      await act(async () => {
+        await Promise.resolve();
+      });
+      await act(async () => {
+        await Promise.resolve();
+      });
+      expect(container.querySelector('[data-stat="elapsed"]')).toBeNull();
+      const cached = container.querySelector('[data-stat="cached"]');
+      expect(cached?.querySelector('dt')?.textContent).toBe('Cached');
+      expect(cached?.querySelector('dd')?.textContent).toBe('computed 3 h ago');
+      expect(cached?.querySelector('dd')?.getAttribute('title')).toContain(
+        'in 21.8 s'
+      );
+      expect(container.textContent).not.toContain('Elapsed');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('gives the report the dark theme, and again when the theme changes', async () => {
+    mocked.profileData.mockResolvedValue(result);
+    document.body.dataset.jpThemeLight = 'true';
+    document.body.style.setProperty('--jp-layout-color1', '#fafafa');
+    try {
+      const { container } = render(<ProfileView path="a.csv" />);
+      const frame = async (): Promise<HTMLIFrameElement> => {
+        await screen.findByTitle('Profile report');
+        return container.querySelector(
+          'iframe.maestro-profile-report'
+        ) as HTMLIFrameElement;
+      };
+      let iframe = await frame();
+      expect(iframe.getAttribute('data-theme')).toBe('light');
+      expect(iframe.getAttribute('srcdoc')).toContain('color-scheme: light');
+
+      await act(async () => {
+        document.body.style.setProperty('--jp-layout-color1', '#111111');
+        document.body.style.setProperty('--jp-ui-font-color1', '#eeeeee');
+        document.body.dataset.jpThemeLight = 'false';
+        // The MutationObserver reports after a microtask.
+        await Promise.resolve();
+      });
+      iframe = await frame();
+      expect(iframe.getAttribute('data-theme')).toBe('dark');
+      const srcdoc = iframe.getAttribute('srcdoc') ?? '';
+      expect(srcdoc).toContain('color-scheme: dark');
+      expect(srcdoc).toContain(
+        'html, body { background: #111111 !important; color: #eeeeee !important; }'
+      );
+    } finally {
+      delete document.body.dataset.jpThemeLight;
+      document.body.style.removeProperty('--jp-layout-color1');
+      document.body.style.removeProperty('--jp-ui-font-color1');
+    }
+  });
+
+  it('sizes the report to the height it posts: the view is the one scroller', async () => {
+    mocked.profileData.mockResolvedValue(result);
+    const { container } = render(<ProfileView path="a.csv" />);
+    await screen.findByTitle('Profile report');
+    const iframe = container.querySelector(
+      'iframe.maestro-profile-report'
+    ) as HTMLIFrameElement;
+    expect(iframe.getAttribute('data-fitted')).toBe('false');
+    // A message from another window is ignored.
+    await act(async () => {
+      window.dispatchEvent(
+        new MessageEvent('message', { data: { maestroFrameHeight: 99 } })
+      );
+    });
+    expect(iframe.style.height).toBe('');
+    await act(async () => {
+      window.dispatchEvent(
+        new MessageEvent('message', {
+          data: { maestroFrameHeight: 5000 },
+          source: iframe.contentWindow
+        })
+      );
+    });
+    expect(iframe.getAttribute('data-fitted')).toBe('true');
+    expect(iframe.style.height).toBe('5002px');
   });
 
   it('notes a report computed on a sample and shows the target', async () => {

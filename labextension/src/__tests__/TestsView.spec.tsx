@@ -289,8 +289,9 @@ describe('TestsView', () => {
     ).toEqual([
       ['accuracy', '0.9538'],
       ['accuracy/sex=female', '0.8123'],
-      ['f1', '0.94'],
-      ['latency_p50_ms', '41.5']
+      // The sidebar's one metric format: 4 significant digits.
+      ['f1', '0.9400'],
+      ['latency_p50_ms', '41.50']
     ]);
   });
 

@@ -8,9 +8,16 @@ import {
 } from '@testing-library/react';
 import React from 'react';
 
+import { IMaestroActions, MaestroActionsProvider } from '../actions';
 import * as api from '../api';
 import { ModelDetail, VersionComparison, MaestroAPIError } from '../api';
-import { VersionList } from '../components/VersionList';
+import { VersionList } from '../models/VersionList';
+import {
+  answerDialog,
+  dialogText,
+  openDialog,
+  waitForDialog
+} from './helpers/dialog';
 
 jest.mock('../api', () => ({
   ...jest.requireActual('../api'),
@@ -18,7 +25,8 @@ jest.mock('../api', () => ({
   compareVersions: jest.fn(),
   getVersion: jest.fn(),
   setAlias: jest.fn(),
-  deleteAlias: jest.fn()
+  deleteAlias: jest.fn(),
+  listDeployments: jest.fn()
 }));
 
 const mocked = api as jest.Mocked<typeof api>;
@@ -89,7 +97,7 @@ const comparison: VersionComparison = {
       metrics: {
         accuracy: 0.953846,
         f1: 0.94,
-        loss: 0.2,
+        loss: 1.25,
         precision: 0.9,
         training_time_s: 2
       }
@@ -97,17 +105,42 @@ const comparison: VersionComparison = {
   ]
 };
 
+/** An active deployment of `model` at `version`, made through `alias`. */
+function deployment(fields: {
+  id: string;
+  model: string;
+  version: string;
+  alias?: string;
+}): api.Deployment {
+  return {
+    alias: 'champion',
+    alias_version: fields.version,
+    status: 'ready',
+    replicas: 1,
+    ready_replicas: 1,
+    ...fields
+  } as unknown as api.Deployment;
+}
+
 function renderList() {
   const props = {
     name: 'iris',
     reloadKey: 0,
-    onModelChanged: jest.fn<void, [api.ModelSummary]>(),
-    onOpenRun: jest.fn(),
-    onOpenCard: jest.fn(),
-    onOpenTests: jest.fn()
+    onModelChanged: jest.fn<void, [api.ModelSummary]>()
   };
-  const result = render(<VersionList {...props} />);
-  return { ...result, props };
+  // What `MaestroPanel` provides: the actions the versions open things with.
+  const actions = {
+    openRun: jest.fn(),
+    openCard: jest.fn(),
+    openTests: jest.fn(),
+    compareVersions: jest.fn()
+  } as unknown as jest.Mocked<IMaestroActions>;
+  const result = render(
+    <MaestroActionsProvider actions={actions}>
+      <VersionList {...props} />
+    </MaestroActionsProvider>
+  );
+  return { ...result, props, actions };
 }
 
 function item(container: HTMLElement, number: string): HTMLElement {
@@ -126,11 +159,17 @@ beforeEach(() => {
     detail([version('2', ['champion']), version('1', [], null)])
   );
   mocked.compareVersions.mockResolvedValue(comparison);
+  mocked.listDeployments.mockResolvedValue({ deployments: [] });
+});
+
+afterEach(() => {
+  // A dialog left open by a failed test must not answer the next one.
+  document.querySelectorAll('.jp-Dialog').forEach(dialog => dialog.remove());
 });
 
 describe('VersionList', () => {
   it('lists versions newest first with aliases, status, metrics and actions', async () => {
-    const { container, props } = renderList();
+    const { container, props, actions } = renderList();
     await screen.findByText('v2');
 
     const items = container.querySelectorAll('li.maestro-version-item');
@@ -162,6 +201,20 @@ describe('VersionList', () => {
     ).toBe('0.9538');
     // A missing value is not shown.
     const v1 = item(container, '1');
+    // A column's values share their decimals: 0.9000 above 0.9538.
+    expect(
+      v1.querySelector('[data-metric="accuracy"] .maestro-metric-value')
+        ?.textContent
+    ).toBe('0.9000');
+    expect(
+      v1.querySelector('[data-metric="loss"] .maestro-metric-value')
+        ?.textContent
+    ).toBe('0.3000');
+    // ... 1.2500 (not 1.250) in the column of 0.3000.
+    expect(
+      v2.querySelector('[data-metric="loss"] .maestro-metric-value')
+        ?.textContent
+    ).toBe('1.2500');
     expect(v1.querySelector('[data-metric="f1"]')).toBeNull();
 
     // One compare call for all versions.
@@ -177,7 +230,7 @@ describe('VersionList', () => {
 
     // Open run, disabled without a run.
     fireEvent.click(within(v2).getByRole('button', { name: 'Open run' }));
-    expect(props.onOpenRun).toHaveBeenCalledWith({
+    expect(actions.openRun).toHaveBeenCalledWith({
       runId: 'run-2',
       name: 'iris',
       version: '2'
@@ -197,19 +250,19 @@ describe('VersionList', () => {
     expect(card.classList.contains('maestro-version-card')).toBe(true);
     expect(card.getAttribute('title')).toBe('Open the model card');
     fireEvent.click(card);
-    expect(props.onOpenCard).toHaveBeenCalledWith({
+    expect(actions.openCard).toHaveBeenCalledWith({
       name: 'iris',
       version: '1'
     });
     fireEvent.click(
       within(v2).getByRole('button', { name: 'Model card of iris version 2' })
     );
-    expect(props.onOpenCard).toHaveBeenLastCalledWith({
+    expect(actions.openCard).toHaveBeenLastCalledWith({
       name: 'iris',
       version: '2'
     });
-    expect(props.onOpenCard).toHaveBeenCalledTimes(2);
-    expect(props.onOpenRun).toHaveBeenCalledTimes(1);
+    expect(actions.openCard).toHaveBeenCalledTimes(2);
+    expect(actions.openRun).toHaveBeenCalledTimes(1);
 
     // The model summary goes up to the list (without the versions).
     expect(props.onModelChanged).toHaveBeenCalledWith(
@@ -240,6 +293,8 @@ describe('VersionList', () => {
         item(container, '1').querySelector('[data-alias="staging"]')
       ).not.toBeNull()
     );
+    // A new alias moves nothing: no question.
+    expect(openDialog()).toBeNull();
     expect(mocked.setAlias).toHaveBeenCalledWith('iris', 'staging', '1');
     expect(mocked.getModel).toHaveBeenCalledTimes(2);
     expect(mocked.compareVersions).toHaveBeenCalledTimes(1);
@@ -282,10 +337,116 @@ describe('VersionList', () => {
         name: 'Remove alias champion'
       })
     );
+    await answerDialog('Remove alias');
     await waitFor(() =>
       expect(container.querySelector('.maestro-version-alias')).toBeNull()
     );
     expect(mocked.deleteAlias).toHaveBeenCalledWith('iris', 'champion');
+  });
+
+  it('asks before removing an alias, naming the deployment serving it, and sends nothing on Cancel', async () => {
+    mocked.listDeployments.mockResolvedValue({
+      deployments: [
+        deployment({ id: 'churn-prod', model: 'iris', version: '2' }),
+        // Another model's champion, and a deployment made through champion
+        // before it moved to version 2: neither serves iris@champion.
+        deployment({ id: 'wine-prod', model: 'wine', version: '2' }),
+        deployment({ id: 'iris-old', model: 'iris', version: '1' })
+      ]
+    });
+    const { container } = renderList();
+    await screen.findByText('v2');
+    const remove = within(item(container, '2')).getByRole('button', {
+      name: 'Remove alias champion'
+    }) as HTMLButtonElement;
+    fireEvent.click(remove);
+    await waitForDialog();
+    expect(dialogText().title).toBe('Remove alias champion?');
+    expect(dialogText().body).toContain(
+      'Deployment churn-prod serves iris@champion (version 2). Removing the alias leaves it serving version 2, no longer as champion.'
+    );
+    expect(dialogText().body).not.toContain('wine-prod');
+    expect(dialogText().body).not.toContain('iris-old');
+    expect(mocked.listDeployments).toHaveBeenCalledTimes(1);
+
+    await answerDialog('Cancel');
+    expect(openDialog()).toBeNull();
+    expect(mocked.deleteAlias).not.toHaveBeenCalled();
+    expect(
+      item(container, '2').querySelector('[data-alias="champion"]')
+    ).not.toBeNull();
+    await waitFor(() => expect(remove.disabled).toBe(false));
+    // Nothing was reloaded either.
+    expect(mocked.getModel).toHaveBeenCalledTimes(1);
+  });
+
+  it('still asks when the deployments cannot be listed, saying so', async () => {
+    mocked.listDeployments.mockRejectedValue(
+      new MaestroAPIError(503, 'UNAVAILABLE', 'The store is down')
+    );
+    mocked.deleteAlias.mockResolvedValue(undefined);
+    const { container } = renderList();
+    await screen.findByText('v2');
+    fireEvent.click(
+      within(item(container, '2')).getByRole('button', {
+        name: 'Remove alias champion'
+      })
+    );
+    await waitForDialog();
+    expect(dialogText().body).toContain(
+      'Could not check which deployments serve iris@champion: The store is down'
+    );
+    await answerDialog('Remove alias');
+    await waitFor(() =>
+      expect(mocked.deleteAlias).toHaveBeenCalledWith('iris', 'champion')
+    );
+  });
+
+  it('asks before moving an alias from another version, and sends nothing on Cancel', async () => {
+    mocked.listDeployments.mockResolvedValue({
+      deployments: [
+        deployment({ id: 'churn-prod', model: 'iris', version: '2' }),
+        deployment({ id: 'churn-canary', model: 'iris', version: '2' })
+      ]
+    });
+    const { container } = renderList();
+    await screen.findByText('v1');
+    const v1 = item(container, '1');
+    fireEvent.click(within(v1).getByRole('button', { name: 'Set alias' }));
+    const input = within(v1).getByRole('textbox', { name: 'Alias name' });
+    fireEvent.change(input, { target: { value: 'champion' } });
+    fireEvent.submit(input.closest('form') as HTMLFormElement);
+
+    await waitForDialog();
+    expect(dialogText().title).toBe('Move alias champion to version 1?');
+    expect(dialogText().body).toContain(
+      'Deployments churn-prod and churn-canary serve iris@champion (version 2). Moving the alias leaves them serving version 2, no longer as champion.'
+    );
+    await answerDialog('Cancel');
+    expect(mocked.setAlias).not.toHaveBeenCalled();
+    // The form stays, with what was typed.
+    expect(
+      (
+        within(v1).getByRole('textbox', {
+          name: 'Alias name'
+        }) as HTMLInputElement
+      ).value
+    ).toBe('champion');
+
+    mocked.setAlias.mockResolvedValue(version('1', ['champion']));
+    mocked.getModel.mockResolvedValue(
+      detail([version('2'), version('1', ['champion'], null)])
+    );
+    fireEvent.submit(input.closest('form') as HTMLFormElement);
+    await answerDialog('Move alias');
+    await waitFor(() =>
+      expect(mocked.setAlias).toHaveBeenCalledWith('iris', 'champion', '1')
+    );
+    await waitFor(() =>
+      expect(
+        item(container, '1').querySelector('[data-alias="champion"]')
+      ).not.toBeNull()
+    );
   });
 
   it('copies the load snippet and shows "Copied"', async () => {
@@ -358,7 +519,7 @@ describe('VersionList', () => {
         version('1', [], null)
       ])
     );
-    const { container, props } = renderList();
+    const { container, actions } = renderList();
     await screen.findByText('v3');
     const badge = (number: string): HTMLElement =>
       item(container, number).querySelector(
@@ -394,7 +555,7 @@ describe('VersionList', () => {
         name: 'Open the test report of version 3'
       })
     );
-    expect(props.onOpenTests).toHaveBeenCalledWith({
+    expect(actions.openTests).toHaveBeenCalledWith({
       name: 'iris',
       version: '3'
     });
@@ -403,7 +564,7 @@ describe('VersionList', () => {
         name: 'Open the test report of version 2'
       })
     );
-    expect(props.onOpenTests).toHaveBeenLastCalledWith({
+    expect(actions.openTests).toHaveBeenLastCalledWith({
       name: 'iris',
       version: '2'
     });
@@ -415,16 +576,16 @@ describe('VersionList', () => {
     expect(action.classList.contains('maestro-version-tests')).toBe(true);
     expect(action.textContent).toBe('Test report');
     fireEvent.click(action);
-    expect(props.onOpenTests).toHaveBeenLastCalledWith({
+    expect(actions.openTests).toHaveBeenLastCalledWith({
       name: 'iris',
       version: '1'
     });
-    expect(props.onOpenTests).toHaveBeenCalledTimes(3);
-    expect(props.onOpenCard).not.toHaveBeenCalled();
+    expect(actions.openTests).toHaveBeenCalledTimes(3);
+    expect(actions.openCard).not.toHaveBeenCalled();
   });
 
   it('overrides a refused promotion from the alias form', async () => {
-    const { container, props } = renderList();
+    const { container, actions } = renderList();
     await screen.findByText('v1');
     mocked.setAlias.mockRejectedValueOnce(
       new MaestroAPIError(
@@ -444,6 +605,8 @@ describe('VersionList', () => {
     const input = within(v1).getByRole('textbox', { name: 'Alias name' });
     fireEvent.change(input, { target: { value: 'champion' } });
     fireEvent.submit(input.closest('form') as HTMLFormElement);
+    // champion names version 2: setting it on version 1 moves it.
+    await answerDialog('Move alias');
     expect((await within(v1).findByRole('alert')).textContent).toContain(
       'its tests failed (accuracy)'
     );
@@ -458,7 +621,7 @@ describe('VersionList', () => {
     fireEvent.click(
       within(v1).getByRole('button', { name: 'Open test report' })
     );
-    expect(props.onOpenTests).toHaveBeenCalledWith({
+    expect(actions.openTests).toHaveBeenCalledWith({
       name: 'iris',
       version: '1'
     });
@@ -470,6 +633,11 @@ describe('VersionList', () => {
     fireEvent.click(
       within(v1).getByRole('button', { name: 'Override and set alias' })
     );
+    // The override asks first (JupyterLab's dialog), naming the failed check.
+    await waitForDialog();
+    expect(dialogText().body).toContain('failed the check accuracy');
+    expect(mocked.setAlias).toHaveBeenCalledTimes(1);
+    await answerDialog('Override and set alias');
     await waitFor(() =>
       expect(
         item(container, '1').querySelector('[data-alias="champion"]')

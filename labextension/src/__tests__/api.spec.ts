@@ -23,6 +23,7 @@ import {
   testsReportURL,
   updateCard
 } from '../api';
+import { listArtifacts } from '../api/experiments';
 import { json, mockRequests } from './helpers/requests';
 
 const settings = ServerConnection.makeSettings({
@@ -231,6 +232,20 @@ describe('endpoints', () => {
       /\/maestro\/api\/v1\/models\/a%2Fb%20c\/versions\/3$/
     );
     expect(spy.mock.calls[2][0]).toMatch(/\/maestro\/api\/v1\/runs\/run%201$/);
+  });
+
+  it('listArtifacts leaves the path out for the root, as the server requires', async () => {
+    const spy = mockRequests(
+      json({ run_id: 'r1', path: '', files: [] }),
+      json({ run_id: 'r1', path: 'evaluation', files: [] })
+    );
+    await listArtifacts('r1');
+    await listArtifacts('r1', 'evaluation');
+    expect(requestedURL(spy, 0).pathname).toBe(
+      '/maestro/api/v1/runs/r1/artifacts'
+    );
+    expect(requestedURL(spy, 0).searchParams.has('path')).toBe(false);
+    expect(requestedURL(spy, 1).searchParams.get('path')).toBe('evaluation');
   });
 
   it('compareVersions joins metrics and versions with commas', async () => {

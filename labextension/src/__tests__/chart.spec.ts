@@ -1,122 +1,92 @@
-import { chartGeometry, linePath, tickLabel, yDomain } from '../compare/chart';
+import { View, parse } from 'vega';
+import { compile } from 'vega-lite';
 
-const options = {
-  width: 200,
-  height: 120,
-  margin: { top: 10, right: 10, bottom: 10, left: 40 },
-  maxLabels: 10
-};
-// Plot area: x from 40 to 190 (150 wide), y from 10 to 110 (100 high).
+import { VersionMetrics } from '../api';
+import { versionLabel, versionMetricSpec } from '../compare/chart';
+import { themedSpec } from '../charts/theme';
 
-describe('yDomain', () => {
-  it('pads the range by 10% on each side', () => {
-    const [low, high] = yDomain(-1, 1);
-    expect(low).toBeCloseTo(-1.2);
-    expect(high).toBeCloseTo(1.2);
+const versions: VersionMetrics[] = [
+  {
+    version: '1',
+    aliases: [],
+    creation_timestamp: 0,
+    run_id: 'r1',
+    metrics: { roc_auc: 0.995, rows: 1200, log_loss: 0.31 }
+  },
+  {
+    version: '2',
+    aliases: ['champion', 'prod'],
+    creation_timestamp: 0,
+    run_id: 'r2',
+    metrics: { roc_auc: 0.992, rows: 1500, log_loss: 0.29 }
+  },
+  {
+    version: '3',
+    aliases: [],
+    creation_timestamp: 0,
+    run_id: 'r3',
+    metrics: { roc_auc: null, rows: null, log_loss: 0.3 }
+  }
+];
+
+/** Run a spec headless (with the theme's parameters) and return its view. */
+async function view(spec: any): Promise<View> {
+  const result = new View(parse(compile(themedSpec(spec)).spec), {
+    renderer: 'none'
+  });
+  await result.runAsync();
+  return result;
+}
+
+describe('versionMetricSpec', () => {
+  it('draws scores from 0 to 1: 0.995 against 0.992 is no cliff', async () => {
+    const chart = await view(versionMetricSpec('roc_auc', versions));
+    expect(chart.scale('y').domain()).toEqual([0, 1]);
+    // Every version keeps its place, the one without a value too.
+    expect(chart.scale('x').domain()).toEqual(['v1', 'v2', 'v3']);
+    chart.finalize();
   });
 
-  it('never goes below 0 for non-negative data', () => {
-    expect(yDomain(0.01, 10)).toEqual([0, 10 + 0.999]);
+  it('draws any scores on [0, 1], not on their own nice range', async () => {
+    const low = versions.map((version, index) => ({
+      ...version,
+      metrics: { f1: [0.52, 0.61, 0.58][index] }
+    }));
+    const chart = await view(versionMetricSpec('f1', low));
+    expect(chart.scale('y').domain()).toEqual([0, 1]);
+    chart.finalize();
   });
 
-  it('pads around equal values', () => {
-    const [low, high] = yDomain(5, 5);
-    expect(low).toBeCloseTo(4.5);
-    expect(high).toBeCloseTo(5.5);
-    expect(yDomain(0, 0)).toEqual([0, 0.1]);
-  });
-});
-
-describe('chartGeometry', () => {
-  it('spreads versions over the width and scales values', () => {
-    const geometry = chartGeometry([1, 2, 3], ['v1', 'v2', 'v3'], options);
-    expect(geometry.plot).toEqual({
-      left: 40,
-      top: 10,
-      width: 150,
-      height: 100
-    });
-    expect(geometry.xs).toEqual([40, 115, 190]);
-    const [low, high] = geometry.domain as [number, number];
-    expect(low).toBeCloseTo(0.8);
-    expect(high).toBeCloseTo(3.2);
-    const ys = geometry.points.map(point => point.y);
-    // Larger values are higher up (smaller y).
-    expect(ys[0]).toBeGreaterThan(ys[1]);
-    expect(ys[1]).toBeGreaterThan(ys[2]);
-    // The middle value is in the middle of the plot.
-    expect(ys[1]).toBeCloseTo(60);
-    expect(ys[0]).toBeCloseTo(10 + 100 * (1 - (1 - 0.8) / 2.4));
-    expect(geometry.segments).toHaveLength(1);
-    expect(geometry.yTicks.map(tick => tick.label)).toEqual(['3', '1']);
-    expect(geometry.xTicks.map(tick => tick.label)).toEqual(['v1', 'v2', 'v3']);
+  it('starts counts at zero', async () => {
+    const chart = await view(versionMetricSpec('rows', versions));
+    const [low, high] = chart.scale('y').domain();
+    expect(low).toBe(0);
+    expect(high).toBeGreaterThanOrEqual(1500);
+    chart.finalize();
   });
 
-  it('centres a single version', () => {
-    const geometry = chartGeometry([0.5], ['v1'], options);
-    expect(geometry.xs).toEqual([115]);
-    expect(geometry.points).toHaveLength(1);
-    expect(geometry.points[0].x).toBe(115);
-    expect(geometry.points[0].y).toBeGreaterThanOrEqual(10);
-    expect(geometry.points[0].y).toBeLessThanOrEqual(110);
-    expect(geometry.yTicks).toHaveLength(1);
-    expect(geometry.xTicks).toEqual([{ position: 115, label: 'v1' }]);
+  it('highlights the best version: the highest score, the lowest loss', () => {
+    const best = (metric: string) =>
+      (versionMetricSpec(metric, versions) as any).data.values
+        .filter((row: any) => row.best)
+        .map((row: any) => row.label);
+    expect(best('roc_auc')).toEqual(['v1']);
+    expect(best('log_loss')).toEqual(['v2']);
   });
 
-  it('leaves gaps for missing values', () => {
-    const geometry = chartGeometry(
-      [1, null, 3, 4, undefined, NaN, 2],
-      ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7'],
-      options
+  it('has tooltips with the aliases, axis titles and a description', () => {
+    const spec = versionMetricSpec('roc_auc', versions) as any;
+    expect(spec.encoding.tooltip.map((t: any) => t.title)).toEqual([
+      'Version',
+      'roc_auc',
+      'Details'
+    ]);
+    expect(spec.data.values[1].detail).toBe('champion, prod');
+    expect(spec.encoding.x.title).toBe('Version');
+    expect(spec.encoding.y.title).toBe('roc_auc');
+    expect(spec.description).toBe(
+      'roc_auc by version: v1 0.995, v2 0.992, v3 no value.'
     );
-    expect(geometry.points.map(point => point.index)).toEqual([0, 2, 3, 6]);
-    expect(
-      geometry.segments.map(segment => segment.map(point => point.index))
-    ).toEqual([[0], [2, 3], [6]]);
-    // Missing values still take their place on the x axis.
-    expect(geometry.xs).toHaveLength(7);
-  });
-
-  it('copes with no values at all', () => {
-    const geometry = chartGeometry([null, null], ['v1', 'v2'], options);
-    expect(geometry.points).toEqual([]);
-    expect(geometry.segments).toEqual([]);
-    expect(geometry.domain).toBeNull();
-    expect(geometry.yTicks).toEqual([]);
-    expect(chartGeometry([], [], options).xTicks).toEqual([]);
-  });
-
-  it('thins out x labels but keeps the newest version', () => {
-    const values = Array.from({ length: 25 }, (_, i) => i);
-    const labels = values.map(i => `v${i + 1}`);
-    const geometry = chartGeometry(values, labels, {
-      ...options,
-      maxLabels: 5
-    });
-    const shown = geometry.xTicks.map(tick => tick.label);
-    expect(shown.length).toBeLessThanOrEqual(6);
-    expect(shown[0]).toBe('v1');
-    expect(shown[shown.length - 1]).toBe('v25');
-  });
-});
-
-describe('linePath', () => {
-  it('draws a polyline with rounded coordinates', () => {
-    expect(
-      linePath([
-        { index: 0, x: 1.234, y: 5, value: 0 },
-        { index: 1, x: 10, y: 2.3456, value: 0 }
-      ])
-    ).toBe('M1.23 5 L10 2.35');
-    expect(linePath([])).toBe('');
-  });
-});
-
-describe('tickLabel', () => {
-  it('keeps 3 significant digits', () => {
-    expect(tickLabel(0.95312)).toBe('0.953');
-    expect(tickLabel(1234.5)).toBe('1230');
-    expect(tickLabel(0)).toBe('0');
-    expect(tickLabel(2e7)).toBe('2.0e+7');
+    expect(versionLabel({ version: '12' })).toBe('v12');
   });
 });

@@ -45,6 +45,7 @@ export function deployment(overrides: Partial<Deployment> = {}): Deployment {
     model: 'churn',
     version: '3',
     alias: 'champion',
+    alias_version: '3',
     status: 'ready',
     user: 'alice',
     project: 'demo',

@@ -12,6 +12,8 @@ import {
   scaleDeployment
 } from '../api';
 import {
+  aliasState,
+  deleteConfirmation,
   deploymentsRefreshSeconds,
   deploymentStatusClass,
   endpointURL,
@@ -20,6 +22,7 @@ import {
   isActiveDeployment,
   parsePayload,
   parseReplicas,
+  servedText,
   showsDeploymentReason
 } from '../deployments/helpers';
 import {
@@ -266,11 +269,60 @@ describe('job helpers', () => {
     );
   });
 
-  it('refreshes every 2 s while a job is active', () => {
-    expect(jobsRefreshSeconds([job({ status: 'running' })], 0)).toBe(2);
-    expect(jobsRefreshSeconds([job({ status: 'running' })], 30)).toBe(2);
+  it('refreshes every 5 s while a job is active or code was just run', () => {
+    expect(jobsRefreshSeconds([job({ status: 'running' })], 0)).toBe(5);
+    expect(jobsRefreshSeconds([job({ status: 'running' })], 30)).toBe(5);
     expect(jobsRefreshSeconds([job()], 30)).toBe(30);
     expect(jobsRefreshSeconds([job()], 0)).toBe(0);
+    expect(jobsRefreshSeconds([job()], 30, true)).toBe(5);
+    expect(jobsRefreshSeconds([], 0, true)).toBe(5);
+  });
+});
+
+describe('deployment alias and delete helpers', () => {
+  const served = { model: 'churn', version: '3', alias: 'champion' };
+
+  it('tells whether the alias still names the version served', () => {
+    expect(aliasState({ ...served, alias_version: '3' })).toBe('current');
+    expect(aliasState({ ...served, alias_version: '4' })).toBe('moved');
+    expect(aliasState({ ...served, alias_version: null })).toBe('removed');
+    expect(aliasState({ ...served, alias: null, alias_version: null })).toBe(
+      'none'
+    );
+    // A server that does not say keeps the alias as recorded.
+    expect(aliasState(served)).toBe('current');
+  });
+
+  it('says "version 3 (was champion)" once the alias moved or was removed', () => {
+    expect(servedText({ ...served, alias_version: '3' }).text).toBe(
+      'version 3'
+    );
+    const moved = servedText({ ...served, alias_version: '4' });
+    expect(moved.text).toBe('version 3 (was champion)');
+    expect(moved.title).toBe(
+      'Model churn, version 3; deployed as champion, which now names version 4'
+    );
+    expect(servedText({ ...served, alias_version: null }).title).toContain(
+      'an alias since removed'
+    );
+  });
+
+  it('names the replicas and the endpoint in the delete confirmation', () => {
+    const one = deleteConfirmation(
+      {
+        id: 'churn-champion',
+        model: 'churn',
+        version: '3',
+        replicas: 1,
+        ready_replicas: 1,
+        status: 'ready'
+      },
+      'http://x/predict'
+    );
+    expect(one.body).toBe(
+      'It runs 1 replica (1 ready) of churn version 3. Deleting stops it, and its endpoint http://x/predict stops ' +
+        'answering: every caller gets an error from then on.'
+    );
   });
 });
 
@@ -379,9 +431,10 @@ describe('deployment helpers', () => {
       showsDeploymentReason({ status: 'degraded', reason: '1 replica down' })
     ).toBe(true);
     expect(showsDeploymentReason({ status: 'ready', reason: 'x' })).toBe(false);
-    expect(deploymentsRefreshSeconds([{ status: 'starting' }], 0)).toBe(2);
-    expect(deploymentsRefreshSeconds([{ status: 'updating' }], 60)).toBe(2);
+    expect(deploymentsRefreshSeconds([{ status: 'starting' }], 0)).toBe(5);
+    expect(deploymentsRefreshSeconds([{ status: 'updating' }], 60)).toBe(5);
     expect(deploymentsRefreshSeconds([{ status: 'ready' }], 60)).toBe(60);
     expect(deploymentsRefreshSeconds([{ status: 'ready' }], 0)).toBe(0);
+    expect(deploymentsRefreshSeconds([{ status: 'ready' }], 60, true)).toBe(5);
   });
 });

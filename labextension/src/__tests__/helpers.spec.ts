@@ -105,7 +105,7 @@ describe('metrics', () => {
     expect(formatMetric(0.953846)).toBe('0.9538');
     expect(formatMetric(12)).toBe('12');
     expect(formatMetric(1234.5678)).toBe('1235');
-    expect(formatMetric(0.00001234)).toBe('1.23e-5');
+    expect(formatMetric(0.00001234)).toBe('1.234e-5');
     expect(formatMetric(null)).toBe('—');
     expect(formatMetric(undefined)).toBe('—');
   });

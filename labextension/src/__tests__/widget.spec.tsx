@@ -50,7 +50,7 @@ describe('MaestroSidebar', () => {
       [...sidebar.node.querySelectorAll('[role="tab"]')].map(
         tab => tab.textContent
       )
-    ).toEqual(['Models', 'Jobs', 'Deployments', 'Budgets']);
+    ).toEqual(['Models', 'Experiments', 'Jobs', 'Deployments', 'Budgets']);
     act(() => {
       sidebar.dispose();
     });

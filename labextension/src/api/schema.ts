@@ -285,6 +285,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/metrics/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metric histories of several runs, for overlaid learning curves: one series per (run, key) */
+        get: operations["get_MetricHistories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{run_id}": {
         parameters: {
             query?: never;
@@ -294,6 +311,74 @@ export interface paths {
         };
         /** A run with its metrics, params and tags */
         get: operations["get_Run"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/metrics/{key}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A metric's values over a run, in step order (downsampled) */
+        get: operations["get_MetricHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/artifacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The files and folders directly under a path of the run's artifacts (the root without path) */
+        get: operations["get_Artifacts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/artifacts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A preview of one artifact file: text, an image, a table's first rows, or only its size */
+        get: operations["get_ArtifactPreview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/runs/{run_id}/artifacts/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One artifact file, as an attachment */
+        get: operations["get_ArtifactDownload"];
         put?: never;
         post?: never;
         delete?: never;
@@ -773,6 +858,77 @@ export interface components {
              * @default null
              */
             comment?: string | null;
+        };
+        /**
+         * ArtifactFile
+         * @description A file or folder among a run's artifacts; ``path`` is relative to the run's artifact root.
+         */
+        ArtifactFile: {
+            /** Path */
+            path: string;
+            /** Is Dir */
+            is_dir: boolean;
+            /**
+             * File Size
+             * @default null
+             */
+            file_size: number | null;
+        };
+        /**
+         * ArtifactList
+         * @description The files and folders directly under ``path`` (``""``: the root) of a run's artifacts, folders first.
+         */
+        ArtifactList: {
+            /** Run Id */
+            run_id: string;
+            /** Path */
+            path: string;
+            /** Files */
+            files: components["schemas"]["ArtifactFile"][];
+        };
+        /**
+         * ArtifactPreview
+         * @description What a run view shows of one artifact, safe to put in a page: text, an image or a table, never markup.
+         */
+        ArtifactPreview: {
+            /** Run Id */
+            run_id: string;
+            /** Path */
+            path: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "text" | "image" | "table" | "binary" | "too_large";
+            /** Size */
+            size: number;
+            /**
+             * Truncated
+             * @default false
+             */
+            truncated: boolean;
+            /**
+             * Text
+             * @default null
+             */
+            text: string | null;
+            /**
+             * Image
+             * @default null
+             */
+            image: string | null;
+            /** @default null */
+            table: components["schemas"]["ArtifactTable"] | null;
+        };
+        /**
+         * ArtifactTable
+         * @description The first rows of a table (CSV, TSV, Parquet, JSON lines): column names, then rows of cells.
+         */
+        ArtifactTable: {
+            /** Columns */
+            columns: string[];
+            /** Rows */
+            rows: (string | number | boolean | null)[][];
         };
         /**
          * Budget
@@ -1300,12 +1456,12 @@ export interface components {
         };
         /**
          * CompareRuns
-         * @description Every param and metric of 2 to 50 runs, aligned, with the keys whose values differ.
+         * @description Every param and metric of 2 to 100 runs, aligned, with the keys whose values differ.
          */
         CompareRuns: {
             /**
              * Run Ids
-             * @description 2 to 50 distinct run ids
+             * @description 2 to 100 distinct run ids
              */
             run_ids: string[];
         };
@@ -1700,6 +1856,11 @@ export interface components {
              * @default null
              */
             alias: string | null;
+            /**
+             * Alias Version
+             * @default null
+             */
+            alias_version: string | null;
             /** Status */
             status: string;
             /** User */
@@ -1783,6 +1944,22 @@ export interface components {
             time_budget?: number;
             /** Exclude */
             exclude?: string[];
+        };
+        /**
+         * DownloadArtifact
+         * @description One artifact file, as a download.
+         */
+        DownloadArtifact: {
+            /**
+             * Run Id
+             * @description A run id
+             */
+            run_id: string;
+            /**
+             * Artifact Path
+             * @description A path inside the run's artifacts ('' for the root)
+             */
+            artifact_path: string;
         };
         /**
          * DownloadVersion
@@ -2167,6 +2344,22 @@ export interface components {
             save?: boolean;
         };
         /**
+         * GetArtifactPreview
+         * @description What a run view shows of one artifact: text, an image, a table's first rows, or only its size.
+         */
+        GetArtifactPreview: {
+            /**
+             * Run Id
+             * @description A run id
+             */
+            run_id: string;
+            /**
+             * Artifact Path
+             * @description A path inside the run's artifacts ('' for the root)
+             */
+            artifact_path: string;
+        };
+        /**
          * GetBudget
          * @description One budget and where it stands this period.
          */
@@ -2284,6 +2477,51 @@ export interface components {
              * @default null
              */
             tail?: number | null;
+        };
+        /**
+         * GetMetricHistories
+         * @description Metric histories of up to 100 runs and 10 keys, for overlaid learning curves: one series per (run, key).
+         */
+        GetMetricHistories: {
+            /**
+             * Run Ids
+             * @description 1 to 100 run ids
+             */
+            run_ids: string[];
+            /**
+             * Keys
+             * @description 1 to 10 metric keys
+             */
+            keys: string[];
+            /**
+             * Max Points
+             * @description Points to return at most, 10-10000
+             * @default 1000
+             */
+            max_points?: number;
+        };
+        /**
+         * GetMetricHistory
+         * @description Every value a run logged for a metric, in step order, downsampled to at most ``max_points`` keeping the shape
+         *     (the lowest and highest point of each bucket of consecutive points, and the first and last).
+         */
+        GetMetricHistory: {
+            /**
+             * Run Id
+             * @description A run id
+             */
+            run_id: string;
+            /**
+             * Key
+             * @description A metric's name
+             */
+            key: string;
+            /**
+             * Max Points
+             * @description Points to return at most, 10-10000
+             * @default 1000
+             */
+            max_points?: number;
         };
         /**
          * GetModel
@@ -2603,6 +2841,23 @@ export interface components {
             limit?: number;
         };
         /**
+         * ListArtifacts
+         * @description The files and folders directly under ``path`` of a run's artifacts.
+         */
+        ListArtifacts: {
+            /**
+             * Run Id
+             * @description A run id
+             */
+            run_id: string;
+            /**
+             * Artifact Path
+             * @description A path inside the run's artifacts ('' for the root)
+             * @default
+             */
+            artifact_path?: string;
+        };
+        /**
          * ListBudgets
          * @description The budgets the caller may see, with this period's spend.
          */
@@ -2743,7 +2998,7 @@ export interface components {
             filter?: string;
             /**
              * Max Results
-             * @description Page size, 1-1000
+             * @description Page size, 1-5000
              * @default 100
              */
             max_results?: number;
@@ -2772,6 +3027,52 @@ export interface components {
              * @default 100
              */
             max_results?: number;
+        };
+        /**
+         * MetricHistories
+         * @description Metric histories of several runs and keys, one series per (run, key) in the order asked for; a run that did not
+         *     log a key has a series with no points.
+         */
+        MetricHistories: {
+            /** Series */
+            series: components["schemas"]["MetricHistory"][];
+        };
+        /**
+         * MetricHistory
+         * @description A metric's values over a run, in step order (then time), at most ``max_points`` of them.
+         *
+         *     When the run logged more than that, ``downsampled`` is true and ``points`` keeps the first and last point and,
+         *     of each bucket of consecutive points, the lowest and the highest, so that spikes and the curve's shape survive.
+         */
+        MetricHistory: {
+            /** Run Id */
+            run_id: string;
+            /** Key */
+            key: string;
+            /** Points */
+            points: components["schemas"]["MetricPoint"][];
+            /**
+             * Total Points
+             * @default 0
+             */
+            total_points: number;
+            /**
+             * Downsampled
+             * @default false
+             */
+            downsampled: boolean;
+        };
+        /**
+         * MetricPoint
+         * @description One logged value of a metric. ``value`` is ``None`` where MLflow recorded NaN (JSON has no NaN).
+         */
+        MetricPoint: {
+            /** Step */
+            step: number;
+            /** Timestamp */
+            timestamp: number;
+            /** Value */
+            value: number | null;
         };
         /**
          * MetricValue
@@ -3463,6 +3764,16 @@ export interface components {
              * @default 0
              */
             elapsed_seconds: number;
+            /**
+             * Computed At
+             * @default null
+             */
+            computed_at: number | null;
+            /**
+             * Cached
+             * @default false
+             */
+            cached: boolean;
         };
         /**
          * ProfileWarning
@@ -3859,6 +4170,34 @@ export interface components {
             next_page_token: string | null;
         };
         /**
+         * RunSource
+         * @description Where a run came from: a notebook, a Maestro (or Databricks) job, a script, or elsewhere on a machine.
+         *
+         *     Read from MLflow's ``mlflow.source.*`` tags and Maestro's job tag (``maestro.job.id``).
+         */
+        RunSource: {
+            /**
+             * Type
+             * @enum {string}
+             */
+            type: "NOTEBOOK" | "JOB" | "SCRIPT" | "LOCAL" | "UNKNOWN";
+            /**
+             * Name
+             * @default
+             */
+            name: string;
+            /**
+             * Job Id
+             * @default null
+             */
+            job_id: string | null;
+            /**
+             * Git Commit
+             * @default null
+             */
+            git_commit: string | null;
+        };
+        /**
          * RunSummary
          * @description A tracking run with its latest metrics, params and user tags.
          */
@@ -3872,6 +4211,11 @@ export interface components {
             run_name: string;
             /** Experiment Id */
             experiment_id: string;
+            /**
+             * Experiment Name
+             * @default
+             */
+            experiment_name: string;
             /** Status */
             status: string;
             /**
@@ -3906,6 +4250,13 @@ export interface components {
             tags: {
                 [key: string]: string;
             };
+            /** @default null */
+            source: components["schemas"]["RunSource"] | null;
+            /**
+             * Mlflow Url
+             * @default null
+             */
+            mlflow_url: string | null;
         };
         /**
          * ScoringRequest
@@ -5799,7 +6150,7 @@ export interface operations {
                 order_by?: string[];
                 /** @description MLflow run search filter, e.g. "metrics.accuracy > 0.9" */
                 filter?: string;
-                /** @description Page size, 1-1000 (default 100) */
+                /** @description Page size, 1-5000 (default 100) */
                 max_results?: number;
                 /** @description next_page_token of the previous page, as it was returned */
                 page_token?: string;
@@ -5844,7 +6195,7 @@ export interface operations {
     get_RunCompare: {
         parameters: {
             query: {
-                /** @description Run ids, comma-separated */
+                /** @description 2-100 run ids, comma-separated */
                 run_ids: string[];
             };
             header?: never;
@@ -5860,6 +6211,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunComparison"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_MetricHistories: {
+        parameters: {
+            query: {
+                /** @description Run ids, 1-100; repeatable or comma-separated */
+                run_ids: string[];
+                /** @description Metric keys, 1-10; repeatable or comma-separated */
+                keys: string[];
+                /** @description Points per series at most, 10-10000 (default 1000); a longer history is downsampled keeping each bucket's lowest and highest value */
+                max_points?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metric histories of several runs, for overlaid learning curves: one series per (run, key) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricHistories"];
                 };
             };
             /** @description Error */
@@ -5900,6 +6296,179 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RunSummary"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_MetricHistory: {
+        parameters: {
+            query?: {
+                /** @description Points per series at most, 10-10000 (default 1000); a longer history is downsampled keeping each bucket's lowest and highest value */
+                max_points?: number;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A metric's values over a run, in step order (downsampled) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MetricHistory"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_Artifacts: {
+        parameters: {
+            query?: {
+                /** @description A path inside the run's artifacts, relative, '/'-separated (no '..') */
+                path?: string;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The files and folders directly under a path of the run's artifacts (the root without path) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactList"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_ArtifactPreview: {
+        parameters: {
+            query: {
+                /** @description A path inside the run's artifacts, relative, '/'-separated (no '..') */
+                path: string;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A preview of one artifact file: text, an image, a table's first rows, or only its size */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArtifactPreview"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_ArtifactDownload: {
+        parameters: {
+            query: {
+                /** @description A path inside the run's artifacts, relative, '/'-separated (no '..') */
+                path: string;
+            };
+            header?: never;
+            path: {
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One artifact file, as an attachment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
             /** @description Error */
@@ -6780,13 +7349,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The operation: its request model's name */
-                operation: "ApproveCard" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetModel" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListBudgets" | "ListDeployments" | "ListExperiments" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "ProvisionMlflowAccount" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
+                operation: "ApproveCard" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadArtifact" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetArtifactPreview" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetMetricHistories" | "GetMetricHistory" | "GetModel" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListArtifacts" | "ListBudgets" | "ListDeployments" | "ListExperiments" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "ProvisionMlflowAccount" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetModel"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["ProvisionMlflowAccount"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
+                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadArtifact"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetArtifactPreview"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetMetricHistories"] | components["schemas"]["GetMetricHistory"] | components["schemas"]["GetModel"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListArtifacts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["ProvisionMlflowAccount"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
             };
         };
         responses: {
@@ -6796,7 +7365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["ModelDetail"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["BudgetList"] | components["schemas"]["DeploymentList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["MlflowAccount"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
+                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["ArtifactPreview"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["MetricHistories"] | components["schemas"]["MetricHistory"] | components["schemas"]["ModelDetail"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["ArtifactList"] | components["schemas"]["BudgetList"] | components["schemas"]["DeploymentList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["MlflowAccount"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
                     "*/*": string;
                 };
             };

@@ -23,6 +23,17 @@ export type Signature = Schemas['Signature'];
 export type VersionComparison = Schemas['VersionComparison'];
 export type VersionMetrics = Schemas['VersionMetrics'];
 export type RunSummary = Schemas['RunSummary'];
+export type RunComparison = Schemas['RunComparison'];
+export type RunSource = Schemas['RunSource'];
+export type MetricPoint = Schemas['MetricPoint'];
+export type MetricHistory = Schemas['MetricHistory'];
+export type MetricHistories = Schemas['MetricHistories'];
+export type ArtifactFile = Schemas['ArtifactFile'];
+export type ArtifactList = Schemas['ArtifactList'];
+export type ArtifactPreview = Schemas['ArtifactPreview'];
+export type Experiment = Schemas['Experiment'];
+export type ExperimentPage = Schemas['ExperimentPage'];
+export type RunPage = Schemas['RunPage'];
 export type SetAlias = Schemas['SetAlias'];
 
 // Data.

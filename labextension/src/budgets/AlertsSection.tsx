@@ -1,6 +1,6 @@
 import React, { useId } from 'react';
 
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { Alert, listAlerts } from '../api';
 import { formatEpochSeconds } from '../jobs/helpers';
@@ -12,7 +12,7 @@ import {
   newestFirst,
   relativeTime
 } from './helpers';
-import { usePolledRequest } from './usePolledRequest';
+import { usePolledRequest } from '../hooks/usePolledList';
 
 /**
  * The latest budget alerts, newest first: the message, when it was raised
@@ -22,7 +22,7 @@ export function AlertsSection(props: IBudgetsPartProps): JSX.Element {
   const { active, refreshInterval, revision } = props;
   const headingId = useId();
 
-  const { value, loading, error, reload, interval } = usePolledRequest(
+  const { value, error, reload, interval } = usePolledRequest(
     signal => listAlerts({ limit: ALERTS_LIMIT, signal }),
     // Saving a budget may cross its thresholds: show those alerts at once.
     [revision],
@@ -48,23 +48,20 @@ export function AlertsSection(props: IBudgetsPartProps): JSX.Element {
         <SectionTools autoRefresh={active ? interval : 0} onRefresh={reload} />
       </div>
 
-      {value === null && loading && <Loading text="Loading alerts…" />}
-
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {value !== null && alerts.length === 0 && error === null && (
-        <div className="maestro-empty" role="status">
-          {EMPTY_ALERTS_MESSAGE}
-        </div>
-      )}
-
-      {alerts.length > 0 && (
+      <Section
+        label="alerts"
+        loading={value === null}
+        error={error}
+        empty={value !== null && alerts.length === 0}
+        emptyMessage={EMPTY_ALERTS_MESSAGE}
+        onRetry={reload}
+      >
         <ul className="maestro-alert-list" aria-label="Budget alerts">
           {alerts.map(alert => (
             <AlertItem key={alert.id} alert={alert} now={now} />
           ))}
         </ul>
-      )}
+      </Section>
     </section>
   );
 }

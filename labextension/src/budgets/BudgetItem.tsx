@@ -1,5 +1,6 @@
 import React, { useEffect, useRef, useState } from 'react';
 
+import { confirmAction } from '../components/confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { deleteBudget, Budget } from '../api';
 import { errorMessage } from '../format';
@@ -49,6 +50,16 @@ export function BudgetItem(props: IBudgetItemProps): JSX.Element {
   const updated = formatEpochSeconds(budget.updated_at);
 
   const remove = async (): Promise<void> => {
+    const confirmed = await confirmAction({
+      title: `Delete the budget of ${budget.scope} ${budget.subject}?`,
+      body:
+        `Spend of ${budget.scope} ${budget.subject} will no longer be checked against ` +
+        `${formatDollars(budget.amount)}: no alerts${budget.hard_limit ? ', and no hard limit refusing jobs and deployments' : ''}.`,
+      accept: 'Delete budget'
+    });
+    if (!confirmed || !mounted.current) {
+      return;
+    }
     setDeleting(true);
     setError(null);
     try {

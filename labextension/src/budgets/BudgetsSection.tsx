@@ -1,13 +1,13 @@
 import React, { useCallback, useId, useState } from 'react';
 
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { Budget, listBudgets } from '../api';
 import { BudgetForm } from './BudgetForm';
 import { BudgetItem } from './BudgetItem';
 import { emptyFormValues, formValuesOf, IBudgetFormValues } from './form';
 import { EMPTY_BUDGETS_MESSAGE } from './helpers';
-import { usePolledRequest } from './usePolledRequest';
+import { usePolledRequest } from '../hooks/usePolledList';
 
 /**
  * Properties of the sections of the Budgets tab.
@@ -32,7 +32,7 @@ export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
   const headingId = useId();
   const [form, setForm] = useState<IBudgetFormValues>(emptyFormValues);
 
-  const { value, loading, error, reload, interval } = usePolledRequest(
+  const { value, error, reload, interval } = usePolledRequest(
     signal => listBudgets(signal),
     [],
     active,
@@ -74,17 +74,14 @@ export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
         <SectionTools autoRefresh={active ? interval : 0} onRefresh={reload} />
       </div>
 
-      {value === null && loading && <Loading text="Loading budgets…" />}
-
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {value !== null && count === 0 && error === null && (
-        <div className="maestro-empty" role="status">
-          {EMPTY_BUDGETS_MESSAGE}
-        </div>
-      )}
-
-      {count > 0 && (
+      <Section
+        label="budgets"
+        loading={value === null}
+        error={error}
+        empty={value !== null && count === 0}
+        emptyMessage={EMPTY_BUDGETS_MESSAGE}
+        onRetry={reload}
+      >
         <ul className="maestro-budget-list" aria-label="Budgets">
           {budgets.map(budget => (
             <BudgetItem
@@ -96,7 +93,7 @@ export function BudgetsSection(props: IBudgetsPartProps): JSX.Element {
             />
           ))}
         </ul>
-      )}
+      </Section>
 
       {canEdit && (
         <BudgetForm

@@ -1,6 +1,6 @@
 import React, { useId, useState } from 'react';
 
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { CostBy, getCosts, CostGroup } from '../api';
 import type { IBudgetsPartProps } from './BudgetsSection';
@@ -12,7 +12,7 @@ import {
   relativeWidth,
   windowText
 } from './spendHelpers';
-import { usePolledRequest } from './usePolledRequest';
+import { usePolledRequest } from '../hooks/usePolledList';
 
 /**
  * The grouping and window of the breakdown when the tab opens.
@@ -82,17 +82,14 @@ export function SpendSection(props: IBudgetsPartProps): JSX.Element {
         </SectionTools>
       </div>
 
-      {value === null && loading && <Loading text="Loading spend…" />}
-
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {value !== null && groups.length === 0 && error === null && (
-        <div className="maestro-empty" role="status">
-          {`No spend recorded in the ${shownWindow}.`}
-        </div>
-      )}
-
-      {groups.length > 0 && (
+      <Section
+        label="spend"
+        loading={value === null}
+        error={error}
+        empty={value !== null && groups.length === 0}
+        emptyMessage={`No spend recorded in the ${shownWindow}.`}
+        onRetry={reload}
+      >
         <ul className="maestro-cost-list" aria-label="Spend by group">
           {groups.map(group => {
             const label = costKeyLabel(shownBy, group.key);
@@ -118,13 +115,12 @@ export function SpendSection(props: IBudgetsPartProps): JSX.Element {
             );
           })}
         </ul>
-      )}
-
-      {value !== null && groups.length > 0 && (
-        <div className="maestro-cost-total">
-          {`Total ${formatDollars(value.total)} in the ${shownWindow}`}
-        </div>
-      )}
+        {value !== null && (
+          <div className="maestro-cost-total">
+            {`Total ${formatDollars(value.total)} in the ${shownWindow}`}
+          </div>
+        )}
+      </Section>
     </section>
   );
 }

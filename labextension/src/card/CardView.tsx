@@ -13,7 +13,9 @@ import {
   ModelCard,
   updateCard
 } from '../api';
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { DocumentFrame } from '../components/DocumentFrame';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { errorMessage } from '../format';
 import { useRequest } from '../hooks/useRequest';
 import {
@@ -241,42 +243,42 @@ export function CardView(props: ICardViewProps): JSX.Element {
 
       {actionError !== null && <ErrorMessage message={actionError} />}
 
-      {cardRequest.loading && card === null && (
-        <Loading text="Loading the model card…" />
-      )}
-      {cardRequest.error !== null && (
-        <ErrorMessage message={cardRequest.error} onRetry={refresh} />
-      )}
-
-      {card !== null && (
-        <div className="maestro-card-body">
-          <div className="maestro-card-main">
-            {editing ? (
-              <CardForm
-                sections={card.sections}
-                saving={saving}
-                focusField={focusField}
-                onSave={values => void save(values)}
-                onCancel={() => {
-                  setEditing(false);
-                  setActionError(null);
-                }}
-              />
-            ) : (
-              <CardFrame
-                html={htmlRequest.value}
-                loading={htmlRequest.loading}
-                error={cardRequest.error === null ? htmlRequest.error : null}
-                onRetry={htmlRequest.reload}
-              />
-            )}
+      <Section
+        label="the model card"
+        loading={card === null}
+        error={cardRequest.error}
+        onRetry={refresh}
+      >
+        {card !== null && (
+          <div className="maestro-card-body">
+            <div className="maestro-card-main">
+              {editing ? (
+                <CardForm
+                  sections={card.sections}
+                  saving={saving}
+                  focusField={focusField}
+                  onSave={values => void save(values)}
+                  onCancel={() => {
+                    setEditing(false);
+                    setActionError(null);
+                  }}
+                />
+              ) : (
+                <CardFrame
+                  html={htmlRequest.value}
+                  loading={htmlRequest.loading}
+                  error={cardRequest.error === null ? htmlRequest.error : null}
+                  onRetry={htmlRequest.reload}
+                />
+              )}
+            </div>
+            <Checklist
+              items={card.completeness.checklist}
+              onFill={field => startEditing(field)}
+            />
           </div>
-          <Checklist
-            items={card.completeness.checklist}
-            onFill={field => startEditing(field)}
-          />
-        </div>
-      )}
+        )}
+      </Section>
     </div>
   );
 }
@@ -350,8 +352,10 @@ function CompletenessMeter(props: {
 }
 
 /**
- * The rendered card: the server's HTML document in an iframe whose empty
- * sandbox forbids scripts, forms, popups and same-origin access.
+ * The rendered card: the server's HTML document in an iframe whose sandbox
+ * forbids scripts, forms and popups (the view only reads it, to size the
+ * frame to the card: the view scrolls, not the frame), in JupyterLab's
+ * theme.
  */
 function CardFrame(props: {
   html: string | null;
@@ -359,29 +363,35 @@ function CardFrame(props: {
   error: string | null;
   onRetry: () => void;
 }): JSX.Element {
-  if (props.error !== null) {
-    return <ErrorMessage message={props.error} onRetry={props.onRetry} />;
-  }
-  if (props.html === null) {
-    return props.loading ? (
-      <Loading text="Rendering the card…" />
-    ) : (
-      <p className="maestro-card-none">No rendered card.</p>
-    );
-  }
   return (
-    <iframe
-      className="maestro-card-frame"
-      sandbox=""
-      srcDoc={props.html}
-      title="Model card"
-    />
+    <Section
+      label="the rendered card"
+      loading={props.html === null && props.loading}
+      error={props.error}
+      empty={props.html === null}
+      emptyMessage="No rendered card."
+      onRetry={props.onRetry}
+    >
+      <DocumentFrame
+        className="maestro-card-frame"
+        html={props.html ?? ''}
+        title="Model card"
+      />
+    </Section>
   );
 }
 
 /**
+ * How the sections people write are filled: said once above the checklist.
+ */
+export const EDIT_HINT =
+  'Write a missing section with its Fill button or Edit, ml.cards.update, or a loaded Markdown card.';
+
+/**
  * The completeness checklist: every field, filled or missing; a missing
- * section people write has a button opening the form on it.
+ * section people write has a button opening the form on it (how to fill
+ * them is said once, above the list, not beside each); a missing item with
+ * a hint of its own (a fact of the registry) says how to record it.
  */
 function Checklist(props: {
   items: CardChecklistItem[];
@@ -389,11 +399,18 @@ function Checklist(props: {
 }): JSX.Element {
   const headingId = useId();
   const filled = props.items.filter(item => item.filled).length;
+  const unwritten = props.items.some(
+    item => !item.filled && isSectionField(item.field)
+  );
   return (
     <section className="maestro-card-checklist" aria-labelledby={headingId}>
       <h3 id={headingId} className="maestro-card-section-title">
         {`Checklist (${filled} of ${props.items.length})`}
       </h3>
+      {unwritten && (
+        // Said once for every section people write, not beside each.
+        <p className="maestro-card-edit-hint">{EDIT_HINT}</p>
+      )}
       <ul className="maestro-card-checklist-items">
         {props.items.map(item => (
           <li

@@ -4,9 +4,17 @@ import { IMaestroActions, MaestroActionsProvider } from '../actions';
 
 import { BudgetsTab } from '../budgets/BudgetsTab';
 import { DeploymentsTab } from '../deployments/DeploymentsTab';
-import { maestroIcon } from '../icons';
+import { ExperimentsTab } from '../experiments/ExperimentsTab';
+import {
+  budgetsIcon,
+  deploymentsIcon,
+  experimentsIcon,
+  jobsIcon,
+  maestroIcon,
+  modelsIcon
+} from '../icons';
 import { JobsTab } from '../jobs/JobsTab';
-import { ModelsTab } from './ModelsTab';
+import { ModelsTab } from '../models/ModelsTab';
 import { ITabDefinition, Tabs } from './Tabs';
 
 export type { IMaestroActions } from '../actions';
@@ -23,38 +31,48 @@ export interface IPanelProps {
   mlflowUiUrl: string;
   /** Whether the sidebar is shown. */
   visible: boolean;
+  /**
+   * When code was last run in a notebook or console (epoch ms; 0 or absent:
+   * never): the Jobs and Deployments tabs poll fast for a while after.
+   */
+  activityAt?: number;
   actions: IMaestroActions;
 }
 
 /**
- * The tabs of the sidebar, in order: Models, Jobs, Deployments and
- * Budgets.
+ * The tabs of the sidebar, in order: Models, Experiments, Jobs, Deployments
+ * and Budgets.
  */
 export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
   return [
     {
       id: 'models',
       label: 'Models',
+      icon: modelsIcon,
       render: active => (
         <ModelsTab
           pageSize={props.pageSize}
           refreshInterval={props.refreshInterval}
           mlflowUiUrl={props.mlflowUiUrl}
           active={active && props.visible}
-          onOpenRun={props.actions.openRun}
-          onOpenCard={props.actions.openCard}
-          onOpenTests={props.actions.openTests}
-          onCompare={props.actions.compareVersions}
         />
       )
     },
     {
+      id: 'experiments',
+      label: 'Experiments',
+      icon: experimentsIcon,
+      render: () => <ExperimentsTab pageSize={props.pageSize} />
+    },
+    {
       id: 'jobs',
       label: 'Jobs',
+      icon: jobsIcon,
       render: active => (
         <JobsTab
           limit={props.pageSize}
           refreshInterval={props.refreshInterval}
+          activityAt={props.activityAt}
           active={active && props.visible}
           onOpenRun={props.actions.openRun}
         />
@@ -63,9 +81,11 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
     {
       id: 'deployments',
       label: 'Deployments',
+      icon: deploymentsIcon,
       render: active => (
         <DeploymentsTab
           refreshInterval={props.refreshInterval}
+          activityAt={props.activityAt}
           active={active && props.visible}
         />
       )
@@ -73,6 +93,7 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
     {
       id: 'budgets',
       label: 'Budgets',
+      icon: budgetsIcon,
       render: active => (
         <BudgetsTab
           refreshInterval={props.refreshInterval}
@@ -89,14 +110,14 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
 export function MaestroPanel(props: IPanelProps): JSX.Element {
   return (
     <div className="maestro-panel">
-      <header className="maestro-header">
+      <div className="maestro-header">
         <maestroIcon.react
           tag="span"
           className="maestro-header-icon"
           elementSize="normal"
         />
         <h2 className="maestro-title">Maestro</h2>
-      </header>
+      </div>
       <MaestroActionsProvider actions={props.actions}>
         <Tabs tabs={sidebarTabs(props)} label="Maestro sections" />
       </MaestroActionsProvider>

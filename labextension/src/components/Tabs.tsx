@@ -1,4 +1,5 @@
-import React, { useRef, useState } from 'react';
+import { LabIcon } from '@jupyterlab/ui-components';
+import React, { useEffect, useRef, useState } from 'react';
 
 /**
  * A tab of the Maestro sidebar.
@@ -6,8 +7,14 @@ import React, { useRef, useState } from 'react';
 export interface ITabDefinition {
   /** Unique id, used in DOM ids (`maestro-tab-<id>`) and data attributes. */
   id: string;
-  /** Visible label. */
+  /** Visible label; also the tab's accessible name and tooltip. */
   label: string;
+  /**
+   * Shown before the label; when the bar is too narrow for every label, the
+   * tabs that have an icon show it alone (the label stays the accessible
+   * name and the tooltip).
+   */
+  icon?: LabIcon;
   /**
    * Render the tab's content. `active` tells whether the tab is the
    * selected one (a visited tab stays mounted, hidden, when another is
@@ -35,6 +42,8 @@ export interface ITabsProps {
  */
 export function Tabs(props: ITabsProps): JSX.Element {
   const { tabs } = props;
+  const bar = useRef<HTMLDivElement>(null);
+  const compact = useCompactBar(bar, tabs);
   const [selected, setSelected] = useState<string>(
     props.initial ?? tabs[0]?.id ?? ''
   );
@@ -85,7 +94,8 @@ export function Tabs(props: ITabsProps): JSX.Element {
   return (
     <div className="maestro-tabs">
       <div
-        className="maestro-tab-bar"
+        ref={bar}
+        className={`maestro-tab-bar${compact ? ' maestro-mod-compact' : ''}`}
         role="tablist"
         aria-label={props.label}
         onKeyDown={onKeyDown}
@@ -105,7 +115,9 @@ export function Tabs(props: ITabsProps): JSX.Element {
               type="button"
               role="tab"
               id={`maestro-tab-${tab.id}`}
-              className={`maestro-tab${isSelected ? ' maestro-mod-selected' : ''}`}
+              className={`maestro-tab${isSelected ? ' maestro-mod-selected' : ''}${
+                tab.icon ? ' maestro-mod-icon' : ''
+              }`}
               data-tab={tab.id}
               title={tab.label}
               aria-selected={isSelected}
@@ -113,7 +125,12 @@ export function Tabs(props: ITabsProps): JSX.Element {
               tabIndex={isSelected ? 0 : -1}
               onClick={() => select(tab.id, false)}
             >
-              {tab.label}
+              {tab.icon && (
+                <span className="maestro-tab-icon" aria-hidden="true">
+                  <tab.icon.react tag="span" elementSize="normal" />
+                </span>
+              )}
+              <span className="maestro-tab-label">{tab.label}</span>
             </button>
           );
         })}
@@ -139,4 +156,55 @@ export function Tabs(props: ITabsProps): JSX.Element {
       })}
     </div>
   );
+}
+
+/**
+ * Whether the tab bar is too narrow for its labels (then the tabs with an
+ * icon show it alone): true once a label is cut (its text is wider than its
+ * box), and false again only when the bar grows wider than it was then, so
+ * that hiding the labels cannot make them fit and flip back and forth.
+ * Without `ResizeObserver` (old browsers, tests) the labels always show.
+ */
+function useCompactBar(
+  bar: React.RefObject<HTMLDivElement>,
+  tabs: readonly ITabDefinition[]
+): boolean {
+  const [compact, setCompact] = useState(false);
+  // The bar's width when the labels stopped fitting.
+  const cutAt = useRef<number | null>(null);
+  const labels = tabs.map(tab => `${tab.id}:${tab.label}`).join('|');
+
+  useEffect(() => {
+    const element = bar.current;
+    if (!element || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    // New tabs or labels: measure again from the labelled layout.
+    cutAt.current = null;
+    setCompact(false);
+    const check = (): void => {
+      const width = element.clientWidth;
+      if (cutAt.current !== null) {
+        if (width > cutAt.current) {
+          cutAt.current = null;
+          setCompact(false);
+          // The labels are back: measure them once they are laid out.
+          window.requestAnimationFrame(check);
+        }
+        return;
+      }
+      const cut = [
+        ...element.querySelectorAll<HTMLElement>('.maestro-tab-label')
+      ].some(label => label.scrollWidth > label.clientWidth + 1);
+      if (cut) {
+        cutAt.current = width;
+        setCompact(true);
+      }
+    };
+    const observer = new ResizeObserver(check);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [labels]);
+
+  return compact;
 }

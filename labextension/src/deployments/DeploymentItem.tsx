@@ -1,18 +1,22 @@
 import { copyIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useId, useRef, useState } from 'react';
 
+import { confirmAction } from '../components/confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { deleteDeployment, Deployment, scaleDeployment } from '../api';
 import { errorMessage } from '../format';
 import { useCopyText } from '../hooks/useCopyText';
 import { formatEpochSeconds, resourcesSummary } from '../jobs/helpers';
 import {
+  aliasState,
+  deleteConfirmation,
   deploymentStatusClass,
   endpointURL,
   isActiveDeployment,
   MAX_REPLICAS,
   MIN_REPLICAS,
   parseReplicas,
+  servedText,
   showsDeploymentReason
 } from './helpers';
 import { PredictBox } from './PredictBox';
@@ -64,6 +68,8 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
   }, [deployment.replicas]);
 
   const url = endpointURL(deployment.endpoint, props.baseUrl);
+  const alias = aliasState(deployment);
+  const served = servedText(deployment);
   const status = deployment.status || 'unknown';
   const active = isActiveDeployment(deployment);
   const stopped = status === 'stopped';
@@ -107,8 +113,13 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
     void run('scale', () => scaleDeployment(deployment.id, wanted));
   };
 
-  const remove = (): void => {
-    void run('delete', () => deleteDeployment(deployment.id));
+  const remove = async (): Promise<void> => {
+    if (!(await confirmAction(deleteConfirmation(deployment, url)))) {
+      return;
+    }
+    if (mounted.current) {
+      void run('delete', () => deleteDeployment(deployment.id));
+    }
   };
 
   const copyEndpoint = async (): Promise<void> => {
@@ -143,16 +154,14 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
       </div>
 
       <div className="maestro-deployment-model">
-        <span
-          className="maestro-deployment-version"
-          title={`Model ${deployment.model}, version ${deployment.version}`}
-        >
-          {`${deployment.model} v${deployment.version}`}
+        <span className="maestro-deployment-name">{deployment.model}</span>
+        <span className="maestro-deployment-version" title={served.title}>
+          {served.text}
         </span>
-        {deployment.alias && (
+        {alias === 'current' && (
           <span
             className="maestro-alias maestro-deployment-alias"
-            title={`Deployed through alias ${deployment.alias}`}
+            title={`${deployment.alias} names version ${deployment.version}, the one served`}
           >
             {deployment.alias}
           </span>
@@ -291,7 +300,7 @@ export function DeploymentItem(props: IDeploymentItemProps): JSX.Element {
             className="maestro-action maestro-deployment-delete"
             title={`Stop and delete deployment ${deployment.id}`}
             disabled={pending !== null}
-            onClick={remove}
+            onClick={() => void remove()}
           >
             {pending === 'delete' ? 'Deleting…' : 'Delete'}
           </button>

@@ -1,9 +1,10 @@
 import React, { useState } from 'react';
 
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { Deployment, listDeployments } from '../api';
 import { usePolledList } from '../hooks/usePolledList';
+import { isRecentActivity } from '../model';
 import { DeploymentItem } from './DeploymentItem';
 import {
   deploymentsRefreshSeconds,
@@ -18,6 +19,8 @@ export interface IDeploymentsTabProps {
   refreshInterval: number;
   /** Whether the tab is shown (polling only runs while it is). */
   active: boolean;
+  /** When code was last run in a notebook or console (epoch ms; 0: never). */
+  activityAt?: number;
   /** Base URL of the server (default: the page's). */
   baseUrl?: string;
 }
@@ -25,18 +28,18 @@ export interface IDeploymentsTabProps {
 /**
  * The Deployments tab: the model deployments (the stopped and failed ones
  * too with "Show stopped"), with their endpoint, scale and delete controls
- * and a prediction box. The list refreshes every 2 s while a deployment is
- * starting or updating (else every `refreshInterval` seconds), while the
- * tab is shown.
+ * and a prediction box. The list refreshes every 5 s while a deployment is
+ * starting or updating or just after code was run in a notebook (else every
+ * `refreshInterval` seconds), while the tab is shown.
  */
 export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
   const { refreshInterval, active, baseUrl } = props;
+  const activityAt = props.activityAt ?? 0;
   const [showStopped, setShowStopped] = useState(false);
 
   const {
     items: deployments,
     clear,
-    loading,
     error,
     reload,
     interval,
@@ -47,7 +50,12 @@ export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
         Array.isArray(response.deployments) ? response.deployments : []
       ),
     deps: [showStopped],
-    refreshSeconds: list => deploymentsRefreshSeconds(list, refreshInterval),
+    refreshSeconds: list =>
+      deploymentsRefreshSeconds(
+        list,
+        refreshInterval,
+        isRecentActivity(activityAt, Date.now())
+      ),
     active
   });
 
@@ -81,19 +89,14 @@ export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
         </SectionTools>
       </div>
 
-      {deployments === null && loading && (
-        <Loading text="Loading deployments…" />
-      )}
-
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {deployments !== null && count === 0 && error === null && (
-        <div className="maestro-empty" role="status">
-          {EMPTY_DEPLOYMENTS_MESSAGE}
-        </div>
-      )}
-
-      {count > 0 && (
+      <Section
+        label="deployments"
+        loading={deployments === null}
+        error={error}
+        empty={deployments !== null && count === 0}
+        emptyMessage={EMPTY_DEPLOYMENTS_MESSAGE}
+        onRetry={reload}
+      >
         <ul className="maestro-deployment-list" aria-label="Deployments">
           {list.map(deployment => (
             <DeploymentItem
@@ -104,7 +107,7 @@ export function DeploymentsTab(props: IDeploymentsTabProps): JSX.Element {
             />
           ))}
         </ul>
-      )}
+      </Section>
     </section>
   );
 }

@@ -10,10 +10,10 @@ import { pollingSeconds } from '../hooks/usePolledList';
 type SignatureColumn = Signature['inputs'][number];
 
 /**
- * List refresh interval while a deployment is starting or updating, in
- * seconds.
+ * List refresh interval while a deployment is starting or updating (or just
+ * after code was run in a notebook), in seconds.
  */
-export const TRANSITION_REFRESH_SECONDS = 2;
+export const TRANSITION_REFRESH_SECONDS = 5;
 
 /**
  * Bounds of the number of replicas.
@@ -55,19 +55,99 @@ export function isTransitioning(
 
 /**
  * The refresh interval of the deployments list in seconds (0: none): every
- * `TRANSITION_REFRESH_SECONDS` while a deployment is starting or updating,
- * else `refreshInterval`.
+ * `TRANSITION_REFRESH_SECONDS` while a deployment is starting or updating or
+ * `recentActivity` (code was just run: a deployment may be on its way), else
+ * `refreshInterval`.
  */
 export function deploymentsRefreshSeconds(
   deployments: readonly Pick<Deployment, 'status'>[],
-  refreshInterval: number
+  refreshInterval: number,
+  recentActivity = false
 ): number {
   return pollingSeconds(
     deployments,
     isTransitioning,
     refreshInterval,
-    TRANSITION_REFRESH_SECONDS
+    TRANSITION_REFRESH_SECONDS,
+    recentActivity
   );
+}
+
+/**
+ * Where a deployment's alias stands: `current` while it still names the
+ * version served, `moved` once it names another, `removed` once it is gone,
+ * `none` without an alias. A server that does not say (`alias_version`
+ * absent) leaves the alias as recorded (`current`).
+ */
+export type AliasState = 'current' | 'moved' | 'removed' | 'none';
+
+export function aliasState(
+  deployment: Pick<Deployment, 'alias' | 'version'> & {
+    alias_version?: string | null;
+  }
+): AliasState {
+  if (!deployment.alias) {
+    return 'none';
+  }
+  const target = deployment.alias_version;
+  if (target === undefined || target === deployment.version) {
+    return 'current';
+  }
+  return target === null ? 'removed' : 'moved';
+}
+
+/**
+ * What the deployment serves, in words: "version 3", and "(was champion)"
+ * once the alias it was deployed through moved on or was removed, with a
+ * tooltip saying where the alias is now.
+ */
+export function servedText(
+  deployment: Pick<Deployment, 'alias' | 'version' | 'model'> & {
+    alias_version?: string | null;
+  }
+): { text: string; title: string } {
+  const version = `version ${deployment.version}`;
+  const state = aliasState(deployment);
+  const base = `Model ${deployment.model}, ${version}`;
+  switch (state) {
+    case 'moved':
+      return {
+        text: `${version} (was ${deployment.alias})`,
+        title: `${base}; deployed as ${deployment.alias}, which now names version ${deployment.alias_version}`
+      };
+    case 'removed':
+      return {
+        text: `${version} (was ${deployment.alias})`,
+        title: `${base}; deployed as ${deployment.alias}, an alias since removed`
+      };
+    default:
+      return { text: version, title: base };
+  }
+}
+
+/**
+ * What deleting a deployment will do, for its confirmation: how many
+ * replicas stop and that its endpoint stops answering.
+ */
+export function deleteConfirmation(
+  deployment: Pick<
+    Deployment,
+    'id' | 'model' | 'version' | 'replicas' | 'ready_replicas' | 'status'
+  >,
+  url: string
+): { title: string; body: string; accept: string } {
+  const replicas = deployment.replicas;
+  const running =
+    deployment.status === 'stopped'
+      ? 'It is stopped'
+      : `It runs ${replicas} ${replicas === 1 ? 'replica' : 'replicas'} (${deployment.ready_replicas} ready) of ${deployment.model} version ${deployment.version}`;
+  return {
+    title: `Delete deployment ${deployment.id}?`,
+    body:
+      `${running}. Deleting stops ${replicas === 1 ? 'it' : 'them all'}, and its endpoint` +
+      `${url ? ` ${url}` : ''} stops answering: every caller gets an error from then on.`,
+    accept: 'Delete deployment'
+  };
 }
 
 /**

@@ -1,19 +1,21 @@
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 
-import { useRequest } from './useRequest';
+import { IRequestState, useRequest } from './useRequest';
 
 /**
  * The refresh interval of a polled list in seconds (0: none): every
- * `fastSeconds` while an item is changing (`isChanging`), else
+ * `fastSeconds` while an item is changing (`isChanging`) or `changing` is
+ * true (e.g. code was just run that may add an item), else
  * `refreshInterval` (when positive).
  */
 export function pollingSeconds<T>(
   items: readonly T[],
   isChanging: (item: T) => boolean,
   refreshInterval: number,
-  fastSeconds: number
+  fastSeconds: number,
+  changing = false
 ): number {
-  if (items.some(isChanging)) {
+  if (changing || items.some(isChanging)) {
     return refreshInterval > 0
       ? Math.min(fastSeconds, refreshInterval)
       : fastSeconds;
@@ -24,8 +26,11 @@ export function pollingSeconds<T>(
 /**
  * Call `tick` every `seconds` while `active` (not at all when `seconds` is
  * not positive), skipping the ticks when the browser tab is hidden or when
- * `busy()` (e.g. a request is in flight). The timer restarts when `active`,
- * `seconds` or `tick` change; `busy` is read from the latest render.
+ * `busy()` (e.g. a request is in flight). Nothing is requested while hidden;
+ * back in view (the panel or tab shown again, or the browser tab), a tick
+ * that was missed runs at once instead of a whole interval later. The timer
+ * restarts when `active`, `seconds` or `tick` change; `busy` is read from
+ * the latest render.
  */
 export function usePolling(
   active: boolean,
@@ -35,19 +40,86 @@ export function usePolling(
 ): void {
   const busyRef = useRef(busy);
   busyRef.current = busy;
+  // When the list was last asked for: the mount's own request counts.
+  const last = useRef(Date.now());
+  const wasActive = useRef(active);
+
+  const run = useCallback((): void => {
+    if (document.visibilityState === 'hidden' || busyRef.current()) {
+      return;
+    }
+    last.current = Date.now();
+    tick();
+  }, [tick]);
+
+  const catchUp = useCallback((): void => {
+    if (seconds > 0 && Date.now() - last.current >= seconds * 1000) {
+      run();
+    }
+  }, [seconds, run]);
 
   useEffect(() => {
     if (!active || !(seconds > 0)) {
       return;
     }
-    const handle = window.setInterval(() => {
-      if (document.visibilityState === 'hidden' || busyRef.current()) {
-        return;
+    const handle = window.setInterval(run, seconds * 1000);
+    const onVisibility = (): void => {
+      if (document.visibilityState === 'visible') {
+        catchUp();
       }
-      tick();
-    }, seconds * 1000);
-    return () => window.clearInterval(handle);
-  }, [active, seconds, tick]);
+    };
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.clearInterval(handle);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [active, seconds, run, catchUp]);
+
+  // Shown again (only then: a new interval alone must not add a request).
+  useEffect(() => {
+    if (active && !wasActive.current) {
+      catchUp();
+    }
+    wasActive.current = active;
+  }, [active]);
+}
+
+/**
+ * The state of a request made with `usePolledRequest`.
+ */
+export interface IPolledRequest<T> extends IRequestState<T> {
+  /** The current refresh interval in seconds (0: none). */
+  interval: number;
+}
+
+/**
+ * A request made with `useRequest` (on mount and when `deps` change) and
+ * repeated while `active`: every `refreshSeconds` seconds (a number, or a
+ * function of the last value, e.g. faster while something is changing; 0:
+ * never), skipping the ticks while the browser tab is hidden or a request is
+ * in flight, and catching up at once when shown again (see `usePolling`).
+ *
+ * @param fetch - Make the request; it must honour `signal`.
+ * @param deps - What the request depends on (as for `useEffect`).
+ * @param active - Whether the view is shown (polling only runs while it is).
+ * @param refreshSeconds - Seconds between requests, or how to compute them.
+ * @param onLoaded - Called with each loaded value.
+ */
+export function usePolledRequest<T>(
+  fetch: (signal: AbortSignal) => Promise<T>,
+  deps: React.DependencyList,
+  active: boolean,
+  refreshSeconds: number | ((value: T | null) => number),
+  onLoaded?: (value: T) => void
+): IPolledRequest<T> {
+  const state = useRequest(fetch, deps, onLoaded);
+  const seconds =
+    typeof refreshSeconds === 'function'
+      ? refreshSeconds(state.value)
+      : refreshSeconds;
+  const interval = seconds > 0 ? seconds : 0;
+  usePolling(active, interval, () => state.loading, state.reload);
+  return { ...state, interval };
 }
 
 /**
@@ -90,9 +162,9 @@ export interface IPolledList<T> {
 }
 
 /**
- * A list loaded with `useRequest` and polled while shown: every
- * `refreshSeconds(items)` seconds, skipping the ticks while the browser tab
- * is hidden or a request is in flight.
+ * A list loaded and polled with `usePolledRequest`: every
+ * `refreshSeconds(items)` seconds while shown, skipping the ticks while the
+ * browser tab is hidden or a request is in flight.
  */
 export function usePolledList<T extends { id: string }>(
   options: IPolledListOptions<T>
@@ -100,16 +172,16 @@ export function usePolledList<T extends { id: string }>(
   const { active, onLoaded } = options;
   const [items, setItems] = useState<T[] | null>(null);
 
-  const { loading, error, reload } = useRequest(
+  const { loading, error, reload, interval } = usePolledRequest(
     options.fetch,
     options.deps,
+    active,
+    () => options.refreshSeconds(items ?? []),
     received => {
       setItems(received);
       onLoaded?.(received);
     }
   );
-  const interval = options.refreshSeconds(items ?? []);
-  usePolling(active, interval, () => loading, reload);
 
   const clear = useCallback((): void => setItems(null), []);
 

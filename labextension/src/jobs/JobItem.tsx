@@ -1,8 +1,9 @@
 import { caretRightIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useId, useRef, useState } from 'react';
 
+import { confirmAction } from '../components/confirm';
 import { ErrorMessage } from '../components/ErrorMessage';
-import type { IOpenRunArgs } from '../components/VersionItem';
+import type { IOpenRunArgs } from '../actions';
 import { cancelJob, Job } from '../api';
 import { errorMessage } from '../format';
 import {
@@ -53,6 +54,16 @@ export function JobItem(props: IJobItemProps): JSX.Element {
   );
 
   const cancel = async (): Promise<void> => {
+    const confirmed = await confirmAction({
+      title: `Cancel job ${job.name || job.id}?`,
+      body:
+        `The job ${job.id} is ${job.status || 'running'}: cancelling stops its process now and ` +
+        'what it has not logged or saved is lost. It cannot be resumed.',
+      accept: 'Cancel job'
+    });
+    if (!confirmed || !mounted.current) {
+      return;
+    }
     setCancelling(true);
     setError(null);
     try {

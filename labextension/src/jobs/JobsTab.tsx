@@ -1,10 +1,11 @@
 import React, { useCallback, useEffect, useState } from 'react';
 
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
-import type { IOpenRunArgs } from '../components/VersionItem';
+import type { IOpenRunArgs } from '../actions';
 import { Job, listJobs } from '../api';
 import { pollingSeconds, usePolledList } from '../hooks/usePolledList';
+import { isRecentActivity } from '../model';
 import {
   ACTIVE_REFRESH_SECONDS,
   emptyJobsMessage,
@@ -30,34 +31,41 @@ export interface IJobsTabProps {
   refreshInterval: number;
   /** Whether the tab is shown (polling only runs while it is). */
   active: boolean;
+  /** When code was last run in a notebook or console (epoch ms; 0: never). */
+  activityAt?: number;
   /** Open a job's MLflow run in the main area. */
   onOpenRun?: (args: IOpenRunArgs) => void;
 }
 
 /**
  * The refresh interval of the jobs list in seconds (0: none): every
- * `ACTIVE_REFRESH_SECONDS` while a job is active, else `refreshInterval`.
+ * `ACTIVE_REFRESH_SECONDS` while a job is active or `recentActivity` (code
+ * was just run: a job it submits must show up within seconds), else
+ * `refreshInterval`.
  */
 export function jobsRefreshSeconds(
   jobs: readonly Job[],
-  refreshInterval: number
+  refreshInterval: number,
+  recentActivity = false
 ): number {
   return pollingSeconds(
     jobs,
     isActiveJob,
     refreshInterval,
-    ACTIVE_REFRESH_SECONDS
+    ACTIVE_REFRESH_SECONDS,
+    recentActivity
   );
 }
 
 /**
  * The Jobs tab: training jobs, newest first, with a status filter; each
- * job expands to the live tail of its log. The list refreshes every 2 s
- * while a job is active (else every `refreshInterval` seconds), while the
- * tab is shown.
+ * job expands to the live tail of its log. The list refreshes every 5 s
+ * while a job is active or just after code was run in a notebook (else
+ * every `refreshInterval` seconds), while the tab is shown.
  */
 export function JobsTab(props: IJobsTabProps): JSX.Element {
   const { refreshInterval, active, onOpenRun } = props;
+  const activityAt = props.activityAt ?? 0;
   const limit = props.limit ?? DEFAULT_JOBS_LIMIT;
   const [filter, setFilter] = useState<JobFilter>('all');
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
@@ -66,7 +74,6 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
   const {
     items: jobs,
     clear,
-    loading,
     error,
     reload,
     interval,
@@ -77,7 +84,12 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
         response => (Array.isArray(response.jobs) ? response.jobs : [])
       ),
     deps: [limit, filter],
-    refreshSeconds: list => jobsRefreshSeconds(list, refreshInterval),
+    refreshSeconds: list =>
+      jobsRefreshSeconds(
+        list,
+        refreshInterval,
+        isRecentActivity(activityAt, Date.now())
+      ),
     active,
     onLoaded: () => setNow(Date.now() / 1000)
   });
@@ -143,17 +155,14 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
         </SectionTools>
       </div>
 
-      {jobs === null && loading && <Loading text="Loading jobs…" />}
-
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {jobs !== null && count === 0 && error === null && (
-        <div className="maestro-empty" role="status">
-          {emptyJobsMessage(filter)}
-        </div>
-      )}
-
-      {count > 0 && (
+      <Section
+        label="jobs"
+        loading={jobs === null}
+        error={error}
+        empty={jobs !== null && count === 0}
+        emptyMessage={emptyJobsMessage(filter)}
+        onRetry={reload}
+      >
         <ul className="maestro-job-list" aria-label="Training jobs">
           {list.map(job => (
             <JobItem
@@ -168,7 +177,7 @@ export function JobsTab(props: IJobsTabProps): JSX.Element {
             />
           ))}
         </ul>
-      )}
+      </Section>
     </section>
   );
 }

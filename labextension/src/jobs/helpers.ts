@@ -27,9 +27,10 @@ export const LOG_RETRY_MS = 5000;
 export const LOG_MAX_CHARS = 200_000;
 
 /**
- * List refresh interval while a job is active, in seconds.
+ * List refresh interval while a job is active (or just after code was run
+ * in a notebook), in seconds.
  */
-export const ACTIVE_REFRESH_SECONDS = 2;
+export const ACTIVE_REFRESH_SECONDS = 5;
 
 /**
  * Which jobs the list shows.

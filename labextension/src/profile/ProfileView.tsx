@@ -2,8 +2,8 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
 import { ColumnSummary, ProfileResult, profileData } from '../api';
-import { ErrorMessage } from '../components/ErrorMessage';
-import { formatDuration } from '../format';
+import { DocumentFrame } from '../components/DocumentFrame';
+import { Section } from '../components/Section';
 import { useRequest } from '../hooks/useRequest';
 import {
   fileName,
@@ -11,6 +11,7 @@ import {
   formatCount,
   formatPercent,
   loadingText,
+  provenance,
   sampleNote
 } from './helpers';
 
@@ -81,11 +82,14 @@ export function ProfileView(props: IProfileViewProps): JSX.Element {
           <span>{loadingText(path)}</span>
         </div>
       )}
-      {error !== null && !loading && (
-        <ErrorMessage message={error} onRetry={reload} />
-      )}
-
-      {result !== null && <ProfileResult result={result} />}
+      <Section
+        label="the profile"
+        loading={false}
+        error={loading ? null : error}
+        onRetry={reload}
+      >
+        {result !== null && <ProfileResult result={result} />}
+      </Section>
     </div>
   );
 }
@@ -99,6 +103,7 @@ function ProfileResult(props: { result: ProfileResult }): JSX.Element {
   const note = sampleNote(result.report_rows, summary.rows);
   const warnings = summary.warnings ?? [];
   const warningsId = useId();
+  const origin = provenance(result, Date.now() / 1000);
   return (
     <>
       <dl className="maestro-profile-summary">
@@ -134,9 +139,10 @@ function ProfileResult(props: { result: ProfileResult }): JSX.Element {
           <SummaryItem stat="target" label="Target" value={summary.target} />
         )}
         <SummaryItem
-          stat="elapsed"
-          label="Elapsed"
-          value={formatDuration(result.elapsed_seconds)}
+          stat={origin.stat}
+          label={origin.label}
+          value={origin.value}
+          title={origin.title}
         />
       </dl>
       {note !== null && <p className="maestro-profile-sample-note">{note}</p>}
@@ -174,11 +180,11 @@ function ProfileResult(props: { result: ProfileResult }): JSX.Element {
       <ColumnTable columns={summary.column_summaries ?? []} />
 
       {result.report_html ? (
-        <iframe
+        <DocumentFrame
           className="maestro-profile-report"
-          sandbox="allow-scripts"
-          srcDoc={result.report_html}
+          html={result.report_html}
           title="Profile report"
+          scripts
         />
       ) : (
         <p className="maestro-profile-none maestro-profile-no-report">

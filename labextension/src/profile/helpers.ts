@@ -1,6 +1,8 @@
 /**
  * Pure helpers of the data profile widget (no DOM, no request).
  */
+import { relativeTime } from '../budgets/helpers';
+import { formatDuration } from '../format';
 
 /**
  * Extensions of the files that can be profiled (lower case, with the dot).
@@ -145,4 +147,39 @@ export function uniqueId(
     index += 1;
   }
   return `${base}-${index}`;
+}
+
+/**
+ * Where a profile's figures come from, for its summary: "Cached" (with when
+ * it was computed) for a stored result of an earlier, identical request,
+ * whose elapsed time belongs to that first run; else how long it took.
+ */
+export function provenance(
+  result: {
+    elapsed_seconds?: number | null;
+    cached?: boolean | null;
+    computed_at?: number | null;
+  },
+  nowSeconds: number
+): { stat: string; label: string; value: string; title?: string } {
+  const took = formatDuration(result.elapsed_seconds);
+  if (result.cached) {
+    const when =
+      typeof result.computed_at === 'number'
+        ? relativeTime(result.computed_at, nowSeconds)
+        : '';
+    return {
+      stat: 'cached',
+      label: 'Cached',
+      value: when ? `computed ${when}` : 'yes',
+      title:
+        `The same data was profiled before${
+          typeof result.computed_at === 'number'
+            ? ` (${new Date(result.computed_at * 1000).toLocaleString()})`
+            : ''
+        }, in ${took}: ` +
+        'this is that result. Change the data to profile it again.'
+    };
+  }
+  return { stat: 'elapsed', label: 'Elapsed', value: took };
 }

@@ -1,12 +1,14 @@
 import { refreshIcon } from '@jupyterlab/ui-components';
-import React, { useId } from 'react';
+import React from 'react';
 
-import { getRun, RunSummary } from '../api';
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
-import { formatDate, formatDuration } from '../format';
+import { getRun, RunDetail, RunSummary } from '../api';
+import { Section } from '../components/Section';
+import { formatDate, formatDuration, formatRelativeTime } from '../format';
 import { useRequest } from '../hooks/useRequest';
-import { formatMetric } from '../metrics';
 import { mlflowRunURL, mlflowVersionURL } from '../mlflow';
+import { Artifacts } from './Artifacts';
+import { KeyValueTable } from './KeyValueTable';
+import { MetricHistories } from './MetricHistories';
 
 /**
  * What a run widget shows.
@@ -36,8 +38,25 @@ export interface IRunViewProps extends IRunWidgetOptions {
 }
 
 /**
- * A run: summary, parameters, metrics and tags, and MLflow links when an
- * MLflow UI URL is known.
+ * How a run's source reads: `Notebook train.ipynb`, `Job job-1a2b`.
+ */
+export function sourceText(
+  source: RunDetail['source'] | undefined
+): string | null {
+  if (!source) {
+    return null;
+  }
+  const kind =
+    source.type.charAt(0).toUpperCase() + source.type.slice(1).toLowerCase();
+  const name =
+    source.type === 'JOB' && source.job_id ? source.job_id : source.name;
+  return name ? `${kind} · ${name}` : kind;
+}
+
+/**
+ * A run: its summary first (name, experiment, status, start, duration,
+ * source, user, MLflow link), then learning curves for the metrics logged
+ * at several steps and a table of the others, params, tags and artifacts.
  */
 export function RunView(props: IRunViewProps): JSX.Element {
   const { runId, name, version, mlflowUiUrl } = props;
@@ -46,15 +65,21 @@ export function RunView(props: IRunViewProps): JSX.Element {
     loading,
     error,
     reload
-  } = useRequest(signal => getRun(runId, signal), [runId], props.onLoaded);
+  } = useRequest<RunDetail>(
+    signal => getRun(runId, signal),
+    [runId],
+    props.onLoaded
+  );
 
   const runLink =
     run !== null
-      ? mlflowRunURL(mlflowUiUrl, run.experiment_id, run.run_id)
+      ? run.mlflow_url ||
+        mlflowRunURL(mlflowUiUrl, run.experiment_id, run.run_id)
       : null;
   const versionLink =
     name && version ? mlflowVersionURL(mlflowUiUrl, name, version) : null;
   const started = formatDate(run?.start_time);
+  const source = sourceText(run?.source);
 
   return (
     <div className="maestro-run-view">
@@ -107,43 +132,76 @@ export function RunView(props: IRunViewProps): JSX.Element {
         </div>
       )}
 
-      {loading && run === null && <Loading text="Loading the run…" />}
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {run !== null && (
-        <>
-          <dl className="maestro-run-summary">
-            <SummaryItem label="Run ID" value={run.run_id} code />
-            <SummaryItem label="Status" value={run.status} />
-            <SummaryItem label="Experiment" value={run.experiment_id} code />
-            {run.user && <SummaryItem label="User" value={run.user} />}
-            {started && <SummaryItem label="Started" value={started.full} />}
-            <SummaryItem
-              label="Duration"
-              value={formatDuration(run.duration_seconds)}
+      <Section
+        label="the run"
+        loading={loading && run === null}
+        error={error}
+        onRetry={reload}
+      >
+        {run !== null && (
+          <>
+            <dl className="maestro-run-summary">
+              <SummaryItem
+                label="Experiment"
+                value={run.experiment_name || `Experiment ${run.experiment_id}`}
+              />
+              <div className="maestro-run-summary-item">
+                <dt>Status</dt>
+                <dd>
+                  <span
+                    className="maestro-run-status"
+                    data-status={run.status.toLowerCase()}
+                  >
+                    {run.status}
+                  </span>
+                </dd>
+              </div>
+              {started && run.start_time && (
+                <div className="maestro-run-summary-item">
+                  <dt>Started</dt>
+                  <dd>
+                    <time
+                      dateTime={new Date(run.start_time).toISOString()}
+                      title={started.full}
+                    >
+                      {formatRelativeTime(run.start_time)}
+                    </time>
+                  </dd>
+                </div>
+              )}
+              <SummaryItem
+                label="Duration"
+                value={formatDuration(run.duration_seconds)}
+              />
+              {source && (
+                <SummaryItem
+                  label="Source"
+                  value={source}
+                  title={
+                    run.source?.git_commit
+                      ? `Commit ${run.source.git_commit}`
+                      : undefined
+                  }
+                />
+              )}
+              {run.user && <SummaryItem label="User" value={run.user} />}
+              <SummaryItem label="Run ID" value={run.run_id} code />
+            </dl>
+            <MetricHistories run={run} />
+            <KeyValueTable
+              id="params"
+              title="Parameters"
+              entries={Object.entries(run.params ?? {})}
             />
-          </dl>
-          <KeyValueSection
-            id="params"
-            title="Parameters"
-            entries={Object.entries(run.params ?? {})}
-          />
-          <KeyValueSection
-            id="metrics"
-            title="Metrics"
-            entries={Object.entries(run.metrics ?? {}).map(
-              ([key, value]): [string, string] => [key, formatMetric(value)]
-            )}
-            titles={run.metrics}
-            numeric
-          />
-          <KeyValueSection
-            id="tags"
-            title="Tags"
-            entries={Object.entries(run.tags ?? {})}
-          />
-        </>
-      )}
+            <KeyValueTable
+              id="tags"
+              title="Tags"
+              entries={Object.entries(run.tags ?? {})}
+            />
+            <Artifacts runId={run.run_id} />
+          </>
+        )}
+      </Section>
     </div>
   );
 }
@@ -155,62 +213,17 @@ function SummaryItem(props: {
   label: string;
   value: string;
   code?: boolean;
+  title?: string;
 }): JSX.Element {
   return (
     <div className="maestro-run-summary-item">
       <dt>{props.label}</dt>
-      <dd className={props.code ? 'maestro-code' : undefined}>{props.value}</dd>
+      <dd
+        className={props.code ? 'maestro-code' : undefined}
+        title={props.title}
+      >
+        {props.value}
+      </dd>
     </div>
-  );
-}
-
-/**
- * A titled two-column table (params, metrics or tags), sorted by key.
- */
-function KeyValueSection(props: {
-  id: string;
-  title: string;
-  entries: [string, string][];
-  /** Full values shown as tooltips (metrics). */
-  titles?: { [key: string]: number };
-  numeric?: boolean;
-}): JSX.Element {
-  const entries = [...props.entries].sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0
-  );
-  const headingId = useId();
-  return (
-    <section
-      className={`maestro-run-section maestro-run-${props.id}`}
-      data-section={props.id}
-      aria-labelledby={headingId}
-    >
-      <h3 id={headingId} className="maestro-run-section-title">
-        {`${props.title} (${entries.length})`}
-      </h3>
-      {entries.length === 0 ? (
-        <p className="maestro-run-none">None</p>
-      ) : (
-        <table className="maestro-run-table">
-          <tbody>
-            {entries.map(([key, value]) => (
-              <tr key={key} data-key={key}>
-                <th scope="row">{key}</th>
-                <td
-                  className={props.numeric ? 'maestro-number' : undefined}
-                  title={
-                    props.titles && key in props.titles
-                      ? String(props.titles[key])
-                      : undefined
-                  }
-                >
-                  {value}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }

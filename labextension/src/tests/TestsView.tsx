@@ -2,7 +2,7 @@ import { refreshIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
 import { getTests, TestReport, testsReportURL } from '../api';
-import { ErrorMessage, Loading } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
 import { formatDuration } from '../format';
 import { useRequest } from '../hooks/useRequest';
 import {
@@ -98,18 +98,22 @@ export function TestsView(props: ITestsViewProps): JSX.Element {
         )}
       </div>
 
-      {loading && tests === null && <Loading text="Loading the test report…" />}
-      {error !== null && <ErrorMessage message={error} onRetry={reload} />}
-
-      {tests !== null &&
-        (latest === null ? (
-          <NeverTested name={name} version={version} />
-        ) : (
-          <Report report={latest} />
-        ))}
-      {tests !== null && (latest !== null || history.length > 0) && (
-        <History runs={history} latestRunId={latest?.run_id ?? null} />
-      )}
+      <Section
+        label="the test report"
+        loading={tests === null}
+        error={error}
+        onRetry={reload}
+      >
+        {tests !== null &&
+          (latest === null ? (
+            <NeverTested name={name} version={version} />
+          ) : (
+            <Report report={latest} />
+          ))}
+        {tests !== null && (latest !== null || history.length > 0) && (
+          <History runs={history} latestRunId={latest?.run_id ?? null} />
+        )}
+      </Section>
     </div>
   );
 }

@@ -60,7 +60,13 @@ def _training_data(facts: CardFacts, sections: CardSections) -> tuple[bool, bool
     return bool(facts.training.datasets or facts.training.profile), True
 
 
-_EDIT = "edit the card (Edit in the sidebar, ml.cards.update, or a loaded Markdown card)"
+#: How any section people write is filled: said once, above the checklist and in the views, rather than as the hint
+#: of every such section (a card repeated it 15 times). Their checklist items carry no hint of their own.
+EDIT_HINT = (
+    "Sections people write are filled by editing the card: Edit in the sidebar, ml.cards.update, "
+    "or a loaded Markdown card."
+)
+_EDIT = ""
 CHECKS: tuple[_Check, ...] = (
     _Check("description", "Description", True, "describe the version or the model in the registry", _description),
     _Check("owners", "Owners", True, _EDIT, _people("owners")),
@@ -142,6 +148,23 @@ CHECKS: tuple[_Check, ...] = (
     ),
     _Check("environmental_impact", "Environmental impact notes", False, _EDIT, _people("environmental_impact")),
 )
+
+
+def section_states(card: ModelCard) -> dict[str, Literal["written", "recorded", "missing"]]:
+    """What each section people write shows, read from the card's own checklist so that a section and its checklist
+    item never disagree: ``written`` (people wrote it), ``recorded`` (unwritten, but the registry holds the fact, e.g.
+    the training datasets the source run logged) or ``missing``."""
+    by_field = {item.field: item for item in card.completeness.checklist}
+    states: dict[str, Literal["written", "recorded", "missing"]] = {}
+    for name in CardSections.model_fields:
+        value = getattr(card.sections, name)
+        if value.strip() if isinstance(value, str) else value:
+            states[name] = "written"
+        elif name in by_field and by_field[name].filled:
+            states[name] = "recorded"
+        else:
+            states[name] = "missing"
+    return states
 
 
 def completeness(facts: CardFacts, sections: CardSections) -> Completeness:

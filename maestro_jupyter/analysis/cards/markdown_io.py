@@ -23,6 +23,9 @@ from .schema import PROSE_SECTIONS, ModelCard
 
 #: What a card shows in a section nobody has written yet; reading it back means "still empty".
 MISSING_TEXT = "_Not written yet._"
+#: What a card shows in an unwritten section whose fact the registry holds (the checklist ticks it, e.g. the training
+#: datasets the source run logged); reading it back means "still empty" too.
+RECORDED_TEXT = "_Recorded by the source run: see below._"
 _START = "<!-- maestro:section {field} -->"
 _END = "<!-- /maestro:section -->"
 _MARKED = re.compile(r"<!--\s*maestro:section\s+(\w+)\s*-->\s*\n(.*?)\n?\s*<!--\s*/maestro:section\s*-->", re.S)
@@ -168,4 +171,4 @@ def _under_heading(body: str, title: str) -> str | None:
 
 def _clean(content: str) -> str | None:
     text = content.strip()
-    return None if not text or text == MISSING_TEXT else text
+    return None if not text or text in (MISSING_TEXT, RECORDED_TEXT) else text

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ...errors import InvalidParameter
-from .markdown_io import MISSING_TEXT, front_matter, section_end, section_start
+from .builder import EDIT_HINT, section_states
+from .markdown_io import MISSING_TEXT, RECORDED_TEXT, front_matter, section_end, section_start
 from .schema import PROSE_SECTIONS, ModelCard
 
 Format = Literal["md", "html", "pdf", "json"]
@@ -102,6 +103,13 @@ def _context(card: ModelCard) -> dict[str, Any]:
         "sliced_metrics": [m for m in metrics if m.slice is not None],
         "front_matter": front_matter(card),
         "missing_text": MISSING_TEXT,
+        "recorded_text": RECORDED_TEXT,
+        # What each section people write shows, from the checklist: a section never says "Not written yet" while the
+        # checklist ticks it.
+        "states": section_states(card),
+        # Said once (above the checklist), not as the hint of every unwritten section.
+        "edit_hint": EDIT_HINT,
+        "people_missing": any(not i.filled and not i.hint for i in card.completeness.checklist),
         "section_start": section_start,
         "section_end": section_end(),
         "percent": f"{card.completeness.score:.0%}",

@@ -132,6 +132,9 @@ class TestReport(BaseModel):
     def _repr_html_(self) -> str:
         return self.to_html(standalone=False)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        return {"text/html": self._repr_html_(), "text/plain": str(self)}
+
     def __str__(self) -> str:
         head = (
             f"Model tests {self.name} v{self.version}: {self.verdict.upper()} "

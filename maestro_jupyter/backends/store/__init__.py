@@ -171,7 +171,7 @@ class MaestroStore:
     # --- deployments ---------------------------------------------------------------------------------------------
 
     def insert_deployment(self, deployment: Deployment, handle: Handle) -> None:
-        row = deployment.model_dump(mode="json", exclude={"endpoint", "estimate"})
+        row = deployment.model_dump(mode="json", exclude={"endpoint", "estimate", "alias_version"})
         with self.engine.begin() as conn:
             conn.execute(schema.deployments.insert().values(**row, handle=handle))
 

@@ -27,6 +27,13 @@ from .models import (
     VersionTagHandler,
 )
 from .operations import OperationHandler
+from .runs import (
+    ArtifactDownloadHandler,
+    ArtifactPreviewHandler,
+    ArtifactsHandler,
+    MetricHistoriesHandler,
+    MetricHistoryHandler,
+)
 from .tests import GateHandler, ModelTestRunsHandler, VersionTestsHandler
 from .training import CancelJobHandler, JobHandler, JobLogsHandler, JobsHandler
 
@@ -48,7 +55,12 @@ HANDLERS: list[type[MaestroHandler]] = [
     ExperimentsHandler,
     ExperimentRunsHandler,
     RunCompareHandler,
+    MetricHistoriesHandler,
     RunHandler,
+    MetricHistoryHandler,
+    ArtifactsHandler,
+    ArtifactPreviewHandler,
+    ArtifactDownloadHandler,
     ProfileDataHandler,
     FeaturesHandler,
     JobsHandler,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
-from ...contract.experiments import CompareRuns, GetRun, ListExperiments, ListRuns
+from ...contract.experiments import MAX_COMPARE, MAX_RUN_PAGE, CompareRuns, GetRun, ListExperiments, ListRuns
 from ...entities import ExperimentPage, RunComparison, RunPage, RunSummary
 from ..openapi import Operation, Param, page_size, page_token
 from .base import MaestroHandler
@@ -41,7 +41,14 @@ class ExperimentRunsHandler(MaestroHandler):
             query=(
                 Param("order_by", "e.g. 'metrics.accuracy DESC'; repeatable", repeated=True),
                 Param("filter", 'MLflow run search filter, e.g. "metrics.accuracy > 0.9"'),
-                *_PAGE,
+                Param(
+                    "max_results",
+                    f"Page size, 1-{MAX_RUN_PAGE} (default 100)",
+                    "integer",
+                    minimum=1,
+                    maximum=MAX_RUN_PAGE,
+                ),
+                page_token(),
             ),
         )
     }
@@ -66,7 +73,7 @@ class RunCompareHandler(MaestroHandler):
         "get": Operation(
             "Runs side by side",
             RunComparison,
-            query=(Param("run_ids", "Run ids, comma-separated", repeated=True, required=True),),
+            query=(Param("run_ids", f"2-{MAX_COMPARE} run ids, comma-separated", repeated=True, required=True),),
         )
     }
 

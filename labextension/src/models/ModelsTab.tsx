@@ -1,15 +1,34 @@
 import { searchIcon } from '@jupyterlab/ui-components';
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 
 import { ModelSummary, ITagFilter, listModels } from '../api';
-import { errorMessage } from '../format';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
+import { SectionTools } from '../components/SectionTools';
+import { errorMessage, metricDecimals } from '../format';
 import { usePolling } from '../hooks/usePolledList';
+import { pickKeyMetrics } from '../metrics';
 import { formatTagFilter } from '../tags';
-import { SectionTools } from './SectionTools';
-import { ErrorMessage, Loading } from './ErrorMessage';
-import { ModelItem } from './ModelItem';
+import { IModelSortValue, ModelItem } from './ModelItem';
+import {
+  IModelSort,
+  MODEL_SORT_OPTIONS,
+  ModelSortKey,
+  readModelSort,
+  serverOrder,
+  sortableMetrics,
+  sortByMetric,
+  writeModelSort
+} from './sort';
 import { TagFilter } from './TagFilter';
-import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
+import { useModelMetrics } from './useModelMetrics';
 
 /**
  * Delay between the last keystroke in the search box and the request.
@@ -33,14 +52,6 @@ export interface IModelsTabProps {
   mlflowUiUrl: string;
   /** Whether the tab is shown (auto-refresh only runs while it is). */
   active: boolean;
-  /** Open a version's source run in the main area. */
-  onOpenRun: (args: IOpenRunArgs) => void;
-  /** Open a version's model card in the main area. */
-  onOpenCard: (args: IOpenCardArgs) => void;
-  /** Open a version's automated tests in the main area. */
-  onOpenTests: (args: IOpenTestsArgs) => void;
-  /** Open the version comparison of a model in the main area. */
-  onCompare: (name: string) => void;
 }
 
 /**
@@ -61,8 +72,9 @@ interface ITabError {
 type LoadMode = 'replace' | 'append' | 'silent';
 
 /**
- * The Models tab: search box, tag filter, refresh button and the paginated
- * list of models, which expand to their versions.
+ * The Models tab: search box, tag filter, sort, refresh button and the
+ * paginated list of models, which expand to their versions. What a version
+ * opens (run, card, tests, comparison) comes from `useMaestroActions()`.
  */
 export function ModelsTab(props: IModelsTabProps): JSX.Element {
   const { pageSize, refreshInterval, mlflowUiUrl, active } = props;
@@ -77,6 +89,14 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
   const tagsRef = useRef(tags);
   tagsRef.current = tags;
 
+  // The order, remembered for the session.
+  const [sort, setSortState] = useState<IModelSort>(readModelSort);
+  const setSort = useCallback((next: IModelSort): void => {
+    setSortState(next);
+    writeModelSort(next);
+  }, []);
+  const orderBy = serverOrder(sort.key);
+
   const [models, setModels] = useState<ModelSummary[]>([]);
   const [nextPageToken, setNextPageToken] = useState<string | null>(null);
   const [loading, setLoading] = useState<LoadMode | null>(null);
@@ -85,6 +105,9 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   // Incremented by every refresh: expanded models reload their versions.
   const [reloadKey, setReloadKey] = useState(0);
+  // Incremented by a manual refresh only: the metric sort reloads its
+  // metrics then, not on every auto-refresh.
+  const [metricsKey, setMetricsKey] = useState(0);
 
   // The request in flight, aborted when superseded or on unmount.
   const controllerRef = useRef<AbortController | null>(null);
@@ -121,6 +144,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
           tags: tagsRef.current,
           maxResults,
           pageToken,
+          orderBy,
           signal: controller.signal
         });
         if (controller.signal.aborted) {
@@ -152,10 +176,11 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
         }
       }
     },
-    [query, tagsKey, pageSize]
+    [query, tagsKey, pageSize, orderBy]
   );
 
-  // (Re)load the first page when the search, the tags or the page size change.
+  // (Re)load the first page when the search, the tags, the server's order or
+  // the page size change.
   useEffect(() => {
     void load('replace', null);
   }, [load]);
@@ -184,6 +209,7 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
 
   const refresh = (): void => {
     setReloadKey(key => key + 1);
+    setMetricsKey(key => key + 1);
     const text = searchText.trim();
     if (text !== query) {
       // Changing the query triggers the reload.
@@ -227,6 +253,65 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
     );
   }, []);
 
+  // The metric sort: the best value of each loaded model (one comparison
+  // per model, for the loaded pages only).
+  const byMetric = sort.key === 'metric';
+  const names = useMemo(() => models.map(model => model.name), [models]);
+  const modelMetrics = useModelMetrics(names, byMetric, metricsKey);
+  // The metrics of the models loaded so far; the chosen one stays offered
+  // while the models that have it are still loading.
+  const metricChoices = useMemo(() => {
+    if (!byMetric) {
+      return [];
+    }
+    const available = sortableMetrics(modelMetrics.summaries.values());
+    return sort.metric &&
+      modelMetrics.pending > 0 &&
+      !available.includes(sort.metric)
+      ? [sort.metric, ...available]
+      : available;
+  }, [byMetric, modelMetrics, sort.metric]);
+  const sortMetric = byMetric
+    ? metricChoices.includes(sort.metric)
+      ? sort.metric
+      : (pickKeyMetrics(metricChoices, 1)[0] ?? '')
+    : '';
+  const bestOf = useCallback(
+    (name: string): number | null | undefined => {
+      const summary = modelMetrics.summaries.get(name);
+      if (summary === undefined) {
+        return modelMetrics.failed.has(name) ? null : undefined;
+      }
+      return summary.best[sortMetric] ?? null;
+    },
+    [modelMetrics, sortMetric]
+  );
+  const shown = useMemo(
+    () => (sortMetric ? sortByMetric(models, sortMetric, bestOf) : models),
+    [models, sortMetric, bestOf]
+  );
+  const sortDecimals = useMemo(
+    () => metricDecimals(models.map(model => bestOf(model.name))),
+    [models, bestOf]
+  );
+  // One object per model, kept while nothing changes (`ModelItem` is memoised).
+  const sortValues = useMemo(
+    () =>
+      sortMetric
+        ? new Map<string, IModelSortValue>(
+            models.map(model => [
+              model.name,
+              {
+                metric: sortMetric,
+                value: bestOf(model.name),
+                decimals: sortDecimals
+              }
+            ])
+          )
+        : null,
+    [models, sortMetric, bestOf, sortDecimals]
+  );
+
   const showList = models.length > 0;
   const showEmpty =
     loaded && loading === null && error === null && models.length === 0;
@@ -266,33 +351,39 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
 
       <TagFilter tags={tags} onChange={setTags} />
 
-      {loading === 'replace' && <Loading text="Loading models…" />}
+      <SortControls
+        sort={sort}
+        onChange={setSort}
+        metric={sortMetric}
+        metrics={metricChoices}
+        loaded={models.length}
+        pending={modelMetrics.pending}
+        failed={modelMetrics.failed.size}
+      />
 
-      {error !== null && error.mode === 'replace' && (
-        <ErrorMessage message={error.message} onRetry={retry} />
-      )}
-
-      {showEmpty && (
-        <div className="maestro-empty" role="status">
-          {emptyMessage(query, tags)}
-        </div>
-      )}
-
-      {showList && (
-        <ModelList
-          models={models}
-          mlflowUiUrl={mlflowUiUrl}
-          busy={loading !== null && loading !== 'silent'}
-          expanded={expanded}
-          onToggle={toggle}
-          reloadKey={reloadKey}
-          onModelChanged={updateModel}
-          onOpenRun={props.onOpenRun}
-          onOpenCard={props.onOpenCard}
-          onOpenTests={props.onOpenTests}
-          onCompare={props.onCompare}
-        />
-      )}
+      <Section
+        label="models"
+        loading={loading === 'replace' && !showList}
+        error={
+          error !== null && error.mode === 'replace' ? error.message : null
+        }
+        onRetry={retry}
+        empty={showEmpty}
+        emptyMessage={emptyMessage(query, tags)}
+      >
+        {showList && (
+          <ModelList
+            models={shown}
+            mlflowUiUrl={mlflowUiUrl}
+            busy={loading !== null && loading !== 'silent'}
+            expanded={expanded}
+            onToggle={toggle}
+            reloadKey={reloadKey}
+            onModelChanged={updateModel}
+            sortValues={sortValues}
+          />
+        )}
+      </Section>
 
       {error !== null && error.mode === 'append' && (
         <ErrorMessage message={error.message} onRetry={retry} />
@@ -332,8 +423,95 @@ export function emptyMessage(
 }
 
 /**
+ * The sort controls: what the list is sorted by and, for a metric, which
+ * one, with what the metric sort covers (the models loaded).
+ */
+function SortControls(props: {
+  sort: IModelSort;
+  onChange: (sort: IModelSort) => void;
+  /** The metric sorted by (empty until one is known). */
+  metric: string;
+  /** The metrics to choose from. */
+  metrics: readonly string[];
+  /** Models loaded. */
+  loaded: number;
+  /** Models whose metrics are awaited. */
+  pending: number;
+  /** Models whose metrics could not be loaded. */
+  failed: number;
+}): JSX.Element {
+  const { sort, onChange, metric, metrics } = props;
+  const sortId = useId();
+  const metricId = useId();
+  const byMetric = sort.key === 'metric';
+  let note = '';
+  if (byMetric) {
+    if (props.pending > 0) {
+      note = `Loading metrics (${props.loaded - props.pending} of ${props.loaded} models)…`;
+    } else if (metrics.length === 0) {
+      note = props.loaded > 0 ? 'No metrics to sort by.' : '';
+    } else {
+      note = `Best value among the versions, for the ${props.loaded} ${
+        props.loaded === 1 ? 'model' : 'models'
+      } loaded${props.failed > 0 ? ` (${props.failed} without metrics)` : ''}.`;
+    }
+  }
+  return (
+    <div className="maestro-models-sort">
+      <label className="maestro-models-sort-label" htmlFor={sortId}>
+        Sort by
+      </label>
+      <select
+        id={sortId}
+        className="maestro-select maestro-models-sort-key"
+        value={sort.key}
+        onChange={event =>
+          onChange({
+            ...sort,
+            key: event.target.value as ModelSortKey
+          })
+        }
+      >
+        {MODEL_SORT_OPTIONS.map(option => (
+          <option key={option.key} value={option.key}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {byMetric && metrics.length > 0 && (
+        <>
+          <label className="maestro-visually-hidden" htmlFor={metricId}>
+            Metric to sort by
+          </label>
+          <select
+            id={metricId}
+            className="maestro-select maestro-models-sort-metric"
+            value={metric}
+            onChange={event =>
+              onChange({ ...sort, metric: event.target.value })
+            }
+          >
+            {metrics.map(name => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      {byMetric && (
+        <span className="maestro-models-sort-note" role="status">
+          {note}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
  * The list of models. Items are focusable; arrow keys, Home and End move
- * the focus between them; right and left arrows expand and collapse.
+ * the focus between them; Enter, Space and the right and left arrows expand
+ * and collapse.
  */
 function ModelList(props: {
   models: ModelSummary[];
@@ -343,10 +521,8 @@ function ModelList(props: {
   onToggle: (name: string) => void;
   reloadKey: number;
   onModelChanged: (summary: ModelSummary) => void;
-  onOpenRun: (args: IOpenRunArgs) => void;
-  onOpenCard: (args: IOpenCardArgs) => void;
-  onOpenTests: (args: IOpenTestsArgs) => void;
-  onCompare: (name: string) => void;
+  /** When sorted by a metric: each model's best value of it. */
+  sortValues: ReadonlyMap<string, IModelSortValue> | null;
 }): JSX.Element {
   return (
     <ul
@@ -363,10 +539,7 @@ function ModelList(props: {
           onToggle={props.onToggle}
           reloadKey={props.reloadKey}
           onModelChanged={props.onModelChanged}
-          onOpenRun={props.onOpenRun}
-          onOpenCard={props.onOpenCard}
-          onOpenTests={props.onOpenTests}
-          onCompare={props.onCompare}
+          sortValue={props.sortValues?.get(model.name)}
           onKeyDown={listKeyDown}
         />
       ))}

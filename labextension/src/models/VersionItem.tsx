@@ -8,10 +8,12 @@ import {
 } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
 
+import { useMaestroActions } from '../actions';
 import { deleteAlias, getVersion, ModelVersion } from '../api';
-import { errorMessage, formatDate } from '../format';
+import { confirmAction } from '../components/confirm';
+import { errorMessage, formatDate, formatMetric } from '../format';
 import { useCopyText } from '../hooks/useCopyText';
-import { formatMetric, isMetricValue } from '../metrics';
+import { isMetricValue } from '../metrics';
 import {
   TESTS_RAN_AT_TAG,
   verdictBadgeText,
@@ -19,32 +21,7 @@ import {
   versionVerdict
 } from '../tests/helpers';
 import { AliasEditor } from './AliasEditor';
-
-/**
- * What to open for a version's source run.
- */
-export interface IOpenRunArgs {
-  runId: string;
-  /** Model name and version the run produced, for MLflow links. */
-  name?: string;
-  version?: string;
-}
-
-/**
- * Which model card to open.
- */
-export interface IOpenCardArgs {
-  name: string;
-  version: string;
-}
-
-/**
- * Which version's automated tests to open.
- */
-export interface IOpenTestsArgs {
-  name: string;
-  version: string;
-}
+import { findServingDeployments, removeAliasConfirmation } from './aliasSafety';
 
 /**
  * Properties of `VersionItem`.
@@ -57,26 +34,26 @@ export interface IVersionItemProps {
   keyMetrics: readonly string[];
   /** This version's metric values (undefined while unknown). */
   metrics?: { [metric: string]: number | null };
+  /** Decimals of each metric's column (`metricDecimals` over the versions), so values line up across versions. */
+  decimals?: { [metric: string]: number };
+  /** The model's aliases (alias -> version), to tell setting an alias from moving it. */
+  modelAliases?: { [alias: string]: string };
   /** URL of the zip download of this version. */
   downloadUrl: string;
   /** Reload the versions after an alias change (resolves when done). */
   onAliasesChanged: () => Promise<void>;
-  /** Open the source run in the main area. */
-  onOpenRun: (args: IOpenRunArgs) => void;
-  /** Open the model card of this version in the main area. */
-  onOpenCard: (args: IOpenCardArgs) => void;
-  /** Open the automated tests of this version in the main area. */
-  onOpenTests: (args: IOpenTestsArgs) => void;
 }
 
 /**
  * One version of an expanded model: number, status, test verdict, creation
- * time, alias chips (removable), key metrics and actions (copy load
- * snippet, download, set alias, open run, open model card, open test
- * report).
+ * time, alias chips (removable, after a confirmation naming the deployments
+ * that serve the alias), key metrics and actions (copy load snippet,
+ * download, set alias, open run, open model card, open test report; the
+ * "open" actions come from `useMaestroActions()`).
  */
 export function VersionItem(props: IVersionItemProps): JSX.Element {
   const { name, version, keyMetrics, metrics } = props;
+  const actions = useMaestroActions();
   const { copyState, setCopyState, copy } = useCopyText();
   const [editing, setEditing] = useState(false);
   const [removing, setRemoving] = useState<string | null>(null);
@@ -126,6 +103,19 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
     setRemoving(alias);
     setError(null);
     try {
+      // Ask first, naming the deployments that serve the alias: removing it
+      // leaves them serving this version under no alias.
+      const versionNumber = String(version.version);
+      const serving = await findServingDeployments(name, alias, versionNumber);
+      if (!mounted.current) {
+        return;
+      }
+      const confirmed = await confirmAction(
+        removeAliasConfirmation(name, alias, versionNumber, serving)
+      );
+      if (!confirmed) {
+        return;
+      }
       await deleteAlias(name, alias);
       await props.onAliasesChanged();
     } catch (reason) {
@@ -151,7 +141,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
     version.tags?.[TESTS_RAN_AT_TAG]
   );
   const openTests = (): void =>
-    props.onOpenTests({ name, version: versionNumber });
+    actions.openTests({ name, version: versionNumber });
 
   return (
     <li className="maestro-version-item" data-version={version.version}>
@@ -227,7 +217,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
             >
               <dt className="maestro-metric-name">{metric}</dt>
               <dd className="maestro-metric-value">
-                {formatMetric(metrics?.[metric])}
+                {formatMetric(metrics?.[metric], props.decimals?.[metric])}
               </dd>
             </div>
           ))}
@@ -284,7 +274,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
           disabled={!version.run_id}
           onClick={() => {
             if (version.run_id) {
-              props.onOpenRun({
+              actions.openRun({
                 runId: version.run_id,
                 name,
                 version: version.version
@@ -301,7 +291,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
           aria-label={`Model card of ${name} version ${version.version}`}
           title="Open the model card"
           onClick={() =>
-            props.onOpenCard({ name, version: String(version.version) })
+            actions.openCard({ name, version: String(version.version) })
           }
         >
           <fileIcon.react tag="span" elementSize="small" />
@@ -326,8 +316,9 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
         <AliasEditor
           name={name}
           version={version.version}
+          aliases={props.modelAliases}
           onCancel={() => setEditing(false)}
-          onOpenTests={props.onOpenTests}
+          onOpenTests={actions.openTests}
           onDone={() => {
             setEditing(false);
             void props.onAliasesChanged().catch(reason => {

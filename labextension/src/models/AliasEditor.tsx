@@ -1,9 +1,16 @@
 import React, { useEffect, useId, useRef, useState } from 'react';
 
+import type { IOpenTestsArgs } from '../actions';
 import { setAlias } from '../api';
+import { confirmAction } from '../components/confirm';
 import { errorMessage } from '../format';
 import { gateRefusal, IGateRefusal } from '../tests/helpers';
-import { IOpenTestsArgs } from './VersionItem';
+import {
+  findServingDeployments,
+  IOverrideMove,
+  moveAliasConfirmation,
+  overrideConfirmation
+} from './aliasSafety';
 
 /**
  * Longest override reason the server accepts.
@@ -18,6 +25,11 @@ export interface IAliasEditorProps {
   name: string;
   /** The version the alias is set to. */
   version: string;
+  /**
+   * The model's aliases (alias -> version): setting one that names another
+   * version moves it, which is asked first.
+   */
+  aliases?: { [alias: string]: string };
   /** Called once the alias is set (with its name). */
   onDone: (alias: string) => void;
   /** Called when the user cancels. */
@@ -28,15 +40,17 @@ export interface IAliasEditorProps {
 
 /**
  * An inline form setting an alias on a version (`PUT .../aliases/{alias}`),
- * which also moves the alias when it points at another version. The alias
+ * which also moves the alias when it points at another version: a move is
+ * confirmed first, naming the deployments that serve the alias. The alias
  * rules are the server's: its error message is shown as is.
  *
  * When the promotion gate refuses the alias (`GATE_REFUSED`: the version's
  * tests failed or never ran), the failed checks are listed and the alias can
- * be set anyway with a reason, which the server records.
+ * be set anyway with a reason, which the server records, after a
+ * confirmation.
  */
 export function AliasEditor(props: IAliasEditorProps): JSX.Element {
-  const { name, version, onDone, onCancel, onOpenTests } = props;
+  const { name, version, aliases, onDone, onCancel, onOpenTests } = props;
   const [alias, setAliasText] = useState('');
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -91,13 +105,70 @@ export function AliasEditor(props: IAliasEditorProps): JSX.Element {
     }
   };
 
+  /**
+   * The version `value` names now when setting it here moves it (it names
+   * another version), with the deployments serving it there; null otherwise.
+   */
+  const lookUpMove = async (value: string): Promise<IOverrideMove | null> => {
+    const from = aliases?.[value];
+    if (from === undefined || String(from) === String(version)) {
+      return null;
+    }
+    return {
+      from: String(from),
+      lookup: await findServingDeployments(name, value, String(from))
+    };
+  };
+
+  /** Set `value`, asking first when that moves it from another version. */
+  const submitAlias = async (value: string): Promise<void> => {
+    setPending(true);
+    setError(null);
+    const move = await lookUpMove(value);
+    const confirmed =
+      move === null ||
+      (await confirmAction(
+        moveAliasConfirmation(name, value, move.from, version, move.lookup)
+      ));
+    if (!mounted.current) {
+      return;
+    }
+    if (!confirmed) {
+      setPending(false);
+      input.current?.focus();
+      return;
+    }
+    await save(value);
+  };
+
   const submit = (event: React.FormEvent): void => {
     event.preventDefault();
     const value = alias.trim();
     if (!value || pending) {
       return;
     }
-    void save(value);
+    void submitAlias(value);
+  };
+
+  /** Set the refused alias anyway, with the reason, once confirmed. */
+  const overrideGate = async (
+    refused: IGateRefusal,
+    value: string,
+    text: string
+  ): Promise<void> => {
+    setPending(true);
+    const move = await lookUpMove(value);
+    const confirmed = await confirmAction(
+      overrideConfirmation(name, value, version, refused.failedChecks, move)
+    );
+    if (!mounted.current) {
+      return;
+    }
+    if (!confirmed) {
+      setPending(false);
+      return;
+    }
+    await save(value, text);
   };
 
   const override = (): void => {
@@ -105,7 +176,7 @@ export function AliasEditor(props: IAliasEditorProps): JSX.Element {
     if (!text || pending || refusal === null) {
       return;
     }
-    void save(refusedAlias, text);
+    void overrideGate(refusal, refusedAlias, text);
   };
 
   const errorId = useId();

@@ -1,11 +1,22 @@
 import { caretRightIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
+import { useMaestroActions } from '../actions';
 import { ModelSummary } from '../api';
-import { formatDate, shortDescription } from '../format';
+import { formatDate, formatMetric, shortDescription } from '../format';
 import { mlflowModelURL } from '../mlflow';
-import { IOpenCardArgs, IOpenRunArgs, IOpenTestsArgs } from './VersionItem';
 import { VersionList } from './VersionList';
+
+/**
+ * The metric the list is sorted by, as one model shows it.
+ */
+export interface IModelSortValue {
+  metric: string;
+  /** The best value among the model's versions; null when none has it, undefined while loading. */
+  value: number | null | undefined;
+  /** Decimals of the column (the same for every model of the list). */
+  decimals: number;
+}
 
 /**
  * Properties of `ModelItem`.
@@ -19,22 +30,23 @@ export interface IModelItemProps {
   /** Changing it reloads the versions of an expanded model. */
   reloadKey: number;
   onModelChanged: (summary: ModelSummary) => void;
-  onOpenRun: (args: IOpenRunArgs) => void;
-  onOpenCard: (args: IOpenCardArgs) => void;
-  onOpenTests: (args: IOpenTestsArgs) => void;
-  onCompare: (name: string) => void;
+  /** When the list is sorted by a metric: the model's best value of it. */
+  sortValue?: IModelSortValue;
   /** List keyboard navigation (arrows, Home, End). */
   onKeyDown: (event: React.KeyboardEvent<HTMLLIElement>) => void;
 }
 
 /**
- * One model of the list; expands to its versions. Memoised: with long lists
+ * One model of the list; its name (with the chevron) is the button that
+ * expands it to its versions (click, Enter or Space), and Enter, Space or the
+ * right and left arrows on the focused item do too. Memoised: with long lists
  * (e.g. 1,000 models), expanding one model only re-renders that one.
  */
 export const ModelItem = React.memo(function ModelItem(
   props: IModelItemProps
 ): JSX.Element {
-  const { model, expanded } = props;
+  const { model, expanded, sortValue } = props;
+  const { compareVersions } = useMaestroActions();
   const versionsId = useId();
   const aliases = Object.entries(model.aliases ?? {});
   const tagCount = Object.keys(model.tags ?? {}).length;
@@ -45,6 +57,8 @@ export const ModelItem = React.memo(function ModelItem(
   const onKeyDown = (event: React.KeyboardEvent<HTMLLIElement>): void => {
     if (event.target === event.currentTarget) {
       if (
+        event.key === 'Enter' ||
+        event.key === ' ' ||
         (event.key === 'ArrowRight' && !expanded) ||
         (event.key === 'ArrowLeft' && expanded)
       ) {
@@ -70,14 +84,16 @@ export const ModelItem = React.memo(function ModelItem(
           aria-expanded={expanded}
           aria-controls={expanded ? versionsId : undefined}
           aria-label={`Versions of ${model.name}`}
-          title={expanded ? 'Hide versions' : 'Show versions'}
+          title={`${model.name}: ${expanded ? 'hide' : 'show'} versions`}
           onClick={() => props.onToggle(model.name)}
         >
-          <caretRightIcon.react tag="span" elementSize="small" />
+          <caretRightIcon.react
+            tag="span"
+            className="maestro-model-caret"
+            elementSize="small"
+          />
+          <span className="maestro-model-name">{model.name}</span>
         </button>
-        <span className="maestro-model-name" title={model.name}>
-          {model.name}
-        </span>
         <span
           className="maestro-model-version"
           title={
@@ -119,6 +135,22 @@ export const ModelItem = React.memo(function ModelItem(
         >
           {tagCount === 1 ? '1 tag' : `${tagCount} tags`}
         </span>
+        {sortValue && (
+          <span
+            className="maestro-model-best"
+            data-metric={sortValue.metric}
+            title={`Best ${sortValue.metric} among the versions${
+              typeof sortValue.value === 'number' ? `: ${sortValue.value}` : ''
+            }`}
+          >
+            <span className="maestro-model-best-name">{sortValue.metric}</span>{' '}
+            <span className="maestro-model-best-value">
+              {sortValue.value === undefined
+                ? '…'
+                : formatMetric(sortValue.value, sortValue.decimals)}
+            </span>
+          </span>
+        )}
         {updated && (
           <span className="maestro-model-updated" title={updated.full}>
             {`Updated ${updated.short}`}
@@ -143,7 +175,7 @@ export const ModelItem = React.memo(function ModelItem(
               type="button"
               className="maestro-button maestro-compare-button"
               aria-label={`Compare versions of ${model.name}`}
-              onClick={() => props.onCompare(model.name)}
+              onClick={() => compareVersions(model.name)}
             >
               Compare versions
             </button>
@@ -153,9 +185,6 @@ export const ModelItem = React.memo(function ModelItem(
             name={model.name}
             reloadKey={props.reloadKey}
             onModelChanged={props.onModelChanged}
-            onOpenRun={props.onOpenRun}
-            onOpenCard={props.onOpenCard}
-            onOpenTests={props.onOpenTests}
           />
         </div>
       )}

@@ -1,4 +1,10 @@
-import React, { useCallback, useEffect, useRef, useState } from 'react';
+import React, {
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState
+} from 'react';
 
 import {
   compareVersions,
@@ -8,15 +14,11 @@ import {
   ModelSummary,
   VersionComparison
 } from '../api';
-import { errorMessage, isAbortError } from '../format';
+import { ErrorMessage } from '../components/ErrorMessage';
+import { Section } from '../components/Section';
+import { errorMessage, isAbortError, metricDecimals } from '../format';
 import { pickKeyMetrics } from '../metrics';
-import { ErrorMessage, Loading } from './ErrorMessage';
-import {
-  IOpenCardArgs,
-  IOpenRunArgs,
-  IOpenTestsArgs,
-  VersionItem
-} from './VersionItem';
+import { VersionItem } from './VersionItem';
 
 /**
  * Number of versions shown at first, and added by "Show more versions".
@@ -58,14 +60,27 @@ export interface IVersionListProps {
   reloadKey: number;
   /** Called with the model's new summary after it was reloaded. */
   onModelChanged: (summary: ModelSummary) => void;
-  /** Open a version's source run. */
-  onOpenRun: (args: IOpenRunArgs) => void;
-  /** Open a version's model card. */
-  onOpenCard: (args: IOpenCardArgs) => void;
-  /** Open a version's automated tests. */
-  onOpenTests: (args: IOpenTestsArgs) => void;
   /** Id of the list (for the toggle's `aria-controls`). */
   id?: string;
+}
+
+/**
+ * The decimals of each key metric's column: every version shows a metric
+ * with the same decimals (`0.9580` above `0.9674`).
+ */
+export function columnDecimals(index: IVersionMetricsIndex | null): {
+  [metric: string]: number;
+} {
+  const decimals: { [metric: string]: number } = {};
+  if (index === null) {
+    return decimals;
+  }
+  for (const metric of index.keyMetrics) {
+    decimals[metric] = metricDecimals(
+      [...index.byVersion.values()].map(values => values[metric])
+    );
+  }
+  return decimals;
 }
 
 /**
@@ -152,44 +167,35 @@ export function VersionList(props: IVersionListProps): JSX.Element {
     []
   );
 
+  const decimals = useMemo(() => columnDecimals(metrics), [metrics]);
+
   /** After an alias change: reload the versions (metrics are unchanged). */
   const reloadVersions = async (): Promise<void> => {
     const model = await getModel(name);
     applyDetail(model);
   };
 
-  if (detail === null) {
-    if (error !== null) {
-      return (
-        <div className="maestro-versions" id={props.id}>
-          <ErrorMessage message={error} onRetry={() => void load(true)} />
-        </div>
-      );
-    }
-    return (
-      <div className="maestro-versions" id={props.id}>
-        <Loading
-          text="Loading versions…"
-          className="maestro-loading-inline maestro-versions-loading"
-        />
-      </div>
-    );
-  }
-
-  const versions = detail.versions;
+  const retry = (): void => void load(true);
+  const versions = detail?.versions ?? [];
   return (
     <div className="maestro-versions" id={props.id} aria-busy={loading}>
-      {error !== null && (
-        <ErrorMessage message={error} onRetry={() => void load(true)} />
+      {/* A failed reload keeps the versions shown, with the error above. */}
+      {detail !== null && error !== null && (
+        <ErrorMessage message={error} onRetry={retry} />
       )}
       {metricsError !== null && (
         <p className="maestro-versions-note">
           {`Metrics unavailable: ${metricsError}`}
         </p>
       )}
-      {versions.length === 0 ? (
-        <p className="maestro-versions-empty">No versions registered.</p>
-      ) : (
+      <Section
+        label="versions"
+        loading={detail === null && error === null}
+        error={detail === null ? error : null}
+        onRetry={retry}
+        empty={detail !== null && versions.length === 0}
+        emptyMessage="No versions registered."
+      >
         <ul className="maestro-version-list" aria-label={`Versions of ${name}`}>
           {versions.slice(0, shown).map(version => (
             <VersionItem
@@ -198,15 +204,14 @@ export function VersionList(props: IVersionListProps): JSX.Element {
               version={version}
               keyMetrics={metrics?.keyMetrics ?? []}
               metrics={metrics?.byVersion.get(String(version.version))}
+              decimals={decimals}
+              modelAliases={detail?.aliases}
               downloadUrl={downloadURL(name, String(version.version))}
               onAliasesChanged={reloadVersions}
-              onOpenRun={props.onOpenRun}
-              onOpenCard={props.onOpenCard}
-              onOpenTests={props.onOpenTests}
             />
           ))}
         </ul>
-      )}
+      </Section>
       {versions.length > shown && (
         <button
           type="button"
