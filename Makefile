@@ -111,6 +111,9 @@ bench: install hub-deps system-deps
 	$(BIN)/python benchmarks/bench_hub.py
 	$(BIN)/python benchmarks/bench_transport.py
 	$(BIN)/python benchmarks/bench_team.py
+	$(BIN)/python benchmarks/bench_runs_ui.py
+	$(BIN)/python benchmarks/bench_run_history.py
+	$(BIN)/python benchmarks/bench_registry_calls.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
             for attempt in range(args.runs + 1):  # the first round warms caches (webpack chunks, SQLite pages)
                 for name, maestro, mlflow in cases:
                     for series, timer, url in (
-                        (figures[name][0], maestro, lab.lab_url(workspace=f"bench-{name[:4]}-{attempt}")),
+                        (figures[name][0], maestro, lab.lab_url(workspace=f"bench-{name.split()[0]}-{attempt}")),
                         (figures[name][1], mlflow, ui_url),
                     ):
                         context = browser.new_context(viewport={"width": 1440, "height": 900})
