@@ -17,11 +17,8 @@ from playwright.sync_api import expect
 
 from tests.live_server import LabServer
 
+from .conftest import CSV_NAME, PARQUET_NAME, TEXT_NAME
 from .test_sidebar import open_lab
-
-CSV_NAME = "breast_cancer.csv"
-PARQUET_NAME = "small.parquet"
-TEXT_NAME = "notes.txt"
 
 COMMAND = "maestro:profile-file"
 MENU_ENTRY = f'.lm-Menu .lm-Menu-item[data-command="{COMMAND}"]'
@@ -36,28 +33,6 @@ PROFILE_PATH = "/maestro/api/v1/data/profile"
 # --------------------------------------------------------------------------------------------------------------------
 # Fixtures and helpers
 # --------------------------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def data_files(lab: LabServer) -> dict[str, Any]:
-    """Data files in the lab's root (``<tmp>/ui-lab/notebooks``): breast_cancer.csv, small.parquet, notes.txt."""
-    import pandas as pd
-    from sklearn.datasets import load_breast_cancer
-
-    root = lab.log_path.parent / "notebooks"
-    assert root.is_dir(), root
-    breast = load_breast_cancer(as_frame=True).frame  # 30 features + target
-    breast.to_csv(root / CSV_NAME, index=False)
-    small = pd.DataFrame(
-        {
-            "id": range(12),
-            "city": ["Paris", "Lyon", "Nice", None] * 3,
-            "price": [1.5, 2.0, None, 4.25, 5.0, 6.5, 7.0, 8.0, 9.5, 10.0, 11.0, 12.5],
-        }
-    )
-    small.to_parquet(root / PARQUET_NAME, index=False)
-    (root / TEXT_NAME).write_text("not a data file\n")
-    return {"root": root, "breast": breast, "small": small}
 
 
 def open_file_browser(page: Any) -> Any:

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ARTIFACTS, REPO, LabServer
+from .conftest import ARTIFACTS, CSV_NAME, REPO, LabServer
+from .test_profile_menu import expect_loaded, open_file_browser, profile_from_menu
 from .test_sidebar import SIDEBAR, open_lab, open_sidebar
 
 AXE = REPO / "labextension" / "node_modules" / "axe-core" / "axe.min.js"
@@ -98,7 +99,7 @@ def expect_chart_drawn(container: Any) -> None:
 @pytest.mark.parametrize("width", list(WIDTHS))
 @pytest.mark.parametrize("theme", list(THEMES))
 def test_every_view_is_drawn_and_accessible(
-    lab: LabServer, wide_page: Any, request: pytest.FixtureRequest, theme: str, width: str
+    lab: LabServer, wide_page: Any, request: pytest.FixtureRequest, theme: str, width: str, data_files: Any
 ) -> None:
     page = wide_page
     set_theme(lab, theme)
@@ -155,6 +156,12 @@ def test_every_view_is_drawn_and_accessible(
             tab_panel = open_tab(sidebar, label)
             expect(tab_panel.locator(".maestro-loading")).to_have_count(0)
             views.check(label.lower(), SIDEBAR)
+
+        # A data file's profile, from the file browser's context menu (its report in an iframe themed like the lab).
+        open_file_browser(page)
+        profile = profile_from_menu(page, CSV_NAME)
+        expect_loaded(profile)
+        views.check("profile", MAIN)
 
         assert views.findings == {}, "axe-core found serious or critical violations:\n" + "\n".join(
             f"{view}: {line}" for view, lines in views.findings.items() for line in lines

@@ -1,7 +1,8 @@
-import { searchIcon } from '@jupyterlab/ui-components';
 import React, { useCallback, useEffect, useRef, useState } from 'react';
 
 import { Experiment, listExperiments } from '../api';
+import { SearchBox } from '../components/SearchBox';
+import { LoadMore } from '../components/LoadMore';
 import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { errorMessage, formatDate, formatRelativeTime } from '../format';
@@ -160,23 +161,11 @@ function ExperimentList(props: {
         </span>
         <SectionTools autoRefresh={0} onRefresh={refresh} />
       </div>
-      <div className="maestro-search">
-        <searchIcon.react
-          tag="span"
-          className="maestro-search-icon"
-          elementSize="normal"
-        />
-        <input
-          type="search"
-          className="maestro-search-input"
-          aria-label="Search experiments"
-          placeholder="Search experiments"
-          value={searchText}
-          onChange={event => setSearchText(event.target.value)}
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </div>
+      <SearchBox
+        label="Search experiments"
+        value={searchText}
+        onChange={setSearchText}
+      />
       <Section
         label="experiments"
         loading={loading === 'replace' || !loaded}
@@ -227,16 +216,12 @@ function ExperimentList(props: {
           })}
         </ul>
         {nextPageToken !== null && (
-          <div className="maestro-load-more-row">
-            <button
-              type="button"
-              className="maestro-button maestro-load-more"
-              disabled={loading !== null}
-              onClick={() => void load('append', nextPageToken)}
-            >
-              {loading === 'append' ? 'Loading…' : 'Load more'}
-            </button>
-          </div>
+          <LoadMore
+            label="Load more"
+            busy={loading !== null}
+            appending={loading === 'append'}
+            onLoad={() => void load('append', nextPageToken)}
+          />
         )}
       </Section>
     </section>

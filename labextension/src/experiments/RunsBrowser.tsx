@@ -9,6 +9,7 @@ import React, {
 
 import { Experiment, listRuns, RunSummary } from '../api';
 import { useMaestroActions } from '../actions';
+import { LoadMore } from '../components/LoadMore';
 import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { errorMessage } from '../format';
@@ -267,19 +268,18 @@ export function RunsBrowser(props: {
           now={now}
         />
         {nextPageToken !== null && (
-          <div className="maestro-load-more-row">
-            <span className="maestro-runs-partial">
-              Sorting applies to the {runs.length} loaded runs.
-            </span>
-            <button
-              type="button"
-              className="maestro-button maestro-load-more"
-              disabled={loading !== null}
-              onClick={() => void load('append', nextPageToken)}
-            >
-              {loading === 'append' ? 'Loading…' : 'Load more runs'}
-            </button>
-          </div>
+          <LoadMore
+            label="Load more runs"
+            busy={loading !== null}
+            appending={loading === 'append'}
+            onLoad={() => void load('append', nextPageToken)}
+            note={
+              <span className="maestro-runs-partial">
+                Sorting applies to the {runs.length.toLocaleString('en-US')}{' '}
+                loaded runs.
+              </span>
+            }
+          />
         )}
       </Section>
     </section>

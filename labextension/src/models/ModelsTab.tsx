@@ -1,4 +1,3 @@
-import { searchIcon } from '@jupyterlab/ui-components';
 import React, {
   useCallback,
   useEffect,
@@ -10,6 +9,8 @@ import React, {
 
 import { ModelSummary, ITagFilter, listModels } from '../api';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { SearchBox } from '../components/SearchBox';
+import { LoadMore } from '../components/LoadMore';
 import { Section } from '../components/Section';
 import { SectionTools } from '../components/SectionTools';
 import { errorMessage, metricDecimals } from '../format';
@@ -331,23 +332,11 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
         <SectionTools autoRefresh={refreshInterval} onRefresh={refresh} />
       </div>
 
-      <div className="maestro-search">
-        <searchIcon.react
-          tag="span"
-          className="maestro-search-icon"
-          elementSize="normal"
-        />
-        <input
-          type="search"
-          className="maestro-search-input"
-          aria-label="Search models"
-          placeholder="Search models"
-          value={searchText}
-          onChange={event => setSearchText(event.target.value)}
-          spellCheck={false}
-          autoComplete="off"
-        />
-      </div>
+      <SearchBox
+        label="Search models"
+        value={searchText}
+        onChange={setSearchText}
+      />
 
       <TagFilter tags={tags} onChange={setTags} />
 
@@ -390,16 +379,12 @@ export function ModelsTab(props: IModelsTabProps): JSX.Element {
       )}
 
       {showList && nextPageToken !== null && error === null && (
-        <div className="maestro-load-more-row">
-          <button
-            type="button"
-            className="maestro-button maestro-load-more"
-            onClick={loadMore}
-            disabled={loading !== null && loading !== 'silent'}
-          >
-            {loading === 'append' ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
+        <LoadMore
+          label="Load more"
+          busy={loading !== null && loading !== 'silent'}
+          appending={loading === 'append'}
+          onLoad={loadMore}
+        />
       )}
     </section>
   );
