@@ -32,6 +32,16 @@ from maestro_jupyter.entities import formatting as fmt
 from maestro_jupyter.errors import InvalidParameter
 
 NOW = time.time()
+
+
+@pytest.fixture(autouse=True)
+def _now_is_when_the_test_runs() -> None:
+    """The results below are made relative to ``NOW`` and rendered relative to the clock: ``NOW`` is each test's own
+    start, not the module's import (which precedes a long suite's last test by many minutes)."""
+    global NOW
+    NOW = time.time()
+
+
 RATES = {"cpu_hour": 0.05, "gb_hour": 0.005, "gpu_hour": 0.5, "gpu_type": None, "currency": "USD"}
 
 

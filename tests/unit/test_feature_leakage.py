@@ -104,13 +104,15 @@ def test_magic_top_limits_the_table_shown(shell):
     report = shell.run_line_magic("maestro", "features df --target y --top 3 --time-budget 20")
     assert len(report.features) == 12  # the data stays whole
     text = str(report)
-    shown = [line.split()[1] for line in text.splitlines() if line[:1].isdigit()]
+    # Rows start with their rank, right-aligned like every number (so a rank under 10 starts with a space).
+    shown = [line.split()[1] for line in text.splitlines() if line.lstrip()[:1].isdigit()]
     assert shown == [f.feature for f in report.features[:3]]
     assert "top 3 of 12 features shown" in text
     html = report._repr_html_()
     assert [bar["label"] for bar in report.chart().spec["data"]["values"]] == [f.feature for f in report.features[:3]]
-    assert all(f"<td>{f.feature}</td>" not in html for f in report.features[3:])
+    assert all(f">{f.feature}</td>" in html for f in report.features[:3])  # cells carry their alignment
+    assert all(f">{f.feature}</td>" not in html for f in report.features[3:])
     assert len(report.to_frame()) == 12
     # Without --top, the default of 10.
     assert len([ln for ln in str(shell.run_line_magic("maestro", "features df --target y")).splitlines()
-                if ln[:1].isdigit()]) == 10  # fmt: skip
+                if ln.lstrip()[:1].isdigit()]) == 10  # fmt: skip

@@ -103,7 +103,7 @@ def test_request_models_raise_the_rules_messages():
         ListModels.model_validate({"max_results": "0"})
     with pytest.raises(InvalidParameter, match="Invalid tag key"):
         ListModels.build(tags={"a`b": "x"})
-    with pytest.raises(InvalidParameter, match="between 2 and 50 distinct run ids, got 1"):
+    with pytest.raises(InvalidParameter, match="between 2 and 100 distinct run ids, got 1"):
         CompareRuns.build(run_ids=["0123456789abcdef0123456789abcdef"] * 2)
     with pytest.raises(InvalidParameter, match="Invalid order_by"):
         ListRuns.build(experiment="e", order_by="metrics.x; DROP TABLE runs")

@@ -9,11 +9,16 @@ from typing import Any
 
 
 def framed(document: str, caption: str, height: int = 640) -> str:
-    """An HTML card in a sandboxed frame, so that its styles stay out of the notebook (and scripts never run)."""
+    """An HTML card in a sandboxed frame, so that its styles stay out of the notebook (and scripts never run).
+
+    The card is a printable page with dark ink of its own, so its frame is paper-white in either theme: the kernel
+    cannot know the notebook's theme, and a sandboxed frame cannot read it (the sidebar's card view, which can,
+    themes it)."""
     return (
         f"<div><small>{html.escape(caption)}</small>"
         f'<iframe sandbox="" title="Model card" srcdoc="{html.escape(document, quote=True)}" '
-        f'style="width:100%;height:{height}px;border:1px solid #ccc;background:white"></iframe></div>'
+        f'style="width:100%;height:{height}px;border:1px solid var(--jp-border-color2,#ccc);background:white">'
+        "</iframe></div>"
     )
 
 
