@@ -676,7 +676,7 @@ def test_sort_the_models(lab: LabServer, page: Any, request: pytest.FixtureReque
     open_lab(page, lab, request, sort_by_name=False)
     sidebar = show_sidebar(page)
     expect(sidebar.locator(MODEL_NAMES)).to_have_text(newest_first)
-    sort = sidebar.get_by_role("combobox", name="Sort by")
+    sort = sidebar.get_by_role("combobox", name="Sort by", exact=True)
     expect(sort).to_have_value("updated")
 
     with page.expect_response(lambda r: is_models_request(r) and "order_by=name" in r.url):
@@ -698,7 +698,7 @@ def test_sort_the_models(lab: LabServer, page: Any, request: pytest.FixtureReque
     # Remembered for the session: a reload of the page sorts the same way.
     open_lab(page, lab, request, sort_by_name=False)
     sidebar = show_sidebar(page)
-    expect(sidebar.get_by_role("combobox", name="Sort by")).to_have_value("metric")
+    expect(sidebar.get_by_role("combobox", name="Sort by", exact=True)).to_have_value("metric")
     expect(sidebar.get_by_role("combobox", name="Metric to sort by")).to_have_value("accuracy")
     expect(sidebar.locator(MODEL_NAMES)).to_have_text(by_accuracy)
 
