@@ -262,11 +262,11 @@ def projects(value: str) -> tuple[dict[str, dict[str, list[str]]], list[str]]:
         if not entry:
             continue
         project, sep, people = (part.strip() for part in entry.partition(":"))
-        if not sep or not project or any(ch in project for ch in " ,*/"):
+        if not sep or not project:
             raise SystemExit(f"MAESTRO_HUB_PROJECTS: {entry!r} is not 'project:user,user' or 'project:*'")
         from maestro_jupyter.naming import is_project_name  # the rule the service applies to projects
 
-        if not is_project_name(project):
+        if not is_project_name(project):  # also refuses the list's own separators (' ', ',', '*', '/')
             raise SystemExit(
                 f"MAESTRO_HUB_PROJECTS: {project!r} is not a project name: use 1-63 letters, digits, '-', '_' or '.', "
                 "starting and ending with a letter or digit"
