@@ -5,7 +5,10 @@
 - ``breast-cancer-classifier``: three versions (logistic regression, random forest, gradient boosting), aliases
   ``champion`` (best accuracy) and ``challenger`` (second best);
 - ``diabetes-regressor``: two versions (ridge, random forest), alias ``champion`` (best R²);
-- ``iris-classifier``: one version, alias ``champion``.
+- ``iris-classifier``: one version, alias ``champion``;
+
+and the demo feature repo under ``MAESTRO_HOME/feature_repo`` (``maestro_jupyter.feature_demo``: churn features in
+Feast, applied and materialized; its labels in ``data/labels.parquet``).
 
 Every version comes from a run with params, metrics (incl. training time; per-stage learning curves for the boosted
 models), artifacts (feature importances, a confusion matrix) and a signature, and has been through the
@@ -20,9 +23,12 @@ import argparse
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .feature_demo import FeatureDemo
 
 SEED_TAG = "maestro.demo"
 SEED_VERSION = "3"  # 3: runs have learning curves and artifacts
@@ -317,12 +323,29 @@ def _test_and_promote(
     log(f"{spec.name}: {len(ranked)} version(s), champion v{ranked[0]}; tests: {tests}")
 
 
+def seed_features(settings: Settings, log: Callable[[str], None] = print) -> FeatureDemo | None:
+    """Seed the demo feature repo (``maestro_jupyter.feature_demo``) at ``settings.feast_repo`` when that is the
+    default one under ``MAESTRO_HOME``; a team's repo (``MAESTRO_FEAST_REPO`` elsewhere) is left alone. Seeding again
+    re-applies the same definitions and moves the data's window to now, so the online values are fresh again."""
+    from .feature_demo import seed_feature_repo
+
+    repo = settings.feast_repo
+    if repo.resolve() != (settings.home / "feature_repo").resolve():
+        log(f"Feature repo {repo} is set by MAESTRO_FEAST_REPO: not seeded with the demo")
+        return None
+    demo = seed_feature_repo(repo)
+    views = ", ".join([*demo.views, *demo.on_demand_views])
+    log(f"Demo feature repo {repo}: views {views}; service {demo.service}; materialized to {demo.end:%Y-%m-%d %H:%M}Z")
+    return demo
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m maestro_jupyter.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--quiet", action="store_true", help="print nothing")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     seed(settings, log=(lambda _m: None) if args.quiet else print)
+    seed_features(settings, log=(lambda _m: None) if args.quiet else print)
     if not args.quiet:
         print(f"Demo registry ready at {settings.public_dict()['tracking_uri']}")
     return 0

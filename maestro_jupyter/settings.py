@@ -280,6 +280,14 @@ class Settings:
         help="Where new experiments of the embedded tracking store keep their artifacts "
         "(default MAESTRO_HOME/artifacts).",
     )
+    feast_repo: Path = setting(  # noqa: RUF009
+        env="MAESTRO_FEAST_REPO",
+        parse=_path,
+        default=lambda s, env: s["home"] / "feature_repo",
+        help="The Feast feature repository (a folder holding feature_store.yaml). Default MAESTRO_HOME/feature_repo, "
+        "a local one (SQLite registry and online store, Parquet offline store) created on first use; on a team, the "
+        "team's repository (SQL registry and online store on PostgreSQL).",
+    )
     db_url: str = setting(
         env="MAESTRO_DB_URL",
         parse=_text,

@@ -63,6 +63,18 @@ JOB_ID = "maestro.job.id"
 #: Run tags ``maestro.hardware.KEY`` (cpus, memory, gpus, gpu_type, node...) describe where training ran.
 HARDWARE_PREFIX = "maestro.hardware."
 
+# --- feature store lineage (written when a run trains on features from the Feast store) -------------------------
+#: Run tag: the Feast feature service a run's training set came from.
+FEATURE_SERVICE = "maestro.features.service"
+#: Run tag: comma-separated names of the feature views in that training set.
+FEATURE_VIEWS = "maestro.features.views"
+#: Run tag: comma-separated ``view:feature`` references of a training set built from a feature list (no service).
+FEATURE_REFS = "maestro.features.refs"
+#: Run tag: the Feast registry's version id when the training set was built.
+FEATURE_REGISTRY_VERSION = "maestro.features.registry_version"
+#: Run tag: the Feast project.
+FEATURE_PROJECT = "maestro.features.project"
+
 #: The training-data profile ``%maestro profile --log`` attaches to a run.
 PROFILE_SUMMARY_ARTIFACT = "maestro/profile/summary.json"
 

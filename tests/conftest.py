@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from maestro_jupyter.feature_demo import FeatureDemo
 from maestro_jupyter.settings import Settings, env_vars
 from tests.postgres_server import PostgresServer
 
@@ -50,6 +51,21 @@ def maestro_home(seeded_home: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(maestro_home: Path) -> Settings:
     return Settings.from_env({}, home=str(maestro_home))
+
+
+@pytest.fixture(scope="session")
+def feast_repo(tmp_path_factory: pytest.TempPathFactory) -> FeatureDemo:
+    """The demo churn feature repo (real Feast: applied and materialized up to now), seeded once per session in a
+    temp ``MAESTRO_HOME/feature_repo``. Read-only: a test that changes it takes a copy (feature_helpers)."""
+    from tests.feature_helpers import feature_repo
+
+    return feature_repo(tmp_path_factory)
+
+
+@pytest.fixture
+def feast_settings(settings: Settings, feast_repo: FeatureDemo) -> Settings:
+    """The ``settings`` fixture (a private copy of the seeded registry) with the shared demo feature repo."""
+    return settings.with_overrides(feast_repo=feast_repo.repo)
 
 
 @pytest.fixture(scope="session")

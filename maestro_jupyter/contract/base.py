@@ -21,8 +21,21 @@ if TYPE_CHECKING:
 
 
 #: The verbs a request model's name starts with when the operation only reads (``GetModel``, ``ListJobs``,
-#: ``ProfileData``, ``Predict``): what :attr:`Request.changes` defaults to.
-READ_VERBS = ("Get", "List", "Compare", "Estimate", "Render", "Discover", "Profile", "Download", "Predict")
+#: ``ProfileData``, ``Predict``, ``SearchFeatureStore``, ``BuildTrainingSet``: a frame made from what the feature store
+#: holds, which it leaves as it was): what :attr:`Request.changes` defaults to.
+READ_VERBS = (
+    "Get",
+    "List",
+    "Compare",
+    "Estimate",
+    "Render",
+    "Discover",
+    "Profile",
+    "Download",
+    "Predict",
+    "Search",
+    "Build",
+)
 
 
 class Request(BaseModel):

@@ -11,9 +11,9 @@ from typing import Any, ClassVar, Self
 from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from ..entities.frames import Frame
 from ..errors import InvalidParameter
 from .base import Lazy, Request
-from .frames import Frame
 
 TASKS = ("auto", "classification", "regression")
 MIN_SAMPLE, MAX_SAMPLE = 100, 10_000_000

@@ -18,6 +18,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend
+    from ..backends.feast_store import FeastBackend
     from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
@@ -28,7 +29,10 @@ if TYPE_CHECKING:
     from .costs import CostService
     from .data import DataService
     from .deployments import DeploymentService
+    from .entity_serving import EntityServing
     from .experiments import ExperimentService
+    from .feature_lineage import FeatureLineageService
+    from .featurestore import FeatureStoreService
     from .gate import PromotionGate
     from .modeltests import ModelTestService
     from .registry import RegistryService
@@ -152,7 +156,16 @@ class Services:
             lambda: self.mlflow,
             lambda: self.costs,
             mlflow_admin=lambda: self.mlflow_admin,
+            # A job naming a feature service is checked against, and recorded from, the feature store.
+            feast=lambda: self.feast,
         )
+
+    @cached_property
+    def feature_lineage(self) -> FeatureLineageService:
+        """Which model versions trained on which features (read from their source runs' tags)."""
+        from .feature_lineage import FeatureLineageService
+
+        return FeatureLineageService(self.mlflow)
 
     @cached_property
     def deployments(self) -> DeploymentService:
@@ -166,7 +179,15 @@ class Services:
             lambda: self.gate,
             lambda: self.costs,
             mlflow_admin=lambda: self.mlflow_admin,
+            entity_serving=lambda: self.entity_serving,
         )
+
+    @cached_property
+    def entity_serving(self) -> EntityServing:
+        """Entity-keyed predictions: the online features of a feature service, for the deployments that serve it."""
+        from .entity_serving import EntityServing
+
+        return EntityServing(lambda: self.registry, lambda: self.feast)
 
     @cached_property
     def budgets(self) -> BudgetService:
@@ -179,3 +200,16 @@ class Services:
         from .costs import CostService
 
         return CostService(self.settings, lambda: self.store, lambda: self.compute, lambda: self.mlflow, self.budgets)
+
+    @cached_property
+    def feast(self) -> FeastBackend:
+        """The Feast feature repository (``MAESTRO_FEAST_REPO``), opened on first use: Feast itself is imported then."""
+        from ..backends.feast_store import FeastBackend
+
+        return FeastBackend(self.settings)
+
+    @cached_property
+    def featurestore(self) -> FeatureStoreService:
+        from .featurestore import FeatureStoreService
+
+        return FeatureStoreService(self.settings, lambda: self.feast)

@@ -10,6 +10,7 @@ import pytest
 
 HEAVY = ["mlflow", "sklearn", "data_profiling", "ydata_profiling", "kubernetes", "pandas", "fairlearn"]
 HEAVY += ["altair", "vl_convert"]  # charts: their specs are plain dicts, the static fallback drawn when displayed
+HEAVY += ["feast"]  # the feature store: ~3.5 s to import, only when a feature-store call runs
 
 PROBE = """
 import json, sys

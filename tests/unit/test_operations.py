@@ -26,6 +26,7 @@ CHANGES = {
     "RegisterModel",
     "ReopenCard",
     "RunModelTests",  # records the report unless record=False
+    "SaveFeatureService",  # applies a feature service to the Feast registry
     "SetAlias",
     "SetBudget",
     "SetTag",
