@@ -69,6 +69,7 @@ _STATS = ("score", "permutation_importance", "mutual_info", "pearson", "spearman
 _FRAME_COLUMNS = ["rank", "feature", "kind", *_STATS[:2], "permutation_std", *_STATS[2:], "missing_share"]
 _HEADERS = ["#", "feature", "kind", "score", "permutation", "mutual_info", "pearson", "spearman", "eta"]
 _HEADERS += ["cramers_v", "missing", "flags", "parts"]
+_VIEW_HEADERS = ["feature view", "features", "best rank", "best score", "best features", "flags"]
 
 
 class FeatureReport(BaseModel):
@@ -87,6 +88,9 @@ class FeatureReport(BaseModel):
     time_budget_seconds: float
     budget_exhausted: bool
     top_k: int = 10
+    #: The feature view each column came from (``column -> view``) when the data is a training set built from the
+    #: feature store (``ml.features.training_set``); the report then groups its findings by view. Empty otherwise.
+    feature_views: dict[str, str] = Field(default_factory=dict)
     #: How many features the table and the chart show (``None``: all); the data stays whole. See :meth:`head`.
     _shown: int | None = PrivateAttr(default=None)
 
@@ -109,8 +113,15 @@ class FeatureReport(BaseModel):
         good = [f.feature for f in self.features if not set(f.flags) & set(_NOT_TOP)]
         return good[: self.top_k]
 
+    def by_view(self) -> dict[str, list[FeatureScore]]:
+        """The features grouped by the feature view they came from, each group in rank order and the groups by their
+        best rank; columns that are not from the store (entity keys, timestamps, columns of one's own) are grouped
+        under :data:`NOT_FROM_STORE`. Empty when the data did not come from the feature store."""
+        return _grouped(self.features, self.feature_views)
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per feature (by rank): all numeric evidence as columns, then ``parts`` and ``flags`` as text."""
+        """One row per feature (by rank): all numeric evidence as columns, then ``parts`` and ``flags`` as text
+        (and ``view``, the feature view of each column, when the data came from the feature store)."""
         import pandas as pd
 
         rows = [
@@ -118,6 +129,8 @@ class FeatureReport(BaseModel):
             for f in self.features
         ]
         frame = pd.DataFrame(rows, columns=[*_FRAME_COLUMNS, "parts", "flags"])
+        if self.feature_views:
+            frame["view"] = [self.feature_views.get(f.feature, NOT_FROM_STORE) for f in self.features]
         return frame.astype({k: float for k in (*_STATS, "permutation_std", "missing_share")})
 
     def _summary(self) -> str:
@@ -130,30 +143,62 @@ class FeatureReport(BaseModel):
         rows = f"{self.rows:,} rows, {self.rows_used:,} used"
         shown = len(self._displayed())
         top = f"; the top {shown} of {len(self.features)} features shown" if shown < len(self.features) else ""
-        return f"Features for {self.target!r} ({self.task}, {rows}): {model}; {budget}{top}"
+        views = ""
+        if self.feature_views:
+            n = len({v for f in self.features if (v := self.feature_views.get(f.feature)) is not None})
+            views = f"; grouped by feature view ({n} view{'' if n == 1 else 's'})"
+        return f"Features for {self.target!r} ({self.task}, {rows}): {model}; {budget}{top}{views}"
+
+    def _shown_in_order(self) -> list[FeatureScore]:
+        """The displayed features: by rank, or, for data from the feature store, grouped by view."""
+        shown = self._displayed()
+        return [f for group in _grouped(shown, self.feature_views).values() for f in group] or shown
+
+    def _headers(self) -> list[str]:
+        return ["feature view", *_HEADERS] if self.feature_views else list(_HEADERS)
 
     def _rows(self) -> list[list[Any]]:
         def num(v: float | None) -> str:
             return display.fmt_number(None if v is None else float(v))  # 4 significant digits, as every metric
 
+        def view(f: FeatureScore) -> list[str]:
+            return [self.feature_views.get(f.feature, NOT_FROM_STORE)] if self.feature_views else []
+
         return [
-            [f.rank, f.feature, f.kind, *(num(getattr(f, k)) for k in _STATS), f"{f.missing_share:.0%}", *_tail(f)]
-            for f in self._displayed()
+            [*view(f), f.rank, f.feature, f.kind, *[num(getattr(f, k)) for k in _STATS], _share(f), *_tail(f)]
+            for f in self._shown_in_order()
         ]
 
+    def _view_rows(self) -> list[list[Any]]:
+        """One row per feature view: its features' count, best rank and score, its best features and flags."""
+        rows = []
+        for view, group in _grouped(self._displayed(), self.feature_views).items():
+            flagged = sorted({flag for f in group for flag in f.flags})
+            best = [f.feature for f in group if not set(f.flags) & set(_NOT_TOP)][:3]
+            top = group[0]
+            rows.append(
+                [view, len(group), top.rank, display.fmt_number(top.score), ", ".join(best), ", ".join(flagged)]
+            )
+        return rows
+
     def _repr_html_(self) -> str:
-        """Notebook view: the summary, the evidence table and the flags (the chart is its own output: see
-        :meth:`chart` and ``_ipython_display_``)."""
-        rows, shown = self._rows(), self._displayed()
+        """Notebook view: the summary, (for data from the feature store) a row per feature view, the evidence table
+        and the flags (the chart is its own output: see :meth:`chart` and ``_ipython_display_``)."""
+        rows, shown = self._rows(), self._shown_in_order()
         flagged = {i for i, f in enumerate(shown) if f.flags}
+        at = len(self._headers()) - 2  # the flags column
         for row, f in zip(rows, shown, strict=True):
-            row[11] = display.chips(f.flags)
+            row[at] = display.chips(f.flags)
+        views = ""
+        if self.feature_views:
+            views = display.html_table(_VIEW_HEADERS, self._view_rows(), title="By feature view")
         notes = [[x.kind, ", ".join(x.columns), x.message] for x in self.flags]
         flags = display.html_table(["flag", "columns", "message"], notes, title="Flags") if notes else ""
         return (
             # mathjax_ignore: JupyterLab typesets $...$ pairs in HTML output; a column name may hold dollar signs
             f'<div class="mathjax_ignore tex2jax_ignore"><b>{display.esc(self._summary())}</b><br>'
-            + display.html_table(_HEADERS, rows, diff_rows=flagged)
+            + views
+            + display.html_table(self._headers(), rows, diff_rows=flagged)
             + flags
             + "</div>"
         )
@@ -187,9 +232,32 @@ class FeatureReport(BaseModel):
 
     def __str__(self) -> str:
         """Plain-text view: the summary, the evidence table and one line per flag."""
-        lines = [display.text_table(_HEADERS, self._rows(), title=self._summary())]
+        lines = [self._summary()]
+        if self.feature_views:
+            lines.append(display.text_table(_VIEW_HEADERS, self._view_rows(), title="By feature view"))
+        lines.append(display.text_table(self._headers(), self._rows()))
         lines += [f"! {x.kind}: {x.message}" for x in self.flags]
         return "\n".join(lines)
+
+
+#: The group of a report's columns that are not from the feature store (entity keys, timestamps, one's own columns).
+NOT_FROM_STORE = "(not from the store)"
+
+
+def _grouped(features: Sequence[FeatureScore], views: dict[str, str]) -> dict[str, list[FeatureScore]]:
+    """``features`` (in rank order) grouped by ``views`` (column -> view): the groups ordered by their best rank,
+    columns without a view last, under :data:`NOT_FROM_STORE`. Empty without ``views``."""
+    if not views:
+        return {}
+    groups: dict[str, list[FeatureScore]] = {}
+    for f in sorted(features, key=lambda f: f.rank):
+        groups.setdefault(views.get(f.feature, NOT_FROM_STORE), []).append(f)
+    rest = groups.pop(NOT_FROM_STORE, None)
+    return {**groups, NOT_FROM_STORE: rest} if rest else groups
+
+
+def _share(f: FeatureScore) -> str:
+    return f"{f.missing_share:.0%}"
 
 
 def _tail(f: FeatureScore) -> list[str]:

@@ -2,9 +2,9 @@
 
 Each subcommand parses its arguments into a typed namespace and returns a display object; user errors (bad
 arguments, unknown models, an unreachable tracking server) become one ``UsageError`` line, never a traceback.
-The subcommands live in one module per group (:mod:`.registry`, :mod:`.runs`, :mod:`.data`, :mod:`.cards`,
-:mod:`.tests`, :mod:`.compute`, :mod:`.costs`); :data:`GROUPS` lists them explicitly. They reach Maestro only
-through the SDK (:mod:`maestro_jupyter.sdk`), built on first use.
+The subcommands live in one module per group (:mod:`.registry`, :mod:`.runs`, :mod:`.data`, :mod:`.featurestore`,
+:mod:`.cards`, :mod:`.tests`, :mod:`.compute`, :mod:`.costs`); :data:`GROUPS` lists them explicitly. They reach
+Maestro only through the SDK (:mod:`maestro_jupyter.sdk`), built on first use.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 
 from ..errors import MaestroError
-from . import cards, compute, costs, data, registry, runs, tests
+from . import cards, compute, costs, data, featurestore, registry, runs, tests
 from .base import HelpShown, Parser, Subcommand, Subcommands
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ GROUPS: tuple[Subcommands, ...] = (
     registry.COMMANDS,
     runs.COMMANDS,
     data.COMMANDS,
+    featurestore.COMMANDS,
     cards.COMMANDS,
     tests.COMMANDS,
     compute.COMMANDS,

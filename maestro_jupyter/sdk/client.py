@@ -22,6 +22,7 @@ from .costs import CostsAPI
 from .data import DataAPI
 from .deployments import DeploymentsAPI
 from .experiments import ExperimentsAPI
+from .features import FeatureStoreAPI
 from .models import ModelsAPI
 from .tests import TestsAPI
 from .training import TrainingAPI
@@ -54,6 +55,7 @@ class MaestroClient:
         self.models = ModelsAPI(self._transport)
         self.experiments = ExperimentsAPI(self._transport)
         self.data = DataAPI(self._transport)
+        self.features = FeatureStoreAPI(self._transport)
         self.cards = CardsAPI(self._transport)
         self.tests = TestsAPI(self._transport)
         self.training = TrainingAPI(self._transport)

@@ -82,15 +82,26 @@ class DataAPI:
 
         It combines univariate association, mutual information and a gradient-boosted model's permutation
         importance on held-out data, within ``time_budget`` seconds, and flags leakage, redundancy, constant,
-        mostly-missing and ID-like columns. ``.top_features`` and ``.to_frame()`` are there for code.
+        mostly-missing and ID-like columns. ``.top_features`` and ``.to_frame()`` are there for code. On a training
+        set from the feature store (``ml.features.training_set``), the findings are grouped by feature view
+        (``.by_view()``).
         """
         from .progress import Progress
 
+        frame = read_frame(source)[0]
         request = DiscoverFeatures.build(
-            data=read_frame(source)[0], target=target, task=task, top=top, time_budget=time_budget, exclude=exclude
+            data=frame, target=target, task=task, top=top, time_budget=time_budget, exclude=exclude
         )
         with Progress(f"Ranking features for {target!r} (up to {time_budget:g} s)"):
-            return self._transport.call(request)  # type: ignore[no-any-return]
+            report: FeatureReport = self._transport.call(request)
+        # A training set from the feature store (ml.features.training_set) says which view each column came from:
+        # the report groups its findings by view, so a selection can be saved as a feature service.
+        views = frame.attrs.get("maestro_feature_views")
+        if isinstance(views, dict) and views:
+            ranked = {f.feature for f in report.features}
+            known = {str(col): str(view) for col, view in views.items() if str(col) in ranked}
+            report = report.model_copy(update={"feature_views": known})
+        return report
 
 
 def read_frame(source: Any) -> tuple[pd.DataFrame, str]:

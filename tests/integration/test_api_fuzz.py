@@ -26,6 +26,9 @@ def live(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     # A generous rate limit, so that the fuzzer reaches the handlers rather than the limiter.
     server = start_lab(tmp_path_factory.mktemp("fuzz-lab"), home, {"MAESTRO_RATE_LIMIT": "100000"})
     try:
+        # The feature store opens on first use (Feast's import, and the default repo made under MAESTRO_HOME), which
+        # may take longer than the fuzzer waits for an answer on a loaded machine: pay for it once, first.
+        assert server.api("GET", "features/store", timeout=120)[0] == 200
         yield server
     finally:
         stop(server.process)

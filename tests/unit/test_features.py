@@ -320,3 +320,50 @@ def test_a_generous_budget_is_not_exhausted_and_results_are_reproducible():
     assert first.rows_used == 1500
     assert [f.feature for f in first.features] == [f.feature for f in second.features]
     assert [f.score for f in first.features] == [f.score for f in second.features]
+
+
+def test_a_report_on_data_from_the_feature_store_groups_its_findings_by_view(planted):
+    from maestro_jupyter.analysis.features import NOT_FROM_STORE
+
+    _, plain = planted
+    views = {**dict.fromkeys(["f0", "f1", "f2", "f2_copy"], "profile"), **dict.fromkeys(["f3", "f4", "leak"], "usage")}
+    report = plain.model_copy(update={"feature_views": views})
+    groups = report.by_view()
+    assert list(groups)[-1] == NOT_FROM_STORE  # columns of one's own come last
+    assert {f.feature for f in groups["usage"]} == {"f3", "f4", "leak"}
+    assert {f.feature for f in groups["profile"]} == {"f0", "f1", "f2", "f2_copy"}
+    for group in groups.values():
+        assert [f.rank for f in group] == sorted(f.rank for f in group)
+    firsts = [group[0].rank for group in groups.values()]
+    assert firsts == sorted(firsts)  # views in the order of their best feature
+    html = report._repr_html_()
+    assert "grouped by feature view (2 views)" in html
+    assert html.index("By feature view") < html.index("permutation")  # the per-view rows come before the evidence
+    assert '<th style="text-align:left">feature view</th>' in html
+    # The flags column still carries chips (it moved one column right)
+    assert '<span class="maestro-chip">leakage</span>' in html
+    text = str(report)
+    assert text.splitlines()[0] == report._summary()
+    assert next(line for line in text.splitlines() if line.startswith("usage ")).endswith("leakage")
+    usage = next(row for row in report._view_rows() if row[0] == "usage")
+    # features, best rank, best score, its best features (never a flagged leak), the flags found in the view
+    assert usage[1:3] == [3, groups["usage"][0].rank]
+    assert set(usage[4].split(", ")) == {"f3", "f4"}
+    assert usage[5] == "leakage"
+    frame = report.to_frame().set_index("feature")
+    assert (frame.loc["f3", "view"], frame.loc["const", "view"]) == ("usage", NOT_FROM_STORE)
+    assert FeatureReport.model_validate_json(report.model_dump_json()).by_view().keys() == groups.keys()
+    shown = report.head(3)
+    assert sum(len(g) for g in _grouped_rows(shown)) == 3
+    assert plain.by_view() == {}
+    assert "view" not in plain.to_frame().columns
+    assert "By feature view" not in plain._repr_html_()
+
+
+def _grouped_rows(report: FeatureReport) -> list[list[object]]:
+    """The evidence table's rows, as the notebook shows them, per view."""
+    rows = report._rows()
+    groups: dict[object, list[object]] = {}
+    for row in rows:
+        groups.setdefault(row[0], []).append(row)
+    return list(groups.values())

@@ -421,6 +421,194 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/features/store": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The feature store at a glance: project, registry version, stores, counts and last materialization */
+        get: operations["get_FeatureStore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feature views (batch and on-demand) with their schema, owner, tags, TTL and freshness */
+        get: operations["get_FeatureViews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/views/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One feature view in detail */
+        get: operations["get_FeatureView"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/entities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Entities: join keys, value types and the views that use them */
+        get: operations["get_FeatureEntities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Data sources: kind, location, timestamp fields and the views they feed */
+        get: operations["get_FeatureSources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Feature services */
+        get: operations["get_FeatureServices"];
+        put?: never;
+        /** Save a selection of features as a Feast feature service (409 when the name is taken, unless overwrite) */
+        post: operations["post_FeatureServices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/services/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One feature service and its features */
+        get: operations["get_FeatureService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search views, features, entities, sources and services */
+        get: operations["get_FeatureSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/training-set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A point-in-time-correct training set: the entity rows (base64 Parquet) joined with the features of a service or a feature list, every entity row kept in order; the frame comes back as base64 Parquet */
+        post: operations["post_TrainingSet"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The online features of some entities, with the values that are missing or stale */
+        post: operations["post_OnlineFeatures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/features/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which model versions were trained on which features: give one of service, view or model (+ version) */
+        get: operations["get_FeatureLineage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/training/jobs": {
         parameters: {
             query?: never;
@@ -1001,6 +1189,35 @@ export interface components {
              * @default false
              */
             can_edit: boolean;
+        };
+        /**
+         * BuildTrainingSet
+         * @description A point-in-time-correct training set: ``entity_df`` holds the entity keys and, in ``timestamp_column``, the
+         *     time each row is about (its label's time); every row comes back, in order, with the feature values as they were
+         *     then (never later ones).
+         */
+        BuildTrainingSet: {
+            /**
+             * Features
+             * @default null
+             */
+            features?: string[] | null;
+            /**
+             * Service
+             * @default null
+             */
+            service?: string | null;
+            /**
+             * Entity Df
+             * Format: byte
+             * @description The entity keys and event timestamps (base64 Parquet)
+             */
+            entity_df: string;
+            /**
+             * Timestamp Column
+             * @default event_timestamp
+             */
+            timestamp_column?: string;
         };
         /**
          * CancelJob
@@ -1683,6 +1900,41 @@ export interface components {
             project?: string | null;
         };
         /**
+         * DataSourceInfo
+         * @description Where a view's rows come from: a Parquet file, a table, a request source (on-demand inputs), a push source.
+         */
+        DataSourceInfo: {
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Location
+             * @default null
+             */
+            location: string | null;
+            /**
+             * Timestamp Field
+             * @default null
+             */
+            timestamp_field: string | null;
+            /**
+             * Created Timestamp Column
+             * @default null
+             */
+            created_timestamp_column: string | null;
+            /** Views */
+            views: string[];
+        };
+        /**
+         * DataSourceList
+         * @description Data sources, by name.
+         */
+        DataSourceList: {
+            /** Items */
+            items: components["schemas"]["DataSourceInfo"][];
+        };
+        /**
          * DataSummary
          * @description Exact figures for a whole frame, one summary per column, and the warnings.
          */
@@ -1983,6 +2235,45 @@ export interface components {
             alias?: string | null;
         };
         /**
+         * EntityInfo
+         * @description An entity: what features are keyed by (``customer``, joined on ``customer_id``), and the views that use it.
+         */
+        EntityInfo: {
+            /** Name */
+            name: string;
+            /** Join Keys */
+            join_keys: string[];
+            /**
+             * Value Type
+             * @default
+             */
+            value_type: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Owner
+             * @default
+             */
+            owner: string;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /** Views */
+            views: string[];
+        };
+        /**
+         * EntityList
+         * @description Entities, by name.
+         */
+        EntityList: {
+            /** Items */
+            items: components["schemas"]["EntityInfo"][];
+        };
+        /**
          * ErrorBody
          * @description Every error response.
          */
@@ -2155,6 +2446,95 @@ export interface components {
             next_page_token: string | null;
         };
         /**
+         * FeatureFacts
+         * @description The feature-store features the source run trained on, as it recorded them (a training job that named a
+         *     feature service, or ``ml.features.training_set`` inside the run).
+         */
+        FeatureFacts: {
+            /**
+             * Service
+             * @description The Feast feature service the training set came from
+             * @default null
+             */
+            service: string | null;
+            /**
+             * Views
+             * @description Its feature views
+             */
+            views: string[];
+            /**
+             * Refs
+             * @description The view:feature references, when the training set named features, not a service
+             */
+            refs: string[];
+            /**
+             * Registry Version
+             * @description The Feast registry's version when it was built
+             * @default null
+             */
+            registry_version: string | null;
+            /**
+             * Project
+             * @description The Feast project
+             * @default null
+             */
+            project: string | null;
+        };
+        /**
+         * FeatureFacts
+         * @description The feature-store features the source run trained on, as it recorded them (a training job that named a
+         *     feature service, or ``ml.features.training_set`` inside the run).
+         */
+        "FeatureFacts-Input": {
+            /**
+             * Service
+             * @description The Feast feature service the training set came from
+             * @default null
+             */
+            service?: string | null;
+            /**
+             * Views
+             * @description Its feature views
+             */
+            views?: string[];
+            /**
+             * Refs
+             * @description The view:feature references, when the training set named features, not a service
+             */
+            refs?: string[];
+            /**
+             * Registry Version
+             * @description The Feast registry's version when it was built
+             * @default null
+             */
+            registry_version?: string | null;
+            /**
+             * Project
+             * @description The Feast project
+             * @default null
+             */
+            project?: string | null;
+        };
+        /**
+         * FeatureField
+         * @description One feature of a view: its name, Feast type (``Int64``, ``Float32``, ``String``...), description and tags.
+         */
+        FeatureField: {
+            /** Name */
+            name: string;
+            /** Dtype */
+            dtype: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+        };
+        /**
          * FeatureFlag
          * @description A warning about one column or a pair (``redundant``: the flagged column first, then its twin).
          */
@@ -2170,6 +2550,20 @@ export interface components {
              * @default null
              */
             value: number | null;
+        };
+        /**
+         * FeatureLineage
+         * @description Model versions and the features they were trained on, newest training first: the versions trained on a
+         *     feature service or view, or what one model's versions used.
+         */
+        FeatureLineage: {
+            /** Items */
+            items: components["schemas"]["LineageEntry"][];
+            /**
+             * Query
+             * @default
+             */
+            query: string;
         };
         /**
          * FeatureReport
@@ -2205,6 +2599,10 @@ export interface components {
              * @default 10
              */
             top_k: number;
+            /** Feature Views */
+            feature_views: {
+                [key: string]: string;
+            };
         };
         /**
          * FeatureScore
@@ -2263,6 +2661,236 @@ export interface components {
             parts: string[];
             /** Flags */
             flags: string[];
+        };
+        /**
+         * FeatureSearchHit
+         * @description One match of a search: a view, a feature (of ``view``), an entity, a data source or a feature service.
+         */
+        FeatureSearchHit: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "view" | "feature" | "entity" | "source" | "service";
+            /** Name */
+            name: string;
+            /**
+             * View
+             * @default null
+             */
+            view: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+        };
+        /**
+         * FeatureSearchResult
+         * @description What matched a search, best first (names before descriptions and tags).
+         */
+        FeatureSearchResult: {
+            /** Query */
+            query: string;
+            /** Items */
+            items: components["schemas"]["FeatureSearchHit"][];
+        };
+        /**
+         * FeatureServiceInfo
+         * @description A feature service: a named selection of features (``view:feature``) that training and serving share.
+         */
+        FeatureServiceInfo: {
+            /** Name */
+            name: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /**
+             * Owner
+             * @default
+             */
+            owner: string;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /** Features */
+            features: string[];
+            /** Views */
+            views: string[];
+            /**
+             * Created At
+             * @default null
+             */
+            created_at: number | null;
+        };
+        /**
+         * FeatureServiceList
+         * @description Feature services, by name.
+         */
+        FeatureServiceList: {
+            /** Items */
+            items: components["schemas"]["FeatureServiceInfo"][];
+        };
+        /**
+         * FeatureStoreOverview
+         * @description The feature store at a glance: its project and repository, where it keeps things, and what it holds
+         *     (counts of views, on-demand views, entities, sources and services); ``last_materialized`` is the latest
+         *     materialization of any view (epoch seconds).
+         */
+        FeatureStoreOverview: {
+            /** Project */
+            project: string;
+            /** Repo */
+            repo: string;
+            /**
+             * Registry Version
+             * @default
+             */
+            registry_version: string;
+            /**
+             * Provider
+             * @default
+             */
+            provider: string;
+            /**
+             * Online Store
+             * @default
+             */
+            online_store: string;
+            /**
+             * Offline Store
+             * @default
+             */
+            offline_store: string;
+            /**
+             * Views
+             * @default 0
+             */
+            views: number;
+            /**
+             * On Demand Views
+             * @default 0
+             */
+            on_demand_views: number;
+            /**
+             * Entities
+             * @default 0
+             */
+            entities: number;
+            /**
+             * Sources
+             * @default 0
+             */
+            sources: number;
+            /**
+             * Services
+             * @default 0
+             */
+            services: number;
+            /**
+             * Last Materialized
+             * @default null
+             */
+            last_materialized: number | null;
+        };
+        /**
+         * FeatureUse
+         * @description The features one training run used: the feature service (or the ``view:feature`` refs when no service was
+         *     named), its feature views, and the Feast registry version and project that answered.
+         */
+        FeatureUse: {
+            /**
+             * Service
+             * @default null
+             */
+            service: string | null;
+            /** Views */
+            views: string[];
+            /** Refs */
+            refs: string[];
+            /**
+             * Registry Version
+             * @default null
+             */
+            registry_version: string | null;
+            /**
+             * Project
+             * @default null
+             */
+            project: string | null;
+        };
+        /**
+         * FeatureViewList
+         * @description Feature views (batch, on-demand and stream), by name; ``total`` before any search narrowed them.
+         */
+        FeatureViewList: {
+            /** Items */
+            items: components["schemas"]["FeatureViewSummary"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * FeatureViewSummary
+         * @description A feature view (``batch``), an on-demand view (``on_demand``) or a stream view (``stream``).
+         *
+         *     ``ttl_seconds``: how far back a value may be and still count (``None``: no limit). ``source``: the batch source's
+         *     name; ``sources``: an on-demand view's inputs (views and request sources). Freshness: ``last_materialized``
+         *     (epoch seconds: the end of the last materialization into the online store) and ``online_rows`` (rows in the
+         *     online store, where the store can count them). ``services``: the feature services that use the view.
+         */
+        FeatureViewSummary: {
+            /** Name */
+            name: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "batch" | "on_demand" | "stream";
+            /** Entities */
+            entities: string[];
+            /** Features */
+            features: components["schemas"]["FeatureField"][];
+            /**
+             * Owner
+             * @default
+             */
+            owner: string;
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Tags */
+            tags: {
+                [key: string]: string;
+            };
+            /**
+             * Ttl Seconds
+             * @default null
+             */
+            ttl_seconds: number | null;
+            /**
+             * Source
+             * @default null
+             */
+            source: string | null;
+            /** Sources */
+            sources: string[];
+            /**
+             * Last Materialized
+             * @default null
+             */
+            last_materialized: number | null;
+            /**
+             * Online Rows
+             * @default null
+             */
+            online_rows: number | null;
+            /** Services */
+            services: string[];
         };
         /**
          * GateDecision
@@ -2415,6 +3043,65 @@ export interface components {
             deployment_id: string;
         };
         /**
+         * GetFeatureLineage
+         * @description Feature lineage, one way or the other: the model versions trained on a feature ``service`` or ``view``
+         *     (newest training first), or the features a ``model``'s versions (or its ``version``) were trained on. Exactly
+         *     one of service, view or model; a version only with a model.
+         */
+        GetFeatureLineage: {
+            /**
+             * Service
+             * @description A feature service: the versions trained on it
+             * @default null
+             */
+            service?: string | null;
+            /**
+             * View
+             * @description A feature view: the versions trained on it
+             * @default null
+             */
+            view?: string | null;
+            /**
+             * Model
+             * @description A registered model: what its versions trained on
+             * @default null
+             */
+            model?: string | null;
+            /**
+             * Version
+             * @description With model: only this version
+             * @default null
+             */
+            version?: (number | string) | null;
+        };
+        /**
+         * GetFeatureService
+         * @description One feature service: its features (``view:feature``), views, owner, tags and description.
+         */
+        GetFeatureService: {
+            /**
+             * Name
+             * @description A name in the feature store
+             */
+            name: string;
+        };
+        /**
+         * GetFeatureStore
+         * @description The feature store at a glance: project, repository, stores, what it holds, when it was last materialized.
+         */
+        GetFeatureStore: Record<string, never>;
+        /**
+         * GetFeatureView
+         * @description One feature view (or on-demand view): schema, owner, tags, description, TTL, sources, freshness, services.
+         */
+        GetFeatureView: {
+            /**
+             * Name
+             * @description A name in the feature store
+             */
+            name: string;
+        };
+        /**
          * GetGateDecision
          * @description Whether a version may take a gated alias, or be deployed, now, and why not.
          *
@@ -2533,6 +3220,30 @@ export interface components {
              * @description A registered model's name
              */
             name: string;
+        };
+        /**
+         * GetOnlineFeatures
+         * @description The latest feature values of some entities from the online store (``[{"customer_id": 7}, ...]``); values the
+         *     store lacks or holds beyond their view's TTL are named as missing or stale.
+         */
+        GetOnlineFeatures: {
+            /**
+             * Features
+             * @default null
+             */
+            features?: string[] | null;
+            /**
+             * Service
+             * @default null
+             */
+            service?: string | null;
+            /**
+             * Entities
+             * @description One object of entity keys per entity
+             */
+            entities: {
+                [key: string]: string | number;
+            }[];
         };
         /**
          * GetRun
@@ -2823,6 +3534,42 @@ export interface components {
             batch_repeats: number;
         };
         /**
+         * LineageEntry
+         * @description One model version and the features its source run was trained on.
+         */
+        LineageEntry: {
+            /** Model */
+            model: string;
+            /** Version */
+            version: string;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Service
+             * @default null
+             */
+            service: string | null;
+            /** Views */
+            views: string[];
+            /** Refs */
+            refs: string[];
+            /**
+             * Registry Version
+             * @default null
+             */
+            registry_version: string | null;
+            /**
+             * Project
+             * @default null
+             */
+            project: string | null;
+            /**
+             * Trained At
+             * @default null
+             */
+            trained_at: number | null;
+        };
+        /**
          * ListAlerts
          * @description Alerts of the budgets the caller may see, newest first.
          */
@@ -2863,6 +3610,11 @@ export interface components {
          */
         ListBudgets: Record<string, never>;
         /**
+         * ListDataSources
+         * @description The data sources the views read, with where they are and their timestamp columns.
+         */
+        ListDataSources: Record<string, never>;
+        /**
          * ListDeployments
          * @description Active deployments (all of them with ``include_stopped``), newest first.
          */
@@ -2884,6 +3636,11 @@ export interface components {
              */
             limit?: number;
         };
+        /**
+         * ListEntities
+         * @description The entities features are keyed by, with their join keys and the views that use them.
+         */
+        ListEntities: Record<string, never>;
         /**
          * ListExperiments
          * @description Active experiments, most recently updated first; ``search`` matches part of the name.
@@ -2907,6 +3664,31 @@ export interface components {
              * @default null
              */
             page_token?: string | null;
+        };
+        /**
+         * ListFeatureServices
+         * @description Feature services (named selections of features); ``search`` narrows them by name, feature or description.
+         */
+        ListFeatureServices: {
+            /**
+             * Search
+             * @description Part of a name, description or tag, case-insensitive (at most 256 characters)
+             * @default null
+             */
+            search?: string | null;
+        };
+        /**
+         * ListFeatureViews
+         * @description Feature views (batch, on-demand, stream) with their schema and freshness; ``search`` narrows them to those
+         *     whose name, features, description, owner or tags contain it.
+         */
+        ListFeatureViews: {
+            /**
+             * Search
+             * @description Part of a name, description or tag, case-insensitive (at most 256 characters)
+             * @default null
+             */
+            search?: string | null;
         };
         /**
          * ListJobs
@@ -3510,6 +4292,22 @@ export interface components {
             };
         };
         /**
+         * OnlineFeatures
+         * @description Feature values from the online store: one row per entity (its keys and features). ``missing`` and ``stale``
+         *     name the values the store did not have (``customer_id=7: customer_profile:plan``) or had only beyond the view's
+         *     TTL; those cells are empty.
+         */
+        OnlineFeatures: {
+            /** Rows */
+            rows: {
+                [key: string]: unknown;
+            }[];
+            /** Missing */
+            missing: string[];
+            /** Stale */
+            stale: string[];
+        };
+        /**
          * Owner
          * @description Someone accountable for the model.
          */
@@ -3579,6 +4377,9 @@ export interface components {
          * Predict
          * @description Predictions from a deployment: the scoring request (MLflow's format, as the REST body carries it) for
          *     ``deployment_id``. The SDK makes one from a DataFrame in the kernel (``sdk.deployments.scoring_request``).
+         *
+         *     Or, for a version trained from a Feast feature service, ``entities`` alone (``[{"customer_id": 7}, ...]``):
+         *     the deployment fetches the online features of each entity and predicts on them.
          */
         Predict: {
             /** Deployment Id */
@@ -3614,6 +4415,14 @@ export interface components {
             params?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Entities
+             * @description Entity keys only (e.g. [{"customer_id": 7}]), for a version trained from a feature service: its online features are fetched before predicting. Not with dataframe_split, dataframe_records, inputs or instances.
+             * @default null
+             */
+            entities?: {
+                [key: string]: string | number;
+            }[] | null;
         } & {
             [key: string]: unknown;
         };
@@ -4259,6 +5068,34 @@ export interface components {
             mlflow_url: string | null;
         };
         /**
+         * SaveFeatureService
+         * @description Save a selection of features as a Feast feature service, for training and serving to use. A name already
+         *     taken is a conflict unless ``overwrite``.
+         */
+        SaveFeatureService: {
+            /**
+             * Name
+             * @description A feature service name (letters, digits, '_', '-')
+             */
+            name: string;
+            /** Features */
+            features: string[];
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Tags */
+            tags?: {
+                [key: string]: string;
+            };
+            /**
+             * Overwrite
+             * @default false
+             */
+            overwrite?: boolean;
+        };
+        /**
          * ScoringRequest
          * @description MLflow's scoring format: exactly one of ``dataframe_split``, ``dataframe_records``, ``inputs``,
          *     ``instances`` (plus optional ``params``).
@@ -4297,6 +5134,17 @@ export interface components {
             } | null;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * SearchFeatureStore
+         * @description Views, features, entities, sources and services whose name (first), description or tags contain ``query``.
+         */
+        SearchFeatureStore: {
+            /**
+             * Query
+             * @description What to look for, case-insensitive
+             */
+            query: string;
         };
         /**
          * SetAlias
@@ -4542,6 +5390,12 @@ export interface components {
             env?: {
                 [key: string]: string;
             };
+            /**
+             * Features
+             * @description A feature service of the feature store (Feast) the job trains on: checked before the job starts, recorded on its MLflow run (service, views, registry version) and given to it as MAESTRO_FEATURE_SERVICE
+             * @default null
+             */
+            features?: string | null;
             /**
              * Project
              * @description The project the job is charged to: one of the submitter's (default: their default project)
@@ -4817,6 +5671,8 @@ export interface components {
             datasets: components["schemas"]["DatasetFacts"][];
             /** @default null */
             profile: components["schemas"]["ProfileFacts"] | null;
+            /** @default null */
+            features: components["schemas"]["FeatureFacts"] | null;
             /** Hardware */
             hardware: {
                 [key: string]: string;
@@ -4855,6 +5711,8 @@ export interface components {
             datasets?: components["schemas"]["DatasetFacts-Input"][];
             /** @default null */
             profile?: components["schemas"]["ProfileFacts-Input"] | null;
+            /** @default null */
+            features?: components["schemas"]["FeatureFacts-Input"] | null;
             /** Hardware */
             hardware?: {
                 [key: string]: string;
@@ -4868,6 +5726,56 @@ export interface components {
              * @default null
              */
             python_version?: string | null;
+        };
+        /**
+         * TrainingSet
+         * @description A point-in-time-correct training set: every entity row of the request, in its order, with the feature
+         *     values as they were at each row's timestamp (Feast's ``get_historical_features``).
+         *
+         *     ``rows_without_features``: entity rows for which no view had a value within its TTL (their feature columns are
+         *     empty). ``columns_by_view``: the feature columns each view contributed. ``service`` or ``refs`` say what was
+         *     asked for, ``registry_version`` and ``project`` which store answered: the lineage a training run records.
+         */
+        TrainingSet: {
+            /**
+             * Frame
+             * Format: byte
+             * @description A data frame as base64 Parquet
+             */
+            frame: string;
+            /**
+             * Service
+             * @default null
+             */
+            service: string | null;
+            /** Views */
+            views: string[];
+            /** Refs */
+            refs: string[];
+            /**
+             * Registry Version
+             * @default
+             */
+            registry_version: string;
+            /**
+             * Project
+             * @default
+             */
+            project: string;
+            /**
+             * Rows
+             * @default 0
+             */
+            rows: number;
+            /**
+             * Rows Without Features
+             * @default 0
+             */
+            rows_without_features: number;
+            /** Columns By View */
+            columns_by_view: {
+                [key: string]: string[];
+            };
         };
         /**
          * UpdateCard
@@ -5110,6 +6018,8 @@ export interface components {
              * @default
              */
             load_snippet: string;
+            /** @default null */
+            features: components["schemas"]["FeatureUse"] | null;
         };
         /**
          * VersionMetrics
@@ -5134,6 +6044,8 @@ export interface components {
             metrics: {
                 [key: string]: number | null;
             };
+            /** @default null */
+            features: components["schemas"]["FeatureUse"] | null;
         };
     };
     responses: never;
@@ -6575,6 +7487,496 @@ export interface operations {
             };
         };
     };
+    get_FeatureStore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The feature store at a glance: project, registry version, stores, counts and last materialization */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureStoreOverview"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureViews: {
+        parameters: {
+            query?: {
+                /** @description Part of a name, description, tag or feature name, case-insensitive */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Feature views (batch and on-demand) with their schema, owner, tags, TTL and freshness */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureViewList"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureView: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One feature view in detail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureViewSummary"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureEntities: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Entities: join keys, value types and the views that use them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntityList"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureSources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Data sources: kind, location, timestamp fields and the views they feed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DataSourceList"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureServices: {
+        parameters: {
+            query?: {
+                /** @description Part of a name, description, tag or feature name, case-insensitive */
+                search?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Feature services */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureServiceList"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_FeatureServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SaveFeatureService"];
+            };
+        };
+        responses: {
+            /** @description Save a selection of features as a Feast feature service (409 when the name is taken, unless overwrite) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureServiceInfo"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One feature service and its features */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureServiceInfo"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureSearch: {
+        parameters: {
+            query: {
+                /** @description The text to look for, case-insensitive */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Search views, features, entities, sources and services */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureSearchResult"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_TrainingSet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuildTrainingSet"];
+            };
+        };
+        responses: {
+            /** @description A point-in-time-correct training set: the entity rows (base64 Parquet) joined with the features of a service or a feature list, every entity row kept in order; the frame comes back as base64 Parquet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrainingSet"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_OnlineFeatures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GetOnlineFeatures"];
+            };
+        };
+        responses: {
+            /** @description The online features of some entities, with the values that are missing or stale */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineFeatures"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_FeatureLineage: {
+        parameters: {
+            query?: {
+                /** @description A feature service: the versions trained from it */
+                service?: string;
+                /** @description A feature view: the versions trained on any of its features */
+                view?: string;
+                /** @description A registered model: the feature services and views its versions used */
+                model?: string;
+                /** @description With model: one version only */
+                version?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Which model versions were trained on which features: give one of service, view or model (+ version) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeatureLineage"];
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_Jobs: {
         parameters: {
             query?: {
@@ -7349,13 +8751,13 @@ export interface operations {
             header?: never;
             path: {
                 /** @description The operation: its request model's name */
-                operation: "ApproveCard" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadArtifact" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetArtifactPreview" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetMetricHistories" | "GetMetricHistory" | "GetModel" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListArtifacts" | "ListBudgets" | "ListDeployments" | "ListExperiments" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "ProvisionMlflowAccount" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
+                operation: "ApproveCard" | "BuildTrainingSet" | "CancelJob" | "CompareRuns" | "CompareVersions" | "CreateDeployment" | "DeleteAlias" | "DeleteBudget" | "DeleteDeployment" | "DeleteTag" | "DiscoverFeatures" | "DownloadArtifact" | "DownloadVersion" | "EstimateCost" | "GenerateCard" | "GetArtifactPreview" | "GetBudget" | "GetCostSummary" | "GetDeployment" | "GetFeatureLineage" | "GetFeatureService" | "GetFeatureStore" | "GetFeatureView" | "GetGateDecision" | "GetJob" | "GetJobLogs" | "GetMetricHistories" | "GetMetricHistory" | "GetModel" | "GetOnlineFeatures" | "GetRun" | "GetTestOverview" | "GetTestPolicy" | "GetTestReport" | "GetTestReportFile" | "GetVersion" | "ListAlerts" | "ListArtifacts" | "ListBudgets" | "ListDataSources" | "ListDeployments" | "ListEntities" | "ListExperiments" | "ListFeatureServices" | "ListFeatureViews" | "ListJobs" | "ListModels" | "ListRuns" | "ListTestRuns" | "Predict" | "ProfileData" | "ProvisionMlflowAccount" | "RegisterModel" | "RenderCard" | "ReopenCard" | "RunModelTests" | "SaveFeatureService" | "SearchFeatureStore" | "SetAlias" | "SetBudget" | "SetTag" | "SettleUsage" | "SubmitJob" | "UpdateCard" | "UpdateDeployment" | "UpdateDescription";
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadArtifact"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetArtifactPreview"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetMetricHistories"] | components["schemas"]["GetMetricHistory"] | components["schemas"]["GetModel"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListArtifacts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["ProvisionMlflowAccount"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
+                "application/json": components["schemas"]["ApproveCard"] | components["schemas"]["BuildTrainingSet"] | components["schemas"]["CancelJob-Operation"] | components["schemas"]["CompareRuns"] | components["schemas"]["CompareVersions"] | components["schemas"]["CreateDeployment"] | components["schemas"]["DeleteAlias"] | components["schemas"]["DeleteBudget"] | components["schemas"]["DeleteDeployment"] | components["schemas"]["DeleteTag"] | components["schemas"]["DiscoverFeatures"] | components["schemas"]["DownloadArtifact"] | components["schemas"]["DownloadVersion"] | components["schemas"]["EstimateCost"] | components["schemas"]["GenerateCard"] | components["schemas"]["GetArtifactPreview"] | components["schemas"]["GetBudget"] | components["schemas"]["GetCostSummary"] | components["schemas"]["GetDeployment"] | components["schemas"]["GetFeatureLineage"] | components["schemas"]["GetFeatureService"] | components["schemas"]["GetFeatureStore"] | components["schemas"]["GetFeatureView"] | components["schemas"]["GetGateDecision"] | components["schemas"]["GetJob"] | components["schemas"]["GetJobLogs"] | components["schemas"]["GetMetricHistories"] | components["schemas"]["GetMetricHistory"] | components["schemas"]["GetModel"] | components["schemas"]["GetOnlineFeatures"] | components["schemas"]["GetRun"] | components["schemas"]["GetTestOverview"] | components["schemas"]["GetTestPolicy"] | components["schemas"]["GetTestReport"] | components["schemas"]["GetTestReportFile"] | components["schemas"]["GetVersion"] | components["schemas"]["ListAlerts"] | components["schemas"]["ListArtifacts"] | components["schemas"]["ListBudgets"] | components["schemas"]["ListDataSources"] | components["schemas"]["ListDeployments"] | components["schemas"]["ListEntities"] | components["schemas"]["ListExperiments"] | components["schemas"]["ListFeatureServices"] | components["schemas"]["ListFeatureViews"] | components["schemas"]["ListJobs"] | components["schemas"]["ListModels"] | components["schemas"]["ListRuns"] | components["schemas"]["ListTestRuns"] | components["schemas"]["Predict"] | components["schemas"]["ProfileData"] | components["schemas"]["ProvisionMlflowAccount"] | components["schemas"]["RegisterModel"] | components["schemas"]["RenderCard"] | components["schemas"]["ReopenCard"] | components["schemas"]["RunModelTests-Operation"] | components["schemas"]["SaveFeatureService"] | components["schemas"]["SearchFeatureStore"] | components["schemas"]["SetAlias-Operation"] | components["schemas"]["SetBudget-Operation"] | components["schemas"]["SetTag-Operation"] | components["schemas"]["SettleUsage"] | components["schemas"]["SubmitJob"] | components["schemas"]["UpdateCard-Operation"] | components["schemas"]["UpdateDeployment-Operation"] | components["schemas"]["UpdateDescription-Operation"];
             };
         };
         responses: {
@@ -7365,7 +8767,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["ArtifactPreview"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["MetricHistories"] | components["schemas"]["MetricHistory"] | components["schemas"]["ModelDetail"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["ArtifactList"] | components["schemas"]["BudgetList"] | components["schemas"]["DeploymentList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["MlflowAccount"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
+                    "application/json": components["schemas"]["ModelCard"] | components["schemas"]["TrainingSet"] | components["schemas"]["Job"] | components["schemas"]["RunComparison"] | components["schemas"]["VersionComparison"] | components["schemas"]["Deployment"] | components["schemas"]["FeatureReport"] | components["schemas"]["Estimate"] | components["schemas"]["ArtifactPreview"] | components["schemas"]["Budget"] | components["schemas"]["CostSummary"] | components["schemas"]["FeatureLineage"] | components["schemas"]["FeatureServiceInfo"] | components["schemas"]["FeatureStoreOverview"] | components["schemas"]["FeatureViewSummary"] | components["schemas"]["GateDecision"] | components["schemas"]["JobLogs"] | components["schemas"]["MetricHistories"] | components["schemas"]["MetricHistory"] | components["schemas"]["ModelDetail"] | components["schemas"]["OnlineFeatures"] | components["schemas"]["RunSummary"] | components["schemas"]["TestHistory"] | components["schemas"]["TestPolicy"] | (components["schemas"]["TestReport"] | null) | components["schemas"]["VersionDetail"] | components["schemas"]["AlertList"] | components["schemas"]["ArtifactList"] | components["schemas"]["BudgetList"] | components["schemas"]["DataSourceList"] | components["schemas"]["DeploymentList"] | components["schemas"]["EntityList"] | components["schemas"]["ExperimentPage"] | components["schemas"]["FeatureServiceList"] | components["schemas"]["FeatureViewList"] | components["schemas"]["JobList"] | components["schemas"]["ModelPage"] | components["schemas"]["RunPage"] | components["schemas"]["TestRunSummary"][] | components["schemas"]["Prediction"] | components["schemas"]["ProfileResult"] | components["schemas"]["MlflowAccount"] | components["schemas"]["ModelVersion"] | components["schemas"]["TestReport"] | components["schemas"]["FeatureSearchResult"] | number | (components["schemas"]["ModelDetail"] | components["schemas"]["VersionDetail"]);
                     "*/*": string;
                 };
             };

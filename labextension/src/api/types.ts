@@ -83,3 +83,19 @@ export type BudgetList = Schemas['BudgetList'];
 export type SetBudget = Schemas['SetBudget'];
 export type Alert = Schemas['Alert'];
 export type AlertList = Schemas['AlertList'];
+
+// Feature store (Feast) and the lineage of model versions to its features.
+export type FeatureField = Schemas['FeatureField'];
+export type FeatureViewSummary = Schemas['FeatureViewSummary'];
+export type FeatureViewList = Schemas['FeatureViewList'];
+export type EntityInfo = Schemas['EntityInfo'];
+export type EntityList = Schemas['EntityList'];
+export type DataSourceInfo = Schemas['DataSourceInfo'];
+export type DataSourceList = Schemas['DataSourceList'];
+export type FeatureServiceInfo = Schemas['FeatureServiceInfo'];
+export type FeatureServiceList = Schemas['FeatureServiceList'];
+export type FeatureStoreOverview = Schemas['FeatureStoreOverview'];
+export type FeatureSearchHit = Schemas['FeatureSearchHit'];
+export type FeatureSearchResult = Schemas['FeatureSearchResult'];
+export type FeatureLineage = Schemas['FeatureLineage'];
+export type FeatureLineageEntry = Schemas['LineageEntry'];

@@ -15,6 +15,7 @@ from .costs import AlertsHandler, BudgetHandler, BudgetsHandler, CostsHandler, E
 from .data import FeaturesHandler, ProfileDataHandler
 from .deployments import DeploymentHandler, DeploymentsHandler, PredictHandler
 from .experiments import ExperimentRunsHandler, ExperimentsHandler, RunCompareHandler, RunHandler
+from .featurestore import FEATURE_STORE_HANDLERS
 from .meta import InfoHandler, MetricsHandler, NotFoundHandler, OpenAPIHandler
 from .models import (
     AliasHandler,
@@ -63,6 +64,7 @@ HANDLERS: list[type[MaestroHandler]] = [
     ArtifactDownloadHandler,
     ProfileDataHandler,
     FeaturesHandler,
+    *FEATURE_STORE_HANDLERS,
     JobsHandler,
     JobHandler,
     CancelJobHandler,
