@@ -19,6 +19,7 @@ from ..entities import JOB_ACTIVE, JOB_FINAL, Job, JobList, JobLogs
 from ..errors import InvalidParameter
 from . import rules
 from .base import Request
+from .feature_lineage import FeatureStoreName
 from .fields import Cpus, Gpus, Memory, Workers
 
 #: A ConfigMap holds at most 1 MiB; the same bound everywhere keeps a job portable between backends.
@@ -128,6 +129,11 @@ class SubmitJob(Request):
     gpus: Gpus = 0
     workers: Workers = 1
     env: dict[str, str] = Field(default_factory=dict, description="Extra environment variables for the job")
+    features: FeatureStoreName | None = Field(
+        default=None,
+        description="A feature service of the feature store (Feast) the job trains on: checked before the job starts, "
+        "recorded on its MLflow run (service, views, registry version) and given to it as MAESTRO_FEATURE_SERVICE",
+    )
     project: str | None = Field(
         default=None,
         min_length=1,

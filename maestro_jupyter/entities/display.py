@@ -406,6 +406,7 @@ def _version_card(v: Any) -> Card:
         ("description", v.description),
         ("flavors", ", ".join(v.flavors)),
         ("run", v.run_id),
+        ("features", v.features.text() if getattr(v, "features", None) is not None else ""),
     ]
     if v.signature is not None and v.signature.inputs:
         cols = [f"{c.get('name', '?')} ({c.get('type', '?')})" for c in v.signature.inputs]
@@ -579,6 +580,20 @@ def _version_comparison(obj: Any) -> tuple[str, list[str], list[list[Any]]]:
     rows = [
         [v.version, ", ".join(v.aliases)] + [fmt_number(v.metrics.get(m)) for m in obj.metrics] for v in obj.versions
     ]
+    # Which feature service (or features) each version trained on, when any recorded it.
+    if any(getattr(v, "features", None) is not None for v in obj.versions):
+        headers += ["feature service", "feature views", "registry version"]
+        for row, v in zip(rows, obj.versions, strict=True):
+            f = v.features
+            row += (
+                ["", "", ""]
+                if f is None
+                else [
+                    f.service or fmt.count(len(f.refs), "feature"),
+                    ", ".join(f.views),
+                    fmt.short_id(f.registry_version) if f.registry_version else "",
+                ]
+            )
     return f"{obj.name}: {fmt.count(len(rows), 'version')}", headers, rows
 
 

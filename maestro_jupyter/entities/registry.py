@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from . import display
 from .base import _Displayable, _Page
+from .feature_lineage import FeatureUse
 
 
 class ModelVersion(_Displayable):
@@ -79,6 +80,9 @@ class VersionDetail(ModelVersion):
     signature: Signature | None = None
     flavors: list[str] = Field(default_factory=list)
     load_snippet: str = ""
+    #: The features the source run trained on (a feature service, its views, the store's registry version), when
+    #: it recorded them.
+    features: FeatureUse | None = None
 
 
 class ModelSummary(_Displayable):
@@ -161,6 +165,8 @@ class VersionMetrics(BaseModel):
     creation_timestamp: int = 0
     run_id: str | None = None
     metrics: dict[str, float | None] = Field(default_factory=dict)
+    #: The features the version's source run trained on, when it recorded them.
+    features: FeatureUse | None = None
 
 
 class VersionComparison(_Displayable):
@@ -173,11 +179,18 @@ class VersionComparison(_Displayable):
     versions: list[VersionMetrics]
 
     def to_frame(self) -> Any:
-        """A pandas DataFrame: one row per version, one column per metric."""
+        """A pandas DataFrame: one row per version, one column per metric (and, when any version recorded the
+        features it trained on, ``feature_service`` and ``feature_views``)."""
         import pandas as pd
 
         rows = [{"version": v.version, "aliases": ",".join(v.aliases), **v.metrics} for v in self.versions]
-        return pd.DataFrame(rows, columns=["version", "aliases", *self.metrics])
+        columns = ["version", "aliases", *self.metrics]
+        if any(v.features is not None for v in self.versions):
+            for row, v in zip(rows, self.versions, strict=True):
+                row["feature_service"] = v.features.service if v.features else None
+                row["feature_views"] = ",".join(v.features.views) if v.features else None
+            columns += ["feature_service", "feature_views"]
+        return pd.DataFrame(rows, columns=columns)
 
     def to_csv(self, path: str | None = None) -> str:
         """The table as CSV text; also written to ``path`` when given."""

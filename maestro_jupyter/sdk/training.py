@@ -104,6 +104,7 @@ class TrainingAPI:
         workers: int = 1,
         env: Mapping[str, str] | None = None,
         project: str | None = None,
+        features: str | None = None,
     ) -> TrainingJob:
         """Run ``script`` (``.py`` or ``.ipynb``) or ``source`` (Python code) as a job on the compute backend.
 
@@ -112,6 +113,10 @@ class TrainingAPI:
         as the run's params. ``cpus``, ``memory`` (``"4Gi"``), ``gpus`` and ``workers`` (more than one: a
         distributed run, on Kubernetes) are requests for the backend. ``project`` is the project it is charged to,
         one of yours (default: your default project; on a laptop, ``MAESTRO_PROJECT``).
+
+        ``features`` names a feature service of the feature store to train on (``"churn_v1"``): an unknown one is
+        refused before the job starts; the job's run records the service, its feature views and the store's registry
+        version, and inside the job ``ml.features.training_set(entity_df)`` builds the training set from it.
 
         The script is read here, in the kernel, and its code sent; on the local backend it runs in its own folder
         (a cell in the kernel's working folder), so that sibling modules and relative paths work."""
@@ -133,6 +138,7 @@ class TrainingAPI:
             workers=workers,
             env=dict(env) if env is not None else {},
             project=project,
+            features=features,
         )
         return TrainingJob(self._transport, self._transport.call(request))
 

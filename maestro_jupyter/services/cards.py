@@ -25,6 +25,7 @@ from traitlets.config import LoggingConfigurable
 
 from .. import tagkeys as tk
 from ..contract.base import Actor, Document
+from ..entities.feature_lineage import feature_use
 from ..errors import InvalidParameter, NotFound, first_validation_error
 from ..naming import file_safe
 from ..settings import Settings
@@ -101,6 +102,7 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
             CostFacts,
             DatasetFacts,
             EvaluationFacts,
+            FeatureFacts,
             ModelFacts,
             ParameterFacts,
             TrainingFacts,
@@ -165,6 +167,7 @@ class CardService(LoggingConfigurable):  # type: ignore[misc]
                 duration_seconds=run.duration_seconds if run else None,
                 datasets=datasets,
                 profile=self._profile(artifacts) if artifacts else None,
+                features=FeatureFacts(**use.model_dump()) if (use := feature_use(run_tags)) is not None else None,
                 hardware=hardware,
                 cost=_cost(detail.tags, CostFacts),
                 requirements=env.requirements,

@@ -35,6 +35,7 @@ from ..entities import (
     VersionDetail,
     VersionMetrics,
 )
+from ..entities.feature_lineage import feature_use
 from ..errors import InvalidParameter, NotFound, PermissionDenied
 from ..naming import file_safe
 from ..settings import Settings
@@ -42,6 +43,7 @@ from ..settings import Settings
 if TYPE_CHECKING:
     from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.mlflow_registry import MlflowRegistry
+    from ..entities.feature_lineage import FeatureUse
     from .gate import PromotionGate
 
 #: Numeric version tags with this prefix are metrics of the version (model tests, costs and others write them).
@@ -136,6 +138,7 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
             signature=signature,
             flavors=flavors,
             load_snippet=self.load_snippet(uri),
+            features=feature_use(run.tags) if run is not None else None,
         )
 
     def _source_run(self, run_id: str) -> RunSummary | None:
@@ -221,7 +224,8 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
             if missing:
                 raise NotFound(f"Model {name!r} has no version {', '.join(missing)}")
         chosen = [mv for mv in detail.versions if wanted is None or mv.version in wanted][:MAX_COMPARED_VERSIONS]
-        values = {mv.version: self._version_metrics(mv) for mv in chosen}
+        read = {mv.version: self._version_metrics(mv) for mv in chosen}
+        values = {version: found for version, (found, _) in read.items()}
         available = sorted({k for vals in values.values() for k in vals})
         picked = list(request.metrics) if request.metrics else available
         unknown = [m for m in picked if m not in available]
@@ -235,12 +239,14 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
                 creation_timestamp=mv.creation_timestamp,
                 run_id=mv.run_id,
                 metrics={m: values[mv.version].get(m) for m in picked},
+                features=read[mv.version][1],
             )
             for mv in reversed(chosen)
         ]
         return VersionComparison(name=name, metrics=picked, available_metrics=available, versions=rows)
 
-    def _version_metrics(self, mv: ModelVersion) -> dict[str, float]:
+    def _version_metrics(self, mv: ModelVersion) -> tuple[dict[str, float], FeatureUse | None]:
+        """A version's metrics, and the features its source run trained on (read with the run)."""
         found: dict[str, float] = {}
         run: RunSummary | None = None
         if mv.run_id:
@@ -256,7 +262,7 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
             if key.startswith(METRIC_TAG_PREFIX):
                 with contextlib.suppress(ValueError):  # a non-numeric tag is not a metric
                     found[key.removeprefix(METRIC_TAG_PREFIX)] = float(text)
-        return found
+        return found, feature_use(run.tags) if run is not None else None
 
     def _training_seconds(self, mv: ModelVersion, run: RunSummary) -> float | None:
         """A version's training time when its run logged none: from the run's start until MLflow began logging the

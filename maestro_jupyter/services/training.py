@@ -24,6 +24,7 @@ from ..settings import Settings
 
 if TYPE_CHECKING:
     from ..backends.compute.base import ComputeBackend, Handle, JobUpdate
+    from ..backends.feast_store import FeastBackend
     from ..backends.mlflow_auth import MlflowAuthAdmin
     from ..backends.mlflow_registry import MlflowRegistry
     from ..backends.store import MaestroStore
@@ -56,10 +57,12 @@ class TrainingService:
         mlflow: Callable[[], MlflowRegistry],
         costs: Callable[[], CostService],
         mlflow_admin: Callable[[], MlflowAuthAdmin | None] = lambda: None,
+        feast: Callable[[], FeastBackend] | None = None,
     ) -> None:
         self.settings = settings
         self._store, self._compute, self._mlflow, self._costs = store, compute, mlflow, costs
         self._mlflow_admin = mlflow_admin
+        self._feast = feast
 
     @property
     def store(self) -> MaestroStore:
@@ -90,6 +93,8 @@ class TrainingService:
             raise PermissionDenied(
                 f"A job of {user}'s runs with their own MLflow account, not {request.mlflow_username!r}'s"
             )
+        # A feature service the store does not have is a NotFound here, before anything exists.
+        features = self._feature_tags(request.features) if request.features is not None else {}
         compute = self._compute()
         compute.check_job(resources)  # GPUs or workers the backend cannot give: refused before the record and run
         # The pre-flight estimate; over a hard budget limit the job is refused here, before anything exists.
@@ -103,6 +108,7 @@ class TrainingService:
             "mlflow.source.type": "JOB",
             "maestro.job.id": job_id,
             "maestro.project": project,
+            **features,
         }
         admin = self._mlflow_admin()
         if admin is not None:
@@ -136,7 +142,12 @@ class TrainingService:
             workdir=code.workdir,
             params=checked_params,
             resources=resources,
-            env={**request.env, **self._run_env(experiment_id, run_id, job_id, user, project), **_account(request)},
+            env={
+                **request.env,
+                **self._run_env(experiment_id, run_id, job_id, user, project),
+                **self._feature_env(request.features),
+                **_account(request),
+            },
             code_path=self._code_path(code.path) if self.settings.k8s_code_pvc and code.path else None,
         )
         try:
@@ -149,6 +160,32 @@ class TrainingService:
         # The supervisor may already have recorded "running" (with a fuller handle): never step back from it.
         self.store.update_job(job_id, only_if=("queued",), status="starting", handle=handle)
         return self._get(job_id).model_copy(update={"estimate": estimate})
+
+    def _feature_tags(self, service: str) -> dict[str, str]:
+        """The run tags that record the feature service a job trains on (its views, the store's registry version and
+        project); ``NotFound`` naming the services there are when the store has no such service."""
+        from ..entities.feature_lineage import feature_use_tags
+
+        if self._feast is None:
+            raise InvalidParameter("This Maestro has no feature store to train from")
+        feast = self._feast()
+        resolved = feast.resolve(None, service)
+        return feature_use_tags(
+            service=resolved.service or service,
+            views=list(resolved.views),
+            registry_version=feast.registry_version() or None,
+            project=feast.project or None,
+        )
+
+    def _feature_env(self, service: str | None) -> dict[str, str]:
+        """What a job that trains on a feature service is told: the service (``ml.features.training_set(entity_df)``
+        uses it by default) and, on one person's Maestro, where the store's repo is."""
+        if service is None:
+            return {}
+        env = {"MAESTRO_FEATURE_SERVICE": service}
+        if not self.settings.team:
+            env["MAESTRO_FEAST_REPO"] = str(self.settings.feast_repo)
+        return env
 
     def _code_path(self, path: Path) -> str:
         """Where a script is on the users' volume as a job pod mounts it (MAESTRO_K8S_CODE_PVC)."""

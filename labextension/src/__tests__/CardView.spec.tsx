@@ -73,6 +73,7 @@ function card(overrides: Partial<ModelCard> = {}): ModelCard {
         duration_seconds: null,
         datasets: [],
         profile: null,
+        features: null,
         hardware: {},
         cost: null,
         requirements: [],

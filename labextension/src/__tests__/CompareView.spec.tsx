@@ -28,6 +28,7 @@ const comparison: VersionComparison = {
       aliases: [],
       creation_timestamp: 0,
       run_id: 'r1',
+      features: null,
       metrics: {
         accuracy: 0.9,
         log_loss: 0.3,
@@ -40,6 +41,7 @@ const comparison: VersionComparison = {
       aliases: ['challenger'],
       creation_timestamp: 0,
       run_id: 'r2',
+      features: null,
       metrics: {
         accuracy: 0.92,
         log_loss: 0.25,
@@ -52,6 +54,7 @@ const comparison: VersionComparison = {
       aliases: ['champion', 'prod'],
       creation_timestamp: 0,
       run_id: 'r3',
+      features: null,
       metrics: {
         accuracy: 0.95,
         log_loss: null,

@@ -85,6 +85,7 @@ function versionDetail(
     run: null,
     signature,
     flavors: [],
+    features: null,
     load_snippet: ''
   };
 }

@@ -307,6 +307,7 @@ describe('ModelsTab', () => {
         aliases: [],
         creation_timestamp: 0,
         run_id: null,
+        features: null,
         metrics
       }));
     const comparisons: { [name: string]: api.VersionComparison } = {
@@ -412,6 +413,7 @@ describe('ModelsTab', () => {
           aliases: ['champion'],
           creation_timestamp: 1,
           run_id: 'run-3',
+          features: null,
           metrics: { accuracy: 0.958 }
         }
       ]

@@ -81,6 +81,7 @@ const comparison: VersionComparison = {
       aliases: [],
       creation_timestamp: 0,
       run_id: 'run-1',
+      features: null,
       metrics: {
         accuracy: 0.9,
         f1: null,
@@ -94,6 +95,7 @@ const comparison: VersionComparison = {
       aliases: ['champion'],
       creation_timestamp: 0,
       run_id: 'run-2',
+      features: null,
       metrics: {
         accuracy: 0.953846,
         f1: 0.94,
@@ -463,6 +465,7 @@ describe('VersionList', () => {
         run: null,
         signature: null,
         flavors: [],
+        features: null,
         load_snippet: "mlflow.pyfunc.load_model('models:/iris/2')"
       });
       const { container } = renderList();

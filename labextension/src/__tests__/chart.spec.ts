@@ -11,6 +11,7 @@ const versions: VersionMetrics[] = [
     aliases: [],
     creation_timestamp: 0,
     run_id: 'r1',
+    features: null,
     metrics: { roc_auc: 0.995, rows: 1200, log_loss: 0.31 }
   },
   {
@@ -18,6 +19,7 @@ const versions: VersionMetrics[] = [
     aliases: ['champion', 'prod'],
     creation_timestamp: 0,
     run_id: 'r2',
+    features: null,
     metrics: { roc_auc: 0.992, rows: 1500, log_loss: 0.29 }
   },
   {
@@ -25,6 +27,7 @@ const versions: VersionMetrics[] = [
     aliases: [],
     creation_timestamp: 0,
     run_id: 'r3',
+    features: null,
     metrics: { roc_auc: null, rows: null, log_loss: 0.3 }
   }
 ];

@@ -35,6 +35,7 @@ describe('comparisonCSV', () => {
         aliases: [],
         creation_timestamp: 0,
         run_id: 'r1',
+        features: null,
         metrics: { accuracy: 0.9, 'loss,val': null }
       },
       {
@@ -42,6 +43,7 @@ describe('comparisonCSV', () => {
         aliases: ['champion', 'prod"x'],
         creation_timestamp: 0,
         run_id: null,
+        features: null,
         metrics: { accuracy: 0.95, 'loss,val': 0.1 }
       },
       {
@@ -49,6 +51,7 @@ describe('comparisonCSV', () => {
         aliases: ['challenger'],
         creation_timestamp: 0,
         run_id: null,
+        features: null,
         metrics: {}
       }
     ]

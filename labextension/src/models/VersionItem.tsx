@@ -24,6 +24,53 @@ import { AliasEditor } from './AliasEditor';
 import { findServingDeployments, removeAliasConfirmation } from './aliasSafety';
 
 /**
+ * The features a version's source run trained on, as the server reads them
+ * from the run's tags (`VersionMetrics.features` of a comparison).
+ */
+export interface IVersionFeatures {
+  /** The Feast feature service (none when the run named features). */
+  service?: string | null;
+  /** Its feature views. */
+  views?: string[];
+  /** `view:feature` references, when no service was named. */
+  refs?: string[];
+  /** The Feast registry's version when the training set was built. */
+  registry_version?: string | null;
+  /** The Feast project. */
+  project?: string | null;
+}
+
+/**
+ * What a version's features line says: the service (or the number of
+ * features), and a title with every detail; `null` when nothing was recorded.
+ */
+export function featuresSummary(
+  features: IVersionFeatures | null | undefined
+): { label: string; views: string; registry: string; title: string } | null {
+  const refs = features?.refs ?? [];
+  if (!features || (!features.service && refs.length === 0)) {
+    return null;
+  }
+  const label =
+    features.service ||
+    `${refs.length} ${refs.length === 1 ? 'feature' : 'features'}`;
+  const views = (features.views ?? []).join(', ');
+  const version = features.registry_version ?? '';
+  const registry = version.length > 10 ? `${version.slice(0, 8)}…` : version;
+  const title = [
+    features.service
+      ? `Trained on feature service ${features.service}`
+      : `Trained on ${refs.join(', ')}`,
+    views ? `views: ${views}` : '',
+    version ? `registry version: ${version}` : '',
+    features.project ? `Feast project: ${features.project}` : ''
+  ]
+    .filter(part => part)
+    .join('\n');
+  return { label, views, registry, title };
+}
+
+/**
  * Properties of `VersionItem`.
  */
 export interface IVersionItemProps {
@@ -36,6 +83,8 @@ export interface IVersionItemProps {
   metrics?: { [metric: string]: number | null };
   /** Decimals of each metric's column (`metricDecimals` over the versions), so values line up across versions. */
   decimals?: { [metric: string]: number };
+  /** The features its source run trained on (from the comparison), if it recorded them. */
+  features?: IVersionFeatures | null;
   /** The model's aliases (alias -> version), to tell setting an alias from moving it. */
   modelAliases?: { [alias: string]: string };
   /** URL of the zip download of this version. */
@@ -142,6 +191,7 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
   );
   const openTests = (): void =>
     actions.openTests({ name, version: versionNumber });
+  const trainedOn = featuresSummary(props.features);
 
   return (
     <li className="maestro-version-item" data-version={version.version}>
@@ -222,6 +272,29 @@ export function VersionItem(props: IVersionItemProps): JSX.Element {
             </div>
           ))}
         </dl>
+      )}
+
+      {trainedOn !== null && (
+        <div
+          className="maestro-version-features"
+          aria-label="Trained on features"
+          title={trainedOn.title}
+        >
+          <span className="maestro-version-features-label">Features</span>
+          <span className="maestro-version-features-service">
+            {trainedOn.label}
+          </span>
+          {trainedOn.views && (
+            <span className="maestro-version-features-views">
+              {trainedOn.views}
+            </span>
+          )}
+          {trainedOn.registry && (
+            <span className="maestro-version-features-registry">
+              {`registry ${trainedOn.registry}`}
+            </span>
+          )}
+        </div>
       )}
 
       <div className="maestro-version-actions">

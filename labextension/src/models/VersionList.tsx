@@ -18,7 +18,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { Section } from '../components/Section';
 import { errorMessage, isAbortError, metricDecimals } from '../format';
 import { pickKeyMetrics } from '../metrics';
-import { VersionItem } from './VersionItem';
+import { IVersionFeatures, VersionItem } from './VersionItem';
 
 /**
  * Number of versions shown at first, and added by "Show more versions".
@@ -33,6 +33,8 @@ export interface IVersionMetricsIndex {
   keyMetrics: string[];
   /** Version -> metric -> value. */
   byVersion: Map<string, { [metric: string]: number | null }>;
+  /** Version -> the features its run trained on (only versions that recorded them). */
+  features?: Map<string, IVersionFeatures>;
 }
 
 /**
@@ -42,12 +44,18 @@ export function indexMetrics(
   comparison: VersionComparison
 ): IVersionMetricsIndex {
   const byVersion = new Map<string, { [metric: string]: number | null }>();
+  const features = new Map<string, IVersionFeatures>();
   for (const item of comparison.versions ?? []) {
     byVersion.set(String(item.version), item.metrics ?? {});
+    // The feature lineage rides along with the metrics (no request per version).
+    const used = item.features;
+    if (used) {
+      features.set(String(item.version), used);
+    }
   }
   const available =
     comparison.available_metrics ?? comparison.metrics ?? ([] as string[]);
-  return { keyMetrics: pickKeyMetrics(available), byVersion };
+  return { keyMetrics: pickKeyMetrics(available), byVersion, features };
 }
 
 /**
@@ -205,6 +213,7 @@ export function VersionList(props: IVersionListProps): JSX.Element {
               keyMetrics={metrics?.keyMetrics ?? []}
               metrics={metrics?.byVersion.get(String(version.version))}
               decimals={decimals}
+              features={metrics?.features?.get(String(version.version))}
               modelAliases={detail?.aliases}
               downloadUrl={downloadURL(name, String(version.version))}
               onAliasesChanged={reloadVersions}

@@ -57,7 +57,7 @@ def _description(facts: CardFacts, _sections: CardSections) -> tuple[bool, bool]
 def _training_data(facts: CardFacts, sections: CardSections) -> tuple[bool, bool]:
     if sections.training_data and sections.training_data.strip():
         return True, False
-    return bool(facts.training.datasets or facts.training.profile), True
+    return bool(facts.training.datasets or facts.training.profile or facts.training.features), True
 
 
 #: How any section people write is filled: said once, above the checklist and in the views, rather than as the hint
@@ -205,7 +205,7 @@ def fingerprint(facts: CardFacts) -> dict[str, str]:
         "hyperparameters": facts.parameters.hyperparameters,
         "metrics": sorted((m.name, m.slice or "", m.value) for m in facts.evaluation.metrics),
         "model tests": facts.evaluation.tests.model_dump() if facts.evaluation.tests else None,
-        "training data": facts.training.model_dump(include={"datasets", "profile"}),
+        "training data": _training_data_facts(facts),
         "requirements": facts.training.requirements,
         "version tags": facts.model.tags,
     }
@@ -213,6 +213,15 @@ def fingerprint(facts: CardFacts) -> dict[str, str]:
         group: hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:16]
         for group, value in groups.items()
     }
+
+
+def _training_data_facts(facts: CardFacts) -> dict[str, object]:
+    """What an approval saw of the training data. Features only when recorded, so that a card approved before
+    Maestro recorded features keeps its fingerprint."""
+    seen = facts.training.model_dump(include={"datasets", "profile"})
+    if facts.training.features is not None:
+        seen["features"] = facts.training.features.model_dump()
+    return seen
 
 
 def build_card(

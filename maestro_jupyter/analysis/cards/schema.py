@@ -148,6 +148,20 @@ class ProfileFacts(_Strict):
     column_names: list[str] = Field(default_factory=list)
 
 
+class FeatureFacts(_Strict):
+    """The feature-store features the source run trained on, as it recorded them (a training job that named a
+    feature service, or ``ml.features.training_set`` inside the run)."""
+
+    service: str | None = Field(default=None, description="The Feast feature service the training set came from")
+    views: list[str] = Field(default_factory=list, description="Its feature views")
+    refs: list[str] = Field(
+        default_factory=list,
+        description="The view:feature references, when the training set named features, not a service",
+    )
+    registry_version: str | None = Field(default=None, description="The Feast registry's version when it was built")
+    project: str | None = Field(default=None, description="The Feast project")
+
+
 class CostFacts(_Strict):
     """What training cost, when the cost tracker recorded it on the version."""
 
@@ -164,6 +178,7 @@ class TrainingFacts(_Strict):
     duration_seconds: float | None = None
     datasets: list[DatasetFacts] = Field(default_factory=list)
     profile: ProfileFacts | None = None
+    features: FeatureFacts | None = None
     hardware: dict[str, str] = Field(default_factory=dict)
     cost: CostFacts | None = None
     requirements: list[str] = Field(default_factory=list)
