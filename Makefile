@@ -99,7 +99,7 @@ jstest: install
 	cd labextension && PATH=$(BIN):$$PATH jlpm test
 
 pytest: install
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
 
 bench: install hub-deps system-deps
 	$(BIN)/python benchmarks/bench_registry_api.py
@@ -114,6 +114,7 @@ bench: install hub-deps system-deps
 	$(BIN)/python benchmarks/bench_runs_ui.py
 	$(BIN)/python benchmarks/bench_run_history.py
 	$(BIN)/python benchmarks/bench_registry_calls.py
+	$(BIN)/python benchmarks/bench_features_store.py
 
 clean:
 	rm -rf $(VENV) maestro_jupyter/labextension labextension/node_modules labextension/lib

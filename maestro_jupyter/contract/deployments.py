@@ -137,23 +137,51 @@ class ScoringRequest(BaseModel):
     params: dict[str, Any] | None = None
 
 
+#: The most entity rows one entity-keyed prediction may name (each is one online lookup).
+MAX_PREDICT_ENTITIES = 10_000
+
+
 class Predict(ScoringRequest, _OneDeployment):
     """Predictions from a deployment: the scoring request (MLflow's format, as the REST body carries it) for
-    ``deployment_id``. The SDK makes one from a DataFrame in the kernel (``sdk.deployments.scoring_request``)."""
+    ``deployment_id``. The SDK makes one from a DataFrame in the kernel (``sdk.deployments.scoring_request``).
+
+    Or, for a version trained from a Feast feature service, ``entities`` alone (``[{"customer_id": 7}, ...]``):
+    the deployment fetches the online features of each entity and predicts on them."""
 
     # As MLflow's scoring server: keys Maestro does not know are passed on to it.
     model_config = ConfigDict(extra="allow")
     operation: ClassVar[str] = "deployments.predict"
     result: ClassVar[Any] = Prediction
 
+    entities: list[dict[str, str | int | float]] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_PREDICT_ENTITIES,
+        description='Entity keys only (e.g. [{"customer_id": 7}]), for a version trained from a feature service: '
+        "its online features are fetched before predicting. Not with dataframe_split, dataframe_records, inputs "
+        "or instances.",
+    )
+
     @model_validator(mode="after")
     def _scoring(self) -> Predict:
-        if all(getattr(self, key) is None for key in SCORING_KEYS):
+        given = [key for key in SCORING_KEYS if getattr(self, key) is not None]
+        if self.entities is not None:
+            if given:
+                raise InvalidParameter(
+                    f"A prediction request carries entities or {given[0]}, not both: entity keys fetch their "
+                    "features from the store, a scoring request carries them"
+                )
+            if any(not row for row in self.entities):
+                raise InvalidParameter('Each entity names its keys, e.g. {"customer_id": 7}; one is empty')
+            return self
+        if not given:
             raise InvalidParameter(
-                f"A prediction request is a JSON object with one of {', '.join(SCORING_KEYS)} (MLflow's scoring format)"
+                f"A prediction request is a JSON object with one of {', '.join(SCORING_KEYS)} (MLflow's scoring "
+                "format), or entities (keys whose online features the deployment fetches)"
             )
         return self
 
     def scoring(self) -> dict[str, Any]:
-        """The scoring request as the model server takes it."""
-        return self.model_dump(mode="json", exclude={"deployment_id"}, exclude_none=True)
+        """The scoring request as the model server takes it (an entity-keyed request has none: the deployment
+        builds it from the online features)."""
+        return self.model_dump(mode="json", exclude={"deployment_id", "entities"}, exclude_none=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -24,12 +25,14 @@ def _train_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory", default=None, help="e.g. 4Gi")
     p.add_argument("--gpus", type=int, default=0)
     p.add_argument("--workers", type=int, default=1, help="more than 1: distributed (Kubernetes)")
+    p.add_argument("--features", default=None, metavar="SERVICE", help="a feature service to train on, e.g. churn_v1")
     p.add_argument("--follow", action="store_true", help="print the job's output here until it ends")
 
 
 @COMMANDS.add(
     "train",
-    "Run a training job: %maestro train SCRIPT [-p k=v]... [--cpus N] [--follow], or %%maestro train",
+    "Run a training job: %maestro train SCRIPT [-p k=v]... [--cpus N] [--features SERVICE] [--follow], or "
+    "%%maestro train",
     _train_args,
 )
 def _train(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
@@ -53,6 +56,7 @@ def _train(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> 
         memory=args.memory,
         gpus=args.gpus,
         workers=args.workers,
+        features=args.features,
     )
     # The job shows itself: a summary line (status, estimate, the command to follow it), the details folded.
     if args.follow:
@@ -156,12 +160,64 @@ def _deployments(magics: MagicContext, args: argparse.Namespace, cell: str | Non
 
 def _predict_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("deployment_id", metavar="ID")
-    p.add_argument("data", metavar="DF|PATH", help="a DataFrame in the notebook, or a CSV/Parquet file")
+    p.add_argument("data", nargs="?", metavar="DF|PATH", help="a DataFrame in the notebook, or a CSV/Parquet file")
+    p.add_argument(
+        "--entity",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE[,KEY=VALUE]",
+        help="an entity's keys (repeatable), for a model trained from a feature service: its online features are "
+        "fetched from the store",
+    )
+    p.add_argument(
+        "--entities", default=None, metavar="VAR", help="a DataFrame (or list of dicts) of entity keys in the notebook"
+    )
 
 
-@COMMANDS.add("predict", "Predict with a deployment: %maestro predict ID DF|PATH", _predict_args)
+@COMMANDS.add(
+    "predict",
+    "Predict with a deployment: %maestro predict ID DF|PATH, or by entity keys: %maestro predict ID --entity "
+    "customer_id=7",
+    _predict_args,
+)
 def _predict(magics: MagicContext, args: argparse.Namespace, cell: str | None) -> Any:
-    return magics.client.deployments.predict(args.deployment_id, data_source(magics, args.data))
+    keyed = bool(args.entity) or args.entities is not None
+    if keyed and args.data:
+        raise UsageError("%maestro predict takes DF|PATH (full feature rows) or --entity/--entities (keys), not both")
+    if not keyed:
+        if not args.data:
+            raise UsageError("%maestro predict needs DF|PATH, or --entity KEY=VALUE for a model served from a store")
+        return magics.client.deployments.predict(args.deployment_id, data_source(magics, args.data))
+    entities: Any = [_entity_keys(text) for text in args.entity]
+    if args.entities is not None:
+        namespace = magics.shell.user_ns if magics.shell is not None else {}
+        if args.entities not in namespace:
+            raise UsageError(f"No variable named '{args.entities}' in the notebook (a DataFrame of entity keys)")
+        given = namespace[args.entities]
+        if entities:
+            raise UsageError("%maestro predict takes --entity or --entities, not both")
+        entities = given
+    return magics.client.deployments.predict(args.deployment_id, entities=entities)
+
+
+def _entity_keys(text: str) -> dict[str, Any]:
+    """``customer_id=7,region=eu`` -> ``{"customer_id": 7, "region": "eu"}`` (numbers as numbers)."""
+    keys: dict[str, Any] = {}
+    for part in text.split(","):
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"%maestro predict: an entity is KEY=VALUE[,KEY=VALUE], not {text!r}")
+        keys[key.strip()] = _number_or_text(value.strip())
+    return keys
+
+
+def _number_or_text(value: str) -> Any:
+    # Only plain decimals are numbers: "007" or "nan" stay the text a string key may be.
+    if re.fullmatch(r"-?(0|[1-9]\d*)", value):
+        return int(value)
+    if re.fullmatch(r"-?(0|[1-9]\d*)\.\d+", value):
+        return float(value)
+    return value
 
 
 def _undeploy_args(p: argparse.ArgumentParser) -> None:

@@ -2,6 +2,7 @@
 
 >>> dep = ml.deployments.create("churn", alias="champion", replicas=2, wait=True)
 >>> dep.predict(df).predictions
+>>> ml.deployments.predict("churn-champion", entities=[{"customer_id": 7}])  # features from the store
 """
 
 from __future__ import annotations
@@ -59,14 +60,31 @@ class ModelDeployment:
                 time.sleep(delay)
                 delay = min(delay * 1.5, 0.5)
 
-    def predict(self, data: Any, params: Mapping[str, Any] | None = None) -> Prediction:
+    def predict(self, data: Any = None, params: Mapping[str, Any] | None = None, *, entities: Any = None) -> Prediction:
         """Predictions for ``data``: a pandas DataFrame, a CSV/Parquet file, a list of records (dicts), or an MLflow
-        scoring request."""
-        if isinstance(data, str | Path):
-            from ..contract.sources import read_table
+        scoring request. Or, for a version trained from a feature service, ``entities`` instead: entity keys only
+        (a list of dicts such as ``[{"customer_id": 7}]``, one dict, or a DataFrame of key columns), whose online
+        features the deployment fetches from the feature store."""
+        if entities is not None:
+            if data is not None:
+                from ..errors import InvalidParameter
 
-            data, _ = read_table(data)  # read here, in the kernel: the frame is what travels
-        request = Predict.build(**{**scoring_request(data, params), "deployment_id": self.deployment.id})
+                raise InvalidParameter("predict takes data (full feature rows) or entities (keys), not both")
+            request = Predict.build(
+                entities=entity_rows(entities),
+                params=dict(params) if params else None,
+                deployment_id=self.deployment.id,
+            )
+        else:
+            if data is None:
+                from ..errors import InvalidParameter
+
+                raise InvalidParameter("predict needs data (full feature rows) or entities=[{key: value}, ...]")
+            if isinstance(data, str | Path):
+                from ..contract.sources import read_table
+
+                data, _ = read_table(data)  # read here, in the kernel: the frame is what travels
+            request = Predict.build(**{**scoring_request(data, params), "deployment_id": self.deployment.id})
         result: Prediction = self._transport.call(request)
         return result
 
@@ -157,12 +175,40 @@ class DeploymentsAPI:
         result: DeploymentList = self._transport.call(ListDeployments.build(include_stopped=include_stopped))
         return result
 
-    def predict(self, deployment_id: str, data: Any, params: Mapping[str, Any] | None = None) -> Prediction:
-        """Predictions from a deployment (see :meth:`ModelDeployment.predict`)."""
-        return self.get(deployment_id).predict(data, params)
+    def predict(
+        self, deployment_id: str, data: Any = None, params: Mapping[str, Any] | None = None, *, entities: Any = None
+    ) -> Prediction:
+        """Predictions from a deployment, for ``data`` (full feature rows) or ``entities`` (keys only, for a version
+        trained from a feature service; see :meth:`ModelDeployment.predict`)."""
+        return self.get(deployment_id).predict(data, params, entities=entities)
 
     def delete(self, deployment_id: str) -> ModelDeployment:
         return self.get(deployment_id).delete()
+
+
+def entity_rows(entities: Any) -> list[dict[str, Any]]:
+    """Entity keys as the request carries them: a list of dicts, from a list of dicts, one dict, or a DataFrame of
+    key columns (numpy scalars made plain JSON values)."""
+    import json
+
+    from ..errors import InvalidParameter
+
+    if isinstance(entities, Mapping):
+        entities = [entities]
+    if hasattr(entities, "to_json") and hasattr(entities, "columns"):
+        rows: list[dict[str, Any]] = json.loads(entities.to_json(orient="records", date_format="iso"))
+        return rows
+    if isinstance(entities, list | tuple) and all(isinstance(row, Mapping) for row in entities):
+        # A numpy integer (a key read from a frame) is no JSON value: made plain through pandas' writer.
+        return [{str(key): _plain(value) for key, value in row.items()} for row in entities]
+    raise InvalidParameter(
+        'entities are a list of dicts ([{"customer_id": 7}]), one dict, or a DataFrame of entity key columns'
+    )
+
+
+def _plain(value: Any) -> Any:
+    item = getattr(value, "item", None)  # numpy scalars
+    return item() if callable(item) else value
 
 
 def scoring_request(data: Any, params: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from ..backends.store import MaestroStore
     from ..contract.base import Actor
     from .costs import CostService
+    from .entity_serving import EntityServing
     from .gate import PromotionGate
     from .registry import RegistryService
 
@@ -67,11 +68,13 @@ class DeploymentService:
         gate: Callable[[], PromotionGate],
         costs: Callable[[], CostService],
         mlflow_admin: Callable[[], MlflowAuthAdmin | None] = lambda: None,
+        entity_serving: Callable[[], EntityServing] | None = None,
     ) -> None:
         self.settings = settings
         self._store, self._compute, self._registry, self._gate = store, compute, registry, gate
         self._costs = costs
         self._mlflow_admin = mlflow_admin
+        self._entity_serving = entity_serving
         self._watchers: dict[str, threading.Thread] = {}
         self._watch_lock = threading.Lock()
 
@@ -333,13 +336,21 @@ class DeploymentService:
 
     def predict(self, request: Predict, actor: Actor) -> Prediction:
         """Send the request's MLflow scoring request (``{"dataframe_split": ...}``, ``{"dataframe_records": [...]}``,
-        ``{"inputs": ...}`` or ``{"instances": ...}``) to the deployment; returns its predictions."""
-        raw = json.dumps(request.scoring()).encode()
+        ``{"inputs": ...}`` or ``{"instances": ...}``) to the deployment; returns its predictions. Or ``entities``
+        alone, for a version trained from a feature service: their online features are fetched and sent instead."""
+        raw = json.dumps(request.scoring()).encode() if request.entities is None else b""
         if len(raw) > MAX_PREDICT_BYTES:
             raise InvalidParameter(f"The prediction request is larger than {MAX_PREDICT_BYTES:,} bytes")
         record, handle = self.store.get_deployment(request.deployment_id)
         if not record.active:
             raise Conflict(f"Deployment '{record.id}' is {record.status}; it serves no predictions")
+        if request.entities is not None:
+            if self._entity_serving is None:
+                raise InvalidParameter("This Maestro serves no entity-keyed predictions: send full feature rows")
+            scoring = self._entity_serving().scoring(record.model, record.version, request.entities, request.params)
+            raw = json.dumps(scoring).encode()
+            if len(raw) > MAX_PREDICT_BYTES:
+                raise InvalidParameter(f"The entities' features are larger than {MAX_PREDICT_BYTES:,} bytes")
         from .metrics import REQUESTS
 
         started = time.perf_counter()
