@@ -3,6 +3,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import budgetsSvgstr from '../style/icons/budgets.svg';
 import deploymentsSvgstr from '../style/icons/deployments.svg';
 import experimentsSvgstr from '../style/icons/experiments.svg';
+import featuresSvgstr from '../style/icons/features.svg';
 import jobsSvgstr from '../style/icons/jobs.svg';
 import modelsSvgstr from '../style/icons/models.svg';
 import maestroSvgstr from '../style/icons/maestro.svg';
@@ -43,4 +44,10 @@ export const budgetsIcon = new LabIcon({
 export const experimentsIcon = new LabIcon({
   name: 'maestro-jupyter:experiments',
   svgstr: experimentsSvgstr
+});
+
+/** The Features tab: stacked layers (feature views over one entity). */
+export const featuresIcon = new LabIcon({
+  name: 'maestro-jupyter:features',
+  svgstr: featuresSvgstr
 });

@@ -4,5 +4,6 @@ import './budgets.css';
 import './tabs.css';
 import './document-frame.css';
 import './experiments.css';
+import './features.css';
 import './models.css';
 import './runviews.css';

@@ -117,9 +117,15 @@ describe('Tabs with icons', () => {
     delete (window as unknown as { ResizeObserver?: unknown }).ResizeObserver;
   });
 
-  it('gives Models, Jobs, Deployments and Budgets an icon, with the label as name and tooltip', () => {
+  it('gives Models, Features, Jobs, Deployments and Budgets an icon, with the label as name and tooltip', () => {
     const { container } = render(<Tabs tabs={iconTabs} label="Sections" />);
-    for (const label of ['Models', 'Jobs', 'Deployments', 'Budgets']) {
+    for (const label of [
+      'Models',
+      'Features',
+      'Jobs',
+      'Deployments',
+      'Budgets'
+    ]) {
       const tab = screen.getByRole('tab', { name: label });
       expect(tab.querySelector('.maestro-tab-icon svg')).not.toBeNull();
       expect(

@@ -50,7 +50,14 @@ describe('MaestroSidebar', () => {
       [...sidebar.node.querySelectorAll('[role="tab"]')].map(
         tab => tab.textContent
       )
-    ).toEqual(['Models', 'Experiments', 'Jobs', 'Deployments', 'Budgets']);
+    ).toEqual([
+      'Models',
+      'Experiments',
+      'Features',
+      'Jobs',
+      'Deployments',
+      'Budgets'
+    ]);
     act(() => {
       sidebar.dispose();
     });

@@ -11,6 +11,7 @@ export * from './costs';
 export * from './data';
 export * from './deployments';
 export * from './experiments';
+export * from './featurestore';
 export * from './meta';
 export * from './models';
 export * from './tests';

@@ -5,10 +5,12 @@ import { IMaestroActions, MaestroActionsProvider } from '../actions';
 import { BudgetsTab } from '../budgets/BudgetsTab';
 import { DeploymentsTab } from '../deployments/DeploymentsTab';
 import { ExperimentsTab } from '../experiments/ExperimentsTab';
+import { FeaturesTab } from '../features/FeaturesTab';
 import {
   budgetsIcon,
   deploymentsIcon,
   experimentsIcon,
+  featuresIcon,
   jobsIcon,
   maestroIcon,
   modelsIcon
@@ -40,8 +42,8 @@ export interface IPanelProps {
 }
 
 /**
- * The tabs of the sidebar, in order: Models, Experiments, Jobs, Deployments
- * and Budgets.
+ * The tabs of the sidebar, in order: Models, Experiments, Features, Jobs,
+ * Deployments and Budgets.
  */
 export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
   return [
@@ -63,6 +65,17 @@ export function sidebarTabs(props: IPanelProps): ITabDefinition[] {
       label: 'Experiments',
       icon: experimentsIcon,
       render: () => <ExperimentsTab pageSize={props.pageSize} />
+    },
+    {
+      id: 'features',
+      label: 'Features',
+      icon: featuresIcon,
+      render: active => (
+        <FeaturesTab
+          refreshInterval={props.refreshInterval}
+          active={active && props.visible}
+        />
+      )
     },
     {
       id: 'jobs',
