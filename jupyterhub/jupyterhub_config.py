@@ -4,9 +4,9 @@ What it runs:
 - configurable-http-proxy (from npm) in front of everything, on ``MAESTRO_HUB_IP:MAESTRO_HUB_PORT``;
 - the team's **Maestro service** (``python -m maestro_jupyter.server.service``), a hub-managed service named
   ``maestro`` on loopback, also routed at ``/services/maestro/``. It alone holds the keys: the Maestro DB (jobs,
-  deployments, costs, budgets), the MLflow admin's credentials, the prices and webhooks. It runs in team mode: who
-  acts is the hub user of each request's token, admins are the hub's admins and the group ``maestro-admins``,
-  projects are the hub groups ``project-<name>``;
+  deployments, costs, budgets), the MLflow admin's credentials, the feature store's database, the prices and
+  webhooks. It runs in team mode: who acts is the hub user of each request's token, admins are the hub's admins and
+  the group ``maestro-admins``, projects are the hub groups ``project-<name>``;
 - an **MLflow tracking server** as a hub-managed service on loopback (never proxied), behind MLflow's own login
   (``--app-name basic-auth``): the service is its admin; each member has an MLflow account of their own;
 - one **JupyterLab per member**, a local process with Maestro in it and no keys: ``MAESTRO_URL`` (the service: the
@@ -35,6 +35,12 @@ Settings (environment variables; every one has a default that works on a laptop)
                                    (default ``default:*``: everyone may charge the project ``default``)
 ``MAESTRO_HUB_DB_URL``             the Maestro DB (default SQLite in the hub home; PostgreSQL for a bigger team)
 ``MAESTRO_HUB_SERVICE_PORT``       the Maestro service's loopback port (8082)
+``MAESTRO_HUB_FEAST_DB_URL``       the team's feature store: a PostgreSQL URL (a database of its own, e.g. ``feast``)
+                                   for Feast's SQL registry and online store; the hub writes the team's repo's
+                                   ``feature_store.yaml`` for it at each start, with no password in it (default:
+                                   unset, and the service keeps a local repo in its home)
+``MAESTRO_HUB_FEAST_REPO``         that repo's folder (default ``<hub home>/feature-repo``): the service's
+                                   ``MAESTRO_FEAST_REPO``; put the team's definitions and data files there
 ``MAESTRO_HUB_MLFLOW_STORE``       the MLflow backend store (default SQLite in the hub home)
 ``MAESTRO_HUB_MLFLOW_AUTH_DB``     MLflow's user database (default SQLite ``mlflow-auth.db`` in the hub home)
 ``MAESTRO_HUB_MLFLOW_PORT``        the MLflow server's loopback port (5000)
@@ -318,6 +324,26 @@ MAESTRO_URL = f"{SERVICE_URL}/services/{SERVICE_NAME}"
 SERVICE_SCOPE = f"access:services!service={SERVICE_NAME}"
 MAESTRO_DB_URL = setting("DB_URL", f"sqlite:///{HUB_HOME / 'maestro.db'}")
 
+
+def team_feature_store() -> dict[str, str]:
+    """With ``MAESTRO_HUB_FEAST_DB_URL``, the team's Feast repo, written (again) at each start: its folder, as the
+    service's ``MAESTRO_FEAST_REPO``, and the database's password, which the repo's file does not hold (Feast reads it
+    from the service's environment). Without it, nothing: the service keeps a local repo in its home."""
+    db_url = setting("FEAST_DB_URL", "")
+    if not db_url:
+        return {}
+    from maestro_jupyter.feature_team import write_team_repo
+
+    try:
+        repo = write_team_repo(Path(setting("FEAST_REPO", str(HUB_HOME / "feature-repo"))), db_url)
+    except ValueError as exc:
+        raise SystemExit(f"MAESTRO_HUB_FEAST_DB_URL: {exc}") from None
+    return {"MAESTRO_FEAST_REPO": str(repo.path), **repo.environment}
+
+
+#: The feature store's repo and database password: the service's alone, like the Maestro DB's URL.
+FEATURE_STORE_ENV = team_feature_store()
+
 #: Settings that name who acts, or where Maestro runs: the wiring below decides them, never the hub's environment.
 WIRED = ("MAESTRO_USER", "MAESTRO_ADMINS", "MAESTRO_PROJECT", "MAESTRO_URL", "MAESTRO_TOKEN", "MAESTRO_DB_URL")
 #: Team-wide Maestro settings: every ``MAESTRO_*`` variable of the hub's (but its own ``MAESTRO_HUB_*``), e.g.
@@ -347,6 +373,7 @@ SERVICE_ENV = {
     "MAESTRO_OS_ACCOUNT": OS_ACCOUNT if ISOLATED else "",
     "MAESTRO_COMPUTE": "local",
     "MAESTRO_DB_URL": MAESTRO_DB_URL,
+    **FEATURE_STORE_ENV,
     "MLFLOW_TRACKING_URI": MLFLOW_URL,
     "MLFLOW_TRACKING_USERNAME": MLFLOW_ADMIN,
     "MLFLOW_TRACKING_PASSWORD": MLFLOW_ADMIN_PASSWORD,

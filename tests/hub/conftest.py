@@ -51,6 +51,8 @@ def hub(postgres: PostgresServer) -> Iterator[Hub]:
                 # A team's stores, on PostgreSQL: the Maestro DB and MLflow's backend store.
                 "MAESTRO_HUB_DB_URL": postgres.create_database(),
                 "MAESTRO_HUB_MLFLOW_STORE": postgres.create_database(),
+                # ... and the feature store's: Feast's SQL registry and online store.
+                "MAESTRO_HUB_FEAST_DB_URL": postgres.create_database(),
                 "MAESTRO_HUB_PROMETHEUS_TOKEN": PROMETHEUS_TOKEN,
                 "MAESTRO_HUB_PROMETHEUS_TARGETS": str(root / TARGETS_FILE),
                 "MAESTRO_HUB_PROMETHEUS_TARGETS_INTERVAL": "0.5",

@@ -142,6 +142,13 @@ def test_members_servers_hold_no_key_but_their_own_and_the_service_holds_the_tea
     assert service["MAESTRO_DB_URL"].startswith("postgresql+psycopg://")  # the team's PostgreSQL, with its password
     for name in ("alice", "bob"):
         assert service["MAESTRO_DB_URL"] not in hub.server_env(name).values()
+    # The team's feature store: its repo and its database's password are the service's too.
+    feast_password = service["MAESTRO_FEAST_DB_PASSWORD"]
+    assert Path(service["MAESTRO_FEAST_REPO"], "feature_store.yaml").is_file()
+    for name in ("alice", "bob"):
+        env = hub.server_env(name)
+        assert not {"MAESTRO_FEAST_REPO", "MAESTRO_FEAST_DB_PASSWORD"} & env.keys()
+        assert feast_password not in "\n".join(env.values())
     assert (service["MLFLOW_TRACKING_USERNAME"], service["MLFLOW_TRACKING_PASSWORD"]) == (admin_user, admin_password)
     assert (service["MAESTRO_TEAM"], service["MAESTRO_COMPUTE"], service["MAESTRO_PRICE_CPU_HOUR"]) == (
         "1",
@@ -224,7 +231,7 @@ def test_alices_job_registers_a_model_bob_sees_and_its_cost_is_alices(hub: Hub, 
     assert seen["account"] == "alice"
     assert seen["keys"] == ["MLFLOW_TRACKING_PASSWORD"]
     service = hub.service_env()
-    for key in ("MAESTRO_DB_URL", "MLFLOW_TRACKING_PASSWORD", "JUPYTERHUB_API_TOKEN"):
+    for key in ("MAESTRO_DB_URL", "MLFLOW_TRACKING_PASSWORD", "JUPYTERHUB_API_TOKEN", "MAESTRO_FEAST_DB_PASSWORD"):
         assert service[key] not in seen["values"], f"the service's {key} reached alice's job"
     run = hub.mlflow_get("alice", "runs/get", run_id=job["run_id"])["run"]["info"]
     assert (run["user_id"], run["status"]) == ("alice", "FINISHED")
@@ -278,7 +285,8 @@ def test_a_deployment_serves_a_copy_of_the_model_with_none_of_the_services_keys(
         env = dict(item.partition("=")[::2] for item in (replica / "environ").read_text().split("\0") if item)
         assert not {k for k in env if k.startswith(("MLFLOW_TRACKING_", "MAESTRO_DB", "JUPYTERHUB_"))}, sorted(env)
         service = hub.service_env()
-        assert not {service[k] for k in ("MAESTRO_DB_URL", "MLFLOW_TRACKING_PASSWORD")} & set(env.values())
+        keys = ("MAESTRO_DB_URL", "MLFLOW_TRACKING_PASSWORD", "MAESTRO_FEAST_DB_PASSWORD")
+        assert not {service[k] for k in keys} & set(env.values())
         served = (replica / "cmdline").read_bytes().split(b"\0")
         assert not any(arg.startswith(b"models:/") for arg in served), served  # a folder of files, not MLflow's URI
     finally:
@@ -308,3 +316,85 @@ def test_a_members_kernel_logs_with_plain_mlflow_and_reaches_maestro_as_the_memb
         assert seen["set_budget"] == f"Only an admin may change budgets ({name} is not one)"
     # MLflow itself keeps members out of each other's experiments.
     assert alice["other_experiment"] == "PERMISSION_DENIED"
+
+
+#: A member's kernel and the team's feature store: through the service (MAESTRO_URL) only; the repo's folder,
+#: opened directly, gives nothing without the service's password.
+FEATURES_IN_A_MEMBERS_KERNEL = """
+import json, sys
+from maestro_jupyter import MaestroClient
+
+action, repo, customer = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ml = MaestroClient()
+out = {"views": sorted(v.name for v in ml.features.views().items)}
+if action == "save":
+    chosen = ["customer_activity:logins_7d", "customer_profile:tenure_months"]
+    out["saved"] = ml.features.save_service("hub_churn_slim", chosen, description="alice's choice").features
+else:
+    out["services"] = sorted(s.name for s in ml.features.services().items)
+out["online"] = ml.features.online([{"customer_id": customer}], service="churn_v1").rows
+try:
+    from feast import FeatureStore
+    FeatureStore(repo_path=repo).list_feature_views()
+    out["direct"] = "opened"
+except Exception as exc:
+    text = f"{type(exc).__name__}: {exc}"
+    if "password authentication failed" in text:
+        out["direct"] = "no password"
+    elif isinstance(exc, PermissionError) or "Permission denied" in text:
+        out["direct"] = "no access"
+    else:
+        out["direct"] = text[:300]
+print(json.dumps(out, default=str))
+"""
+
+
+def test_the_teams_feature_store_is_shared_through_the_service_alone(hub: Hub, team, tmp_path: Path):
+    """The service's feature store is the team's PostgreSQL one (MAESTRO_HUB_FEAST_DB_URL): seeded once with the demo,
+    alice reads it and saves a feature service from her kernel, bob sees that service, and neither can open the
+    store's database without the service."""
+    import os
+
+    import pandas as pd
+
+    from maestro_jupyter.feature_demo import seed_feature_repo
+
+    service = hub.service_env()
+    repo = Path(service["MAESTRO_FEAST_REPO"])
+    saved_env = os.environ.get("MAESTRO_FEAST_DB_PASSWORD")
+    os.environ["MAESTRO_FEAST_DB_PASSWORD"] = service["MAESTRO_FEAST_DB_PASSWORD"]  # an admin applying definitions
+    try:
+        demo = seed_feature_repo(repo, customers=20, days=10)
+    finally:
+        if saved_env is None:
+            del os.environ["MAESTRO_FEAST_DB_PASSWORD"]
+        else:
+            os.environ["MAESTRO_FEAST_DB_PASSWORD"] = saved_env
+    customer = int(pd.read_parquet(demo.labels)["customer_id"].iloc[0])
+
+    def kernel(name: str, action: str) -> dict[str, object]:
+        done = subprocess.run(
+            [sys.executable, "-c", FEATURES_IN_A_MEMBERS_KERNEL, action, str(repo), str(customer)],
+            env=hub.server_env(name),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    alice = kernel("alice", "save")
+    assert alice["views"] == ["customer_activity", "customer_profile", "customer_ratios"]
+    assert sorted(alice["saved"]) == ["customer_activity:logins_7d", "customer_profile:tenure_months"]
+    (row,) = alice["online"]
+    assert row["customer_id"] == customer
+    assert row["logins_7d"] is not None  # materialized into the team's PostgreSQL, read by the service
+    bob = kernel("bob", "list")
+    assert {"churn_v1", "hub_churn_slim"} <= set(bob["services"])
+    assert bob["online"] == alice["online"]
+    # Opened from a member's kernel, the repo gives nothing: with OS accounts its folder is closed to members, and
+    # under one account its file names no password (the service's environment has it).
+    for seen in (alice, bob):
+        assert seen["direct"] in ("no access", "no password"), seen

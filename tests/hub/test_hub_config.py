@@ -158,3 +158,47 @@ def test_projects_are_hub_groups_made_at_start(monkeypatch, tmp_path):
     for bad in ("churn", "churn alice", ":alice", "a b:alice", "churn!:alice", "-churn:alice"):
         with pytest.raises(SystemExit, match="MAESTRO_HUB_PROJECTS"):
             load(monkeypatch, tmp_path, MAESTRO_HUB_PROJECTS=bad)
+
+
+def test_the_team_feature_store_is_the_services_alone(monkeypatch, tmp_path):
+    """``MAESTRO_HUB_FEAST_DB_URL``: the hub writes the team's Feast repo (no password in it) and gives the service,
+    and no one else, the repo and the database's password."""
+    from feast.repo_config import load_repo_config
+
+    from maestro_jupyter.feature_team import PASSWORD_ENV
+
+    db_url = "postgresql+psycopg://maestro:feast-Pw_0123@db.example:5432/feast"
+    config, namespace = load(monkeypatch, tmp_path, MAESTRO_HUB_FEAST_DB_URL=db_url, MAESTRO_HTTP_TIMEOUT="12")
+    service = next(s for s in config.JupyterHub.services if s["name"] == "maestro")["environment"]
+    repo = tmp_path / "feature-repo"
+    assert service["MAESTRO_FEAST_REPO"] == str(repo)
+    assert service[PASSWORD_ENV] == "feast-Pw_0123"
+    assert "feast-Pw_0123" not in (repo / "feature_store.yaml").read_text()
+    # Feast, in the service's environment, opens the team's PostgreSQL with it.
+    monkeypatch.setenv(PASSWORD_ENV, service[PASSWORD_ENV])
+    feast_config = load_repo_config(repo, repo / "feature_store.yaml")
+    assert (feast_config.registry.registry_type, feast_config.online_store.type) == ("sql", "postgres")
+    assert feast_config.registry.path.startswith("postgresql+psycopg://maestro:feast-Pw_0123@db.example:5432/feast")
+    assert feast_config.online_store.password == "feast-Pw_0123"
+    # Members' servers get only their client's settings from the hub's: neither the repo nor the password.
+    given = {k for k in namespace["CLIENT_SETTINGS"] if k in namespace["TEAM_SETTINGS"]}
+    assert given == {"MAESTRO_HTTP_TIMEOUT"}
+    assert not {"MAESTRO_FEAST_REPO", PASSWORD_ENV} & namespace["TEAM_SETTINGS"].keys()
+
+    # The hub's own setting wins over a MAESTRO_FEAST_REPO of its environment; a wrong URL stops the hub, saying why.
+    config, _ = load(
+        monkeypatch,
+        tmp_path,
+        MAESTRO_HUB_FEAST_DB_URL=db_url,
+        MAESTRO_HUB_FEAST_REPO=str(tmp_path / "elsewhere"),
+        MAESTRO_FEAST_REPO="/somewhere/else",
+    )
+    service = next(s for s in config.JupyterHub.services if s["name"] == "maestro")["environment"]
+    assert service["MAESTRO_FEAST_REPO"] == str(tmp_path / "elsewhere")
+    assert (tmp_path / "elsewhere" / "feature_store.yaml").exists()
+    with pytest.raises(SystemExit, match=r"MAESTRO_HUB_FEAST_DB_URL: .*PostgreSQL"):
+        load(monkeypatch, tmp_path, MAESTRO_HUB_FEAST_DB_URL="sqlite:///feast.db")
+    # Without the setting, the service keeps a local repo in its own home (Maestro's default) and holds no password.
+    config, _ = load(monkeypatch, tmp_path / "plain")
+    service = next(s for s in config.JupyterHub.services if s["name"] == "maestro")["environment"]
+    assert not {"MAESTRO_FEAST_REPO", PASSWORD_ENV} & service.keys()

@@ -7,7 +7,9 @@ components; no cluster, Docker engine or helm runs here. The users' pods and the
   chart supports and the newest known here; the pieces (values.yaml, manifests) name each other consistently, and
   who refers to which Secret is the trust table of the README: members nothing, the Maestro service the rest.
 - The Maestro service's Deployment runs the real service: its environment resolves to team mode with the team's DB,
-  namespace and images, and the service answers its probe and refuses a request without a hub identity.
+  namespace and images, and the service answers its probe and refuses a request without a hub identity. Its Feast
+  repo (the ConfigMap maestro-feature-repo) is what ``write_team_repo`` writes for the team's PostgreSQL, holds no
+  password, and Feast reads it in the service's environment.
 - The MLflow Deployment's settings run a real ``mlflow server --app-name basic-auth`` with the auth Secret's ini: it
   answers the Service's names, only with a login, and keeps artifacts.
 - The NetworkPolicies of the manifests let the service reach what it needs and keep PostgreSQL to the service and
@@ -26,6 +28,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -33,9 +36,11 @@ from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
+import yaml
 
 from maestro_jupyter.backends.compute import k8s_objects, k8s_status
 from maestro_jupyter.backends.mlflow_auth import provision_member
+from maestro_jupyter.feature_team import PASSWORD_ENV as FEAST_PASSWORD_ENV
 from maestro_jupyter.server.service import service_argv
 from maestro_jupyter.settings import SETTINGS, Settings
 from tests.compute_helpers import poll
@@ -76,6 +81,8 @@ from tests.prometheus_server import free_port
 
 #: The hub service the Maestro service is registered as (values.yaml: hub.services.<key>).
 SERVICE_KEY = "maestro"
+#: Where the service's pod mounts the team's Feast repo (the ConfigMap maestro-feature-repo).
+FEATURE_REPO_MOUNT = "/etc/maestro/feature-repo"
 
 # --- manifests ---------------------------------------------------------------------------------------------------
 
@@ -84,6 +91,7 @@ SERVICE_KEY = "maestro"
 def test_every_manifest_is_a_valid_kubernetes_object(version: str) -> None:
     kinds = sorted(f"{d['kind']}/{d['metadata']['name']}" for d in MANIFESTS)
     assert kinds == [
+        "ConfigMap/maestro-feature-repo",
         "ConfigMap/maestro-postgres-init",
         "Deployment/maestro",
         "Deployment/maestro-mlflow",
@@ -219,6 +227,7 @@ def test_who_holds_which_secret() -> None:
         "hub": set(),  # its pre-spawn hook asks the service, as the member, for the member's MLflow account
         "Maestro service": {
             ("maestro-db", "maestro-url"),
+            ("maestro-db", "password"),  # the feature store's database (Feast's registry and online store)
             ("maestro-mlflow-admin", "username"),
             ("maestro-mlflow-admin", "password"),
             ("hub", f"hub.services.{SERVICE_KEY}.apiToken"),
@@ -260,12 +269,13 @@ def test_the_service_deployment_resolves_to_team_mode_with_the_teams_stores(tmp_
     assert settings.prometheus_url == "http://prometheus-operated.monitoring.svc:9090"
     assert settings.alert_webhook == SECRETS["maestro-service"]["alert-webhook"]
     assert settings.url is None  # it is the service: its operations run in its own process
+    assert str(settings.feast_repo) == FEATURE_REPO_MOUNT  # the team's Feast repo (the ConfigMap maestro-feature-repo)
     # Without the optional webhook Secret, no webhook (and no failure).
     without = {name: keys for name, keys in SECRETS.items() if name != "maestro-service"}
     assert Settings.from_env(container_env(container["env"], without), home=str(tmp_path)).alert_webhook is None
 
     # Every variable set is one that is read: Maestro's settings, the hub's service variables, MLflow's credentials.
-    readers = {spec.env for spec in SETTINGS} | {"PYTHONUNBUFFERED", "MLFLOW_TRACKING_USERNAME"}
+    readers = {spec.env for spec in SETTINGS} | {"PYTHONUNBUFFERED", "MLFLOW_TRACKING_USERNAME", FEAST_PASSWORD_ENV}
     readers |= {"MLFLOW_TRACKING_PASSWORD", "JUPYTERHUB_API_URL", "JUPYTERHUB_API_TOKEN", "JUPYTERHUB_CLIENT_ID"}
     readers |= {"JUPYTERHUB_SERVICE_NAME", "JUPYTERHUB_SERVICE_URL", "JUPYTERHUB_SERVICE_PREFIX"}
     assert set(env) <= readers, set(env) - readers
@@ -369,7 +379,54 @@ def test_the_postgres_init_makes_every_database_the_secrets_name() -> None:
     named = {urlsplit(url).path.strip("/") for key, url in SECRETS["maestro-db"].items() if key.endswith("-url")}
     readme = (REPO / "jupyterhub" / "README.md").read_text()
     (auth_db,) = set(re.findall(r"maestro-postgres\.jupyterhub\.svc:5432/(mlflow_auth)\b", readme))
-    assert made == named | {auth_db} == {"mlflow", "maestro", "mlflow_auth"}
+    # ... and the feature store's, which the Feast repo's file names.
+    feast_db = yaml.safe_load(find("ConfigMap", "maestro-feature-repo")["data"]["feature_store.yaml"])["online_store"]
+    assert made == named | {auth_db, feast_db["database"]} == {"mlflow", "maestro", "mlflow_auth", "feast"}
+
+
+def test_the_services_feature_repo_is_the_writers_for_the_teams_postgres_and_holds_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ConfigMap maestro-feature-repo is what ``write_team_repo`` writes for the team's PostgreSQL (its Service,
+    the user of maestro-db's URLs, the database "feast"); mounted where the service's MAESTRO_FEAST_REPO says, it is
+    the repo Feast opens in the service's environment, with the Secret's password and nothing else."""
+    from feast.repo_config import load_repo_config
+
+    from maestro_jupyter.feature_team import team_store_yaml
+
+    shipped = find("ConfigMap", "maestro-feature-repo")["data"]["feature_store.yaml"]
+    maestro_url = urlsplit(SECRETS["maestro-db"]["maestro-url"])
+    password = SECRETS["maestro-db"]["password"]
+    team_url = maestro_url._replace(path="/feast").geturl()
+    expected, needs = team_store_yaml(team_url)
+    assert shipped == expected, "regenerate the ConfigMap's feature_store.yaml with team_store_yaml (see its comment)"
+    assert password not in shipped
+    postgres, port = service_url(f"http://{maestro_url.hostname}:{maestro_url.port}/")
+    assert postgres["metadata"]["name"] == "maestro-postgres"
+
+    container = only_container("Deployment", "maestro")
+    env = container_env(container["env"])
+    assert needs == {FEAST_PASSWORD_ENV: password} == {FEAST_PASSWORD_ENV: env[FEAST_PASSWORD_ENV]}
+    pod = find("Deployment", "maestro")["spec"]["template"]["spec"]
+    (mount,) = [m for m in container["volumeMounts"] if m["mountPath"] == env["MAESTRO_FEAST_REPO"]]
+    assert mount["readOnly"] is True
+    (volume,) = [v for v in pod["volumes"] if v["name"] == mount["name"]]
+    assert volume["configMap"]["name"] == "maestro-feature-repo"
+    assert "items" not in volume["configMap"]  # the key is the file's name: feature_store.yaml
+
+    # Feast, in the service's environment, reads the mounted file (written here as the kubelet projects it).
+    repo = tmp_path / "feature-repo"
+    repo.mkdir()
+    (repo / "feature_store.yaml").write_text(shipped)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    config = load_repo_config(repo, repo / "feature_store.yaml")
+    assert config.registry.registry_type == "sql"
+    server = maestro_url.netloc.rsplit("@", 1)[1]
+    assert config.registry.path == f"postgresql+psycopg://maestro:{password}@{server}/feast?sslmode=prefer"
+    online = config.online_store
+    assert (online.type, online.host, online.port, online.database) == ("postgres", maestro_url.hostname, port, "feast")
+    assert (online.user, online.password) == (maestro_url.username, password)
 
 
 # --- network policies of the manifests -----------------------------------------------------------------------------
@@ -450,14 +507,17 @@ def test_the_dockerfile_builds_the_users_image_the_chart_expects() -> None:
     # The MLflow server and the Maestro service run the same image as the same user.
     for workload, name in (("Deployment", "maestro-mlflow"), ("Deployment", "maestro")):
         assert find(workload, name)["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == CHART_DEFAULTS["uid"]
-    # The wheel with its "hub" extra (JupyterHub's client for the service, MLflow's auth app), the single-user
-    # server, and the driver the database URLs name.
+    # The wheel with its "hub" extra (JupyterHub's client for the service, MLflow's auth app) and its "postgres" one
+    # (the driver the database URLs name; Feast's PostgreSQL registry and online store, which the service's feature
+    # repo names), and the single-user server.
     assert dockerfile_copy("dist/maestro_jupyter-*.whl") == "/tmp/wheels/"
     install = next(rest for key, rest in steps if key == "RUN" and rest.startswith("pip install"))
     assert install.startswith(
-        'pip install "$(echo /tmp/wheels/maestro_jupyter-*.whl)[hub]" "jupyterhub==${JUPYTERHUB_VERSION}"'
+        'pip install "$(echo /tmp/wheels/maestro_jupyter-*.whl)[hub,postgres]" "jupyterhub==${JUPYTERHUB_VERSION}"'
     )
-    assert '"psycopg[binary]>=3.1"' in install
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    postgres_extra = [re.split(r"[<>=!~;\s]", requirement, maxsplit=1)[0] for requirement in extras["postgres"]]
+    assert {"psycopg[binary]", "feast[postgres]"} <= set(postgres_extra)
     from sqlalchemy.engine import make_url
 
     for key in ("maestro-url", "mlflow-url"):
@@ -535,6 +595,10 @@ def test_the_wheel_the_images_install_enables_the_extensions_and_serves_the_hub(
     hub_extra = [r for r in requires if re.search(r"extra\s*==\s*['\"]hub['\"]", r)]
     assert any(r.startswith("jupyterhub") for r in hub_extra), hub_extra
     assert any(r.startswith("mlflow[auth]") for r in hub_extra), hub_extra
+    # ... and its [postgres] extra: the driver of the team's URLs, and Feast's PostgreSQL stores (the feature store).
+    postgres = [r for r in requires if re.search(r"extra\s*==\s*['\"]postgres['\"]", r)]
+    assert any(r.startswith("psycopg[binary") for r in postgres), postgres
+    assert any(r.startswith("feast[postgres]") for r in postgres), postgres
 
     # Installed into a prefix (as pip does into the image's /usr/local), Jupyter finds and enables both extensions.
     prefix = tmp_path / "prefix"

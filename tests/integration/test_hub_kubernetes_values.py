@@ -167,6 +167,7 @@ def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(render: Render
     assert not leaked
     env = pod_env(pod)
     assert "MAESTRO_DB_URL" not in env
+    assert not {"MAESTRO_FEAST_REPO", "MAESTRO_FEAST_DB_PASSWORD"} & env.keys()  # the feature store is the service's
     assert "MLFLOW_TRACKING_PASSWORD" not in env  # the member's own: the pre-spawn hook adds it at each start
     maestro_names = {n for n in env if n.startswith(("MAESTRO_", "MLFLOW_"))}
     readers = settings_env_names() | {"MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD"}  # MLflow's own
@@ -179,6 +180,7 @@ def test_each_profile_renders_a_valid_user_pod_that_holds_no_keys(render: Render
     assert settings.embedded_db  # no team DB: the service has it
     assert settings.team is False  # team mode is the service's
     assert settings.user == "alice"  # JUPYTERHUB_USER, a label with no authority
+    assert settings.feast_repo == settings.home / "feature_repo"  # no team repo: feature-store calls go to the service
 
 
 def test_the_hubs_own_environment_holds_no_key() -> None:
