@@ -33,6 +33,7 @@ QUICKSTART = "01-quickstart.ipynb"
 PROFILE = "02-profile-and-features.ipynb"
 TRAIN = "03-train-register-card-test.ipynb"
 DEPLOY = "04-deploy-and-costs.ipynb"
+FEATURES = "05-feature-store.ipynb"
 
 #: Bounds: one cell (a training job, a deployment), the kernel's start, and the processes' exit after the kernel's.
 CELL_TIMEOUT_S = 300
@@ -196,8 +197,8 @@ def assert_nothing_left_running(home: Path, exclude_group: int | None = None) ->
 # --- the committed notebooks ---------------------------------------------------------------------------------------
 
 
-def test_the_four_examples_are_there():
-    assert NOTEBOOKS == [QUICKSTART, PROFILE, TRAIN, DEPLOY]
+def test_the_five_examples_are_there():
+    assert NOTEBOOKS == [QUICKSTART, PROFILE, TRAIN, DEPLOY, FEATURES]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -311,3 +312,28 @@ def test_the_deployment_notebook_runs_again_on_the_same_home(runner):
     assert [v.version for v in ml.models.get("tutorial-served-cancer").versions] == ["2", "1"]
     assert ml.deployments.list().deployments == []
     assert_nothing_left_running(first.home)
+
+
+def test_notebook_05_trains_from_the_store_and_serves_by_entity_key(runner):
+    """The feature-store notebook left what it says: the demo repo seeded under its home, its selection saved as a
+    feature service, a version trained from that service with the lineage on its run, and its deployment stopped
+    after answering requests that carried only entity keys."""
+    run = runner.get(FEATURES)
+    ml = client_on(run.home)
+    assert (run.home / "feature_repo" / "feature_store.yaml").exists()  # seeded where Maestro looks by default
+    service = ml.features.service("churn_tutorial")
+    assert service.features  # the discovery's numeric top features, as view:feature
+    assert all(":" in ref for ref in service.features)
+    assert "customer_profile:plan" not in service.features  # text: the notebook keeps the numeric ones
+    [entry] = ml.features.lineage(service="churn_tutorial").items
+    assert (entry.model, entry.version) == ("tutorial-churn", "1")
+    assert entry.registry_version
+    version = ml.models.get("tutorial-churn", version="1")
+    assert version.run is not None
+    assert version.run.tags["maestro.features.service"] == "churn_tutorial"
+    assert ml.deployments.list().deployments == []
+    [stopped] = ml.deployments.list(include_stopped=True)
+    assert (stopped.id, stopped.status) == ("tutorial-churn-api", "stopped")
+    text = run.text()
+    assert "grouped by feature view" in text  # %maestro features on the store's training set
+    assert "NotFound: " in text  # the unknown customer's clear error
