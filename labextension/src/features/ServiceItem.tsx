@@ -5,6 +5,7 @@ import type { FeatureServiceInfo } from '../api';
 import { formatDate, shortDescription } from '../format';
 import { groupRefs, plural } from './helpers';
 import { LineageList } from './LineageList';
+import { TagList } from './TagList';
 
 /**
  * Properties of `ServiceItem`.
@@ -34,7 +35,6 @@ export function ServiceItem(props: IServiceItemProps): JSX.Element {
     typeof service.created_at === 'number' ? service.created_at * 1000 : null
   );
   const description = shortDescription(service.description);
-  const tags = Object.entries(service.tags ?? {});
 
   return (
     <li
@@ -90,18 +90,7 @@ export function ServiceItem(props: IServiceItemProps): JSX.Element {
             <dt>Views</dt>
             <dd>{views.join(', ') || '—'}</dd>
           </dl>
-          {tags.length > 0 && (
-            <ul
-              className="maestro-feature-tags"
-              aria-label={`Tags of ${service.name}`}
-            >
-              {tags.map(([key, value]) => (
-                <li key={key} className="maestro-feature-tag">
-                  {value ? `${key}=${value}` : key}
-                </li>
-              ))}
-            </ul>
-          )}
+          <TagList owner={service.name} tags={service.tags} />
           <table className="maestro-feature-schema">
             <caption className="maestro-visually-hidden">{`Features of ${service.name}`}</caption>
             <thead>

@@ -11,6 +11,7 @@ import {
   viewKindLabel
 } from './helpers';
 import { LineageList } from './LineageList';
+import { TagList } from './TagList';
 
 /**
  * Properties of `ViewItem`.
@@ -136,7 +137,6 @@ function ViewDetails(props: {
   const { view } = props;
   const onDemand = isOnDemand(view);
   const freshness = viewFreshness(view, props.now);
-  const tags = Object.entries(view.tags ?? {});
   const features = view.features ?? [];
   const services = view.services ?? [];
   const inputs = view.sources ?? [];
@@ -177,18 +177,7 @@ function ViewDetails(props: {
         <dd>{services.join(', ') || 'none'}</dd>
       </dl>
 
-      {tags.length > 0 && (
-        <ul
-          className="maestro-feature-tags"
-          aria-label={`Tags of ${view.name}`}
-        >
-          {tags.map(([key, value]) => (
-            <li key={key} className="maestro-feature-tag">
-              {value ? `${key}=${value}` : key}
-            </li>
-          ))}
-        </ul>
-      )}
+      <TagList owner={view.name} tags={view.tags} />
 
       <table className="maestro-feature-schema">
         <caption className="maestro-visually-hidden">{`Schema of ${view.name}`}</caption>
