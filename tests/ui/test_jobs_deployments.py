@@ -7,6 +7,7 @@ checked against it. Whatever a test starts is cancelled or deleted at its end, w
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -171,6 +172,9 @@ def test_deployments_tab_predicts_and_deletes_a_deployment(
         send = box.locator("button.maestro-predict-send")
         output = box.locator("pre.maestro-predict-output")
         error = box.locator(".maestro-predict-error")
+        # The box prefills an example from the model's signature when the version's details arrive; filling it
+        # before then raced that update (the example replaced the selection, and the text landed after it).
+        expect(payload).to_have_value(re.compile(re.escape(next(iter(SETOSA)))))
         payload.fill(json.dumps({"dataframe_records": [SETOSA]}))
         send.click()
         expect(box.locator("pre.maestro-predict-output, .maestro-predict-error")).to_be_visible()
