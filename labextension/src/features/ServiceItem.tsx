@@ -1,10 +1,10 @@
-import { caretRightIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
 import type { FeatureServiceInfo } from '../api';
 import { formatDate, shortDescription } from '../format';
 import { groupRefs, plural } from './helpers';
 import { LineageList } from './LineageList';
+import { ItemToggle } from './ItemToggle';
 import { TagList } from './TagList';
 
 /**
@@ -42,22 +42,13 @@ export function ServiceItem(props: IServiceItemProps): JSX.Element {
       data-feature-service={service.name}
     >
       <div className="maestro-feature-header">
-        <button
-          type="button"
-          className="maestro-model-toggle maestro-feature-toggle"
-          aria-expanded={expanded}
-          aria-controls={expanded ? detailsId : undefined}
-          aria-label={`Feature service ${service.name}`}
-          title={`${service.name}: ${expanded ? 'hide' : 'show'} details`}
-          onClick={() => props.onToggle(service.name)}
-        >
-          <caretRightIcon.react
-            tag="span"
-            className="maestro-model-caret"
-            elementSize="small"
-          />
-          <span className="maestro-feature-name">{service.name}</span>
-        </button>
+        <ItemToggle
+          what="Feature service"
+          name={service.name}
+          expanded={expanded}
+          controls={detailsId}
+          onToggle={props.onToggle}
+        />
       </div>
 
       {description && !expanded && (

@@ -1,4 +1,3 @@
-import { caretRightIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
 import type { FeatureViewSummary } from '../api';
@@ -11,6 +10,7 @@ import {
   viewKindLabel
 } from './helpers';
 import { LineageList } from './LineageList';
+import { ItemToggle } from './ItemToggle';
 import { TagList } from './TagList';
 
 /**
@@ -48,22 +48,13 @@ export function ViewItem(props: IViewItemProps): JSX.Element {
       data-kind={view.kind}
     >
       <div className="maestro-feature-header">
-        <button
-          type="button"
-          className="maestro-model-toggle maestro-feature-toggle"
-          aria-expanded={expanded}
-          aria-controls={expanded ? detailsId : undefined}
-          aria-label={`Feature view ${view.name}`}
-          title={`${view.name}: ${expanded ? 'hide' : 'show'} details`}
-          onClick={() => props.onToggle(view.name)}
-        >
-          <caretRightIcon.react
-            tag="span"
-            className="maestro-model-caret"
-            elementSize="small"
-          />
-          <span className="maestro-feature-name">{view.name}</span>
-        </button>
+        <ItemToggle
+          what="Feature view"
+          name={view.name}
+          expanded={expanded}
+          controls={detailsId}
+          onToggle={props.onToggle}
+        />
         {view.kind !== 'batch' && (
           <span className="maestro-feature-kind" data-kind={view.kind}>
             {viewKindLabel(view.kind)}
