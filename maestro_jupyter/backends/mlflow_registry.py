@@ -20,10 +20,10 @@ import tempfile
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from mlflow import MlflowClient
 from mlflow.entities import ViewType
@@ -44,6 +44,9 @@ from ..entities import (
 )
 from ..errors import BackendUnavailable, Conflict, InvalidParameter, MaestroError, NotFound, first_line
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from .model_index import ModelIndex
 
 #: Run tags a version registered from the run takes with it.
 COST_TAGS = (tk.COST_TRAIN, tk.COST_CURRENCY, tk.COST_RATES, tk.COST_TRAIN_METRIC)
@@ -120,7 +123,7 @@ _RESERVED_ALIAS = re.compile(r"^(latest|v\d+)$", re.IGNORECASE)
 PROMPT_TAG = "mlflow.prompt.is_prompt"
 
 
-def is_prompt(tags: dict[str, str]) -> bool:
+def is_prompt(tags: Mapping[str, str]) -> bool:
     """Whether a registered model's or version's tags make it a prompt's, which MlflowClient's model calls refuse."""
     return PROMPT_TAG in tags
 
@@ -241,32 +244,47 @@ class MlflowRegistry:
         self._model_info_cache: VersionCache[tuple[str | None, Signature | None, list[str]]] = VersionCache()
         self._environment_cache: VersionCache[tuple[str | None, ModelEnvironment]] = VersionCache()
         self._run_ids: VersionCache[str] = VersionCache()
+        #: The team service's index of models (set by :class:`~maestro_jupyter.services.Services`): it answers model
+        #: searches, and every write here that changes a model's summary re-reads that model into it.
+        self.model_index: ModelIndex | None = None
+
+    def _changed(self, name: str) -> None:
+        if self.model_index is not None:
+            self.model_index.refresh(name)
 
     # --- registered models -----------------------------------------------------------------------------------
 
     def search_models(
         self,
-        filter_string: str,
+        tags: Mapping[str, str],
         max_results: int,
         page_token: str | None,
-        order_by: list[str],
+        order_by: str,
         name_contains: str | None = None,
     ) -> ModelPage:
-        """One page of the models ``filter_string`` selects and, with ``name_contains``, whose name contains that
-        text, case-insensitively, each character as itself (``%``, ``_``, quotes and backslashes too)."""
+        """One page of the models that carry every tag in ``tags`` and, with ``name_contains``, whose name contains
+        that text, case-insensitively, each character as itself (``%``, ``_``, quotes and backslashes too). From the
+        team service's model index once it is read (:mod:`.model_index`), else from MLflow."""
+        if self.model_index is not None:
+            found = self.model_index.search(tags, name_contains, order_by, max_results, _page_offset(page_token))
+            if found is not None:
+                indexed, more = found
+                after = _offset_token(_page_offset(page_token) + len(indexed)) if more else None
+                return ModelPage(models=indexed, next_page_token=after)
+        filter_string = " AND ".join(f"tags.`{key}` = {sql_string(value)}" for key, value in tags.items())
         if not name_contains:
-            return self._search_models(filter_string, max_results, page_token, order_by)
+            return self.search_mlflow_models(filter_string, max_results, page_token, [order_by])
         pattern, inexact = contains_pattern(name_contains)
         filter_string = " AND ".join(c for c in (f"name ILIKE {pattern}", filter_string) if c)
         if not inexact:
-            return self._search_models(filter_string, max_results, page_token, order_by)
+            return self.search_mlflow_models(filter_string, max_results, page_token, [order_by])
         # The pattern also matches near misses: drop them, reading on until the page is full. A page may end in the
         # middle of the store's page: its token is then the store's kind (an offset) pointing just after it.
         needle = name_contains.lower()
         offset = _page_offset(page_token)
         models: list[ModelSummary] = []
         for _ in range(MAX_SEARCH_READS):
-            page = self._search_models(filter_string, max_results, page_token, order_by)
+            page = self.search_mlflow_models(filter_string, max_results, page_token, [order_by])
             for index, model in enumerate(page.models):
                 if needle in model.name.lower():
                     models.append(model)
@@ -279,9 +297,10 @@ class MlflowRegistry:
                 break
         return ModelPage(models=models, next_page_token=page_token)
 
-    def _search_models(
+    def search_mlflow_models(
         self, filter_string: str, max_results: int, page_token: str | None, order_by: list[str]
     ) -> ModelPage:
+        """One page of MLflow's own model search (never the model index)."""
         with translate_errors("Searching models"):
             page = self.client.search_registered_models(
                 filter_string=filter_string or None,
@@ -315,10 +334,12 @@ class MlflowRegistry:
     def update_model_description(self, name: str, description: str) -> None:
         with translate_errors(f"Updating model {name!r}"):
             self.client.update_registered_model(name, description=description)
+        self._changed(name)
 
     def set_model_tag(self, name: str, key: str, value: str) -> None:
         with translate_errors(f"Tagging model {name!r}"):
             self.client.set_registered_model_tag(name, key, value)
+        self._changed(name)
 
     def delete_model_tag(self, name: str, key: str) -> None:
         with translate_errors(f"Removing tag {key!r} from model {name!r}"):
@@ -326,6 +347,7 @@ class MlflowRegistry:
             if key not in rm.tags:
                 raise NotFound(f"Model {name!r} has no tag {key!r}")
             self.client.delete_registered_model_tag(name, key)
+        self._changed(name)
 
     # --- versions ----------------------------------------------------------------------------------------------
 
@@ -365,10 +387,11 @@ class MlflowRegistry:
             if read is None:
                 self.client.get_model_version(name, version)
                 self.client.set_registered_model_alias(name, alias, version)
-                return
-            if is_prompt(read.tags):  # what MlflowClient's own check would refuse
-                raise NotFound(f"Registered Model with name={name} not found")
-            self._registry().set_registered_model_alias(name, alias, version)
+            else:
+                if is_prompt(read.tags):  # what MlflowClient's own check would refuse
+                    raise NotFound(f"Registered Model with name={name} not found")
+                self._registry().set_registered_model_alias(name, alias, version)
+        self._changed(name)
 
     def delete_alias(self, name: str, alias: str) -> None:
         with translate_errors(f"Removing alias {alias!r} from {name!r}"):
@@ -376,6 +399,7 @@ class MlflowRegistry:
             if alias not in (rm.aliases or {}):
                 raise NotFound(f"Model {name!r} has no alias {alias!r}")
             self.client.delete_registered_model_alias(name, alias)
+        self._changed(name)
 
     def set_version_tag(self, name: str, version: str, key: str, value: str) -> None:
         with translate_errors(f"Tagging {name!r} version {version}"):
@@ -628,6 +652,7 @@ class MlflowRegistry:
                 mv = self.client.create_model_version(
                     name, source, run_id=run_id, tags=tags, description=description, model_id=model_id
                 )
+        self._changed(name)
         return _model_version(mv)
 
     def _model_source(self, run: Any, artifact_path: str) -> tuple[str, str | None]:

@@ -118,6 +118,7 @@ class Maestro(ExtensionApp):  # type: ignore[misc]
         if meter is not None:
             meter.stop()
         self.settings["maestro"].shutdown()
+        self.settings["maestro"].services.close()
 
 
 class UsageMeter:
@@ -158,7 +159,9 @@ class UsageMeter:
 def _warm_up(services: Services) -> None:
     from ..services.metrics import registry_series
 
-    _ = services.mlflow
+    index = services.mlflow.model_index
+    if index is not None:  # the team service: its model index reads every model now, then keeps up
+        index.start()
     # Pick up the jobs and deployments that were running when the server last stopped: re-attached to their
     # processes when these are alive, marked lost (jobs) or failed (deployments) with the reason when not.
     services.training.reconcile()

@@ -56,6 +56,11 @@ class Services:
         handler = getattr(getattr(self, service_name), method)
         return handler(request, actor)
 
+    def close(self) -> None:
+        """Stop what runs in the background for these services: the team service's model index."""
+        if self._mlflow is not None and self._mlflow.model_index is not None:
+            self._mlflow.model_index.stop()
+
     @property
     def mlflow(self) -> MlflowRegistry:
         """The MLflow backend, opened (and, when embedded, bootstrapped) on first use."""
@@ -64,7 +69,14 @@ class Services:
                 if self._mlflow is None:
                     from ..backends.mlflow_registry import MlflowRegistry
 
-                    self._mlflow = MlflowRegistry(self.settings)
+                    registry = MlflowRegistry(self.settings)
+                    if self.settings.team and self.settings.model_index_sweep:
+                        from ..backends.mlflow_registry import is_prompt
+                        from ..backends.model_index import ModelIndex
+
+                        # Built here, read by the server's warm-up (ModelIndex.start): until then, MLflow answers.
+                        registry.model_index = ModelIndex(registry, self.settings.model_index_sweep, is_prompt)
+                    self._mlflow = registry
         return self._mlflow
 
     @cached_property

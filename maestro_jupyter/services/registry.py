@@ -83,14 +83,11 @@ class RegistryService(LoggingConfigurable):  # type: ignore[misc]
     def list_models(self, request: ListModels, actor: Actor) -> ModelPage:
         """Models whose name contains ``search`` (case-insensitive; ``%``, ``_`` and quotes match themselves) and that
         carry every tag in ``tags``."""
-        from ..backends.mlflow_registry import sql_string
-
-        clauses = [f"tags.`{key}` = {sql_string(value)}" for key, value in request.tags.items()]
         return self.backend.search_models(
-            " AND ".join(clauses),
+            request.tags,
             request.max_results,
             request.page_token,
-            [request.order_by],
+            request.order_by,
             name_contains=request.search or None,
         )
 
