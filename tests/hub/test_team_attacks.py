@@ -37,6 +37,8 @@ from tests.hub.hub_server import Hub
 KERNEL_TIMEOUT_S = 900
 #: Marks the line a kernel script prints its JSON answer on (MLflow and the SDK may print before it).
 ANSWER = "ANSWER "
+#: Marks the line the attack script prints each attack's time on.
+SECONDS = "SECONDS "
 #: The alert webhooks boss's budgets carry: a team's Slack or PagerDuty URL is a secret of the service's. (Names
 #: that never resolve: a webhook to the service's own loopback is refused when it is set.)
 TEAM_WEBHOOK = "https://hooks.example.invalid/hooks/team-webhook-secret-5f2c"
@@ -60,7 +62,7 @@ print({ANSWER!r} + json.dumps({{"run_id": run.info.run_id, "experiment_id": run.
 # The attack script. It reads its configuration (what alice knows or can see: the hub's address, the team
 # password she logs in with, the ids of bob's things she sees in the sidebar, the hub home's files) as JSON on stdin.
 ATTACKS = r'''
-import configparser, json, os, re, sqlite3, sys, uuid
+import configparser, json, os, re, sqlite3, sys, time, uuid
 from pathlib import Path
 
 import requests
@@ -89,6 +91,7 @@ IMPERSONATING = {
 }
 A_BUDGET = {"amount": 999999, "period": "monthly"}
 results = {}
+seconds = {}  # each attack's time, for the test's report of the slowest
 stolen = {"tokens": {}, "mlflow_admin": None}
 ml = MaestroClient()
 mlc = MlflowClient()
@@ -104,6 +107,7 @@ def succeeded(what):
 
 def attack(fn):
     """Run one attack: its own verdict, or a refusal for the errors Maestro and MLflow refuse with."""
+    started = time.perf_counter()
     try:
         results[fn.__name__] = fn()
     except MaestroError as exc:
@@ -114,6 +118,7 @@ def attack(fn):
         results[fn.__name__] = refused(f"the OS: {exc}")
     except Exception as exc:  # the attack could not be tried: that proves nothing either way
         results[fn.__name__] = "inconclusive: " + f"{type(exc).__name__}: {exc}"[:300]
+    seconds[fn.__name__] = round(time.perf_counter() - started, 2)
     return fn
 
 
@@ -187,6 +192,18 @@ def loopback_listeners():
             if fields[3] == "0A":  # LISTEN
                 ports.add(int(fields[1].rsplit(":", 1)[1], 16))
     return sorted(ports)
+
+
+def speaks_postgres(port):
+    """Whether the listener on ``port`` answers PostgreSQL's SSLRequest as every PostgreSQL server does: one byte,
+    ``S`` or ``N``."""
+    import socket, struct
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(struct.pack("!ii", 8, 80877103))
+            return sock.recv(1) in (b"S", b"N")
+    except OSError:
+        return False
 
 
 def addresses():
@@ -585,7 +602,10 @@ def db_postgres_on_every_port_she_finds():
     import psycopg
 
     opened = []
-    for port in loopback_listeners():
+    servers = [port for port in loopback_listeners() if speaks_postgres(port)]  # the others open to no password
+    if not servers:
+        raise RuntimeError("no PostgreSQL among the listening ports: the team's should be one")
+    for port in servers:
         for user in ("postgres", "maestro", "mlflow", ME):
             for password in ("", "postgres", "maestro", cfg["her_password"]):
                 try:
@@ -598,7 +618,7 @@ def db_postgres_on_every_port_she_finds():
                     continue  # refused, or not PostgreSQL at all
     if opened:
         return succeeded(f"PostgreSQL let her in: {opened}")
-    return refused(f"no PostgreSQL login among {len(loopback_listeners())} listening ports")
+    return refused(f"no PostgreSQL login on the {len(servers)} PostgreSQL servers among the listening ports")
 
 
 @attack
@@ -887,6 +907,7 @@ def mlflow_delete_a_version():
     return succeeded(f"MlflowClient deleted version {UNTESTED} of {MODEL}")
 
 
+print("SECONDS " + json.dumps(seconds))
 print("ANSWER " + json.dumps(results))
 '''
 
@@ -962,6 +983,10 @@ def in_kernel(hub: Hub, name: str, code: str, *args: str, stdin: str = "") -> di
         **as_member,
     )
     assert done.returncode == 0, f"{name}'s kernel failed:\n{done.stderr[-4000:]}"
+    for line in done.stdout.splitlines():  # where the time went: the slowest steps, when the script times them
+        if line.startswith(SECONDS):
+            took = json.loads(line.removeprefix(SECONDS))
+            print("slowest:", ", ".join(f"{n} {took[n]:.1f} s" for n in sorted(took, key=took.get, reverse=True)[:8]))
     answers = [line for line in done.stdout.splitlines() if line.startswith(ANSWER)]
     assert answers, f"{name}'s kernel answered nothing:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     return dict(json.loads(answers[-1].removeprefix(ANSWER)))
