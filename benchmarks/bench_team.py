@@ -44,7 +44,10 @@ service directly and in-process: where the time of a call goes when nobody waits
 
 In the same run the same two series (same members, calls, pacing and concurrency) run in-process, as on the laptop
 path: ``MaestroClient`` with an ``InProcessTransport`` acting as the member, on the same MLflow server and Maestro DB,
-with the hub still up (idle). Each series runs in two halves, hub / in-process / in-process / hub, so that a drift of
+with the hub still up (idle). The two paths differ where the team service is built to: over the hub, model lists
+(search by name and by tag) come from the service's model index (``maestro_jupyter/backends/model_index.py``, read
+when the service starts; a list asked before that goes to MLflow), in-process from MLflow's own search, as on a
+laptop. Each series runs in two halves, hub / in-process / in-process / hub, so that a drift of
 the machine's load weighs on both paths alike. The ratio hub / in-process is printed per route. Figures: p50 and p95
 per route, errors and throughput (calls answered per second of the series).
 
