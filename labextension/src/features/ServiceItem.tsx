@@ -4,7 +4,7 @@ import type { FeatureServiceInfo } from '../api';
 import { formatDate, shortDescription } from '../format';
 import { groupRefs, plural } from './helpers';
 import { LineageList } from './LineageList';
-import { ItemToggle } from './ItemToggle';
+import { FoldToggle } from '../components/FoldToggle';
 import { TagList } from './TagList';
 
 /**
@@ -42,11 +42,14 @@ export function ServiceItem(props: IServiceItemProps): JSX.Element {
       data-feature-service={service.name}
     >
       <div className="maestro-feature-header">
-        <ItemToggle
-          what="Feature service"
+        <FoldToggle
           name={service.name}
           expanded={expanded}
           controls={detailsId}
+          label={`Feature service ${service.name}`}
+          shows="details"
+          className="maestro-feature-toggle"
+          nameClassName="maestro-feature-name"
           onToggle={props.onToggle}
         />
       </div>

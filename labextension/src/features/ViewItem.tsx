@@ -10,7 +10,7 @@ import {
   viewKindLabel
 } from './helpers';
 import { LineageList } from './LineageList';
-import { ItemToggle } from './ItemToggle';
+import { FoldToggle } from '../components/FoldToggle';
 import { TagList } from './TagList';
 
 /**
@@ -48,11 +48,14 @@ export function ViewItem(props: IViewItemProps): JSX.Element {
       data-kind={view.kind}
     >
       <div className="maestro-feature-header">
-        <ItemToggle
-          what="Feature view"
+        <FoldToggle
           name={view.name}
           expanded={expanded}
           controls={detailsId}
+          label={`Feature view ${view.name}`}
+          shows="details"
+          className="maestro-feature-toggle"
+          nameClassName="maestro-feature-name"
           onToggle={props.onToggle}
         />
         {view.kind !== 'batch' && (

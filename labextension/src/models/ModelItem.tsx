@@ -1,8 +1,8 @@
-import { caretRightIcon } from '@jupyterlab/ui-components';
 import React, { useId } from 'react';
 
 import { useMaestroActions } from '../actions';
 import { ModelSummary } from '../api';
+import { FoldToggle } from '../components/FoldToggle';
 import { formatDate, formatMetric, shortDescription } from '../format';
 import { mlflowModelURL } from '../mlflow';
 import { VersionList } from './VersionList';
@@ -78,22 +78,15 @@ export const ModelItem = React.memo(function ModelItem(
       onKeyDown={onKeyDown}
     >
       <div className="maestro-model-header">
-        <button
-          type="button"
-          className="maestro-model-toggle"
-          aria-expanded={expanded}
-          aria-controls={expanded ? versionsId : undefined}
-          aria-label={`Versions of ${model.name}`}
-          title={`${model.name}: ${expanded ? 'hide' : 'show'} versions`}
-          onClick={() => props.onToggle(model.name)}
-        >
-          <caretRightIcon.react
-            tag="span"
-            className="maestro-model-caret"
-            elementSize="small"
-          />
-          <span className="maestro-model-name">{model.name}</span>
-        </button>
+        <FoldToggle
+          name={model.name}
+          expanded={expanded}
+          controls={versionsId}
+          label={`Versions of ${model.name}`}
+          shows="versions"
+          nameClassName="maestro-model-name"
+          onToggle={props.onToggle}
+        />
         <span
           className="maestro-model-version"
           title={
