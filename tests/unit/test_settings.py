@@ -77,6 +77,7 @@ def test_explicit_overrides_beat_the_environment():
         ({"MAESTRO_RATE_LIMIT": "0"}, "at least 1"),
         ({"MAESTRO_RATE_WINDOW": "0"}, "MAESTRO_RATE_WINDOW positive"),
         ({"MAESTRO_METER_INTERVAL": "0.5"}, "MAESTRO_METER_INTERVAL must be at least 1 second"),
+        ({"MAESTRO_MODEL_INDEX_SWEEP": "5"}, "MAESTRO_MODEL_INDEX_SWEEP must be 0 \\(no index\\) or from 10"),
         ({"MAESTRO_MLFLOW_TIMEOUT": "soon"}, "MAESTRO_MLFLOW_TIMEOUT must be a number"),
         ({"MAESTRO_GATE_DEPLOYMENTS": "maybe"}, "MAESTRO_GATE_DEPLOYMENTS must be true or false"),
         ({"MAESTRO_PRICE_GPU_TYPES": "a100"}, "MAESTRO_PRICE_GPU_TYPES takes type=price pairs"),
